@@ -1,0 +1,169 @@
+from decimal import Decimal
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from partners.admin import CollaborationInline
+from partners.models import Institution
+from rdportfolio.admin_utils import TIMESTAMPS, country_filter, won_column
+from rdportfolio.money import format_won
+from technologies.admin import ProjectAdmin
+from technologies.models import Project
+
+from .models import (
+    BudgetLine,
+    CollaborationTarget,
+    ExchangeRate,
+    MinistryBudget,
+    PlanReconciliation,
+    TargetPlan,
+)
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ("fiscal_year", "basis", "amount_won", "is_international", "collaboration", "source")
+    autocomplete_fields = ("collaboration",)
+
+
+# Staff work top-down: a project's collaborations and budget lines sit under
+# it. Those models live in higher apps, so the project admin is completed here
+# rather than making `technologies` import them.
+admin.site.unregister(Project)
+
+
+@admin.register(Project)
+class ProjectWithLinesAdmin(ProjectAdmin):
+    inlines = [CollaborationInline, BudgetLineInline]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = (
+        "project",
+        "fiscal_year",
+        "basis",
+        "amount",
+        "is_international",
+        "partner",
+        "is_synthetic",
+    )
+    list_filter = (
+        "fiscal_year",
+        "basis",
+        "is_international",
+        "project__technology__program__track",
+        "project__technology__field",
+        country_filter("collaboration__institution__country", Institution),
+        "is_synthetic",
+    )
+    list_select_related = ("project", "collaboration__institution")
+    search_fields = (
+        "project__project_number",
+        "project__title_ko",
+        "project__technology__name_ko",
+        "project__technology__name_en",
+    )
+    readonly_fields = TIMESTAMPS
+    autocomplete_fields = ("project", "collaboration")
+    # A million lines: do not count the unfiltered table on every page view.
+    show_full_result_count = False
+    amount = won_column("amount_won", _("amount"))
+
+    @admin.display(description=_("partner"), ordering="collaboration__institution__name")
+    def partner(self, obj):
+        return obj.collaboration.institution if obj.collaboration_id else "–"
+
+
+@admin.register(MinistryBudget)
+class MinistryBudgetAdmin(admin.ModelAdmin):
+    list_display = ("fiscal_year", "total", "source", "is_synthetic")
+    list_filter = ("is_synthetic",)
+    readonly_fields = TIMESTAMPS
+    total = won_column("total_won", _("total"))
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("fiscal_year", "krw_per_usd", "source", "is_synthetic")
+    readonly_fields = TIMESTAMPS
+
+
+class CollaborationTargetInline(admin.TabularInline):
+    model = CollaborationTarget
+    extra = 0
+    fields = ("fiscal_year", "target_share", "source")
+
+
+@admin.register(TargetPlan)
+class TargetPlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "adopted_on", "supersedes", "is_current", "source")
+    list_select_related = ("supersedes",)
+    search_fields = ("name",)
+    readonly_fields = TIMESTAMPS
+    inlines = [CollaborationTargetInline]
+
+    def get_queryset(self, request):
+        self._current_id = getattr(TargetPlan.objects.current(), "id", None)
+        return super().get_queryset(request)
+
+    @admin.display(description=_("current"), boolean=True)
+    def is_current(self, obj):
+        return obj.id == self._current_id
+
+
+@admin.register(CollaborationTarget)
+class CollaborationTargetAdmin(admin.ModelAdmin):
+    list_display = ("plan", "fiscal_year", "target_share", "source")
+    list_filter = ("plan", "fiscal_year")
+    list_select_related = ("plan",)
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(PlanReconciliation)
+class PlanReconciliationAdmin(admin.ModelAdmin):
+    """Published programme figures against the planned budget lines beneath them."""
+
+    list_display = (
+        "program",
+        "fiscal_year",
+        "published",
+        "lines",
+        "difference",
+        "difference_percent",
+    )
+    list_filter = ("program__track", "fiscal_year")
+
+    def get_queryset(self, request):
+        return PlanReconciliation.objects.with_line_totals()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("programs.view_programyearplan") and request.user.has_perm(
+            "budgets.view_budgetline"
+        )
+
+    published = won_column("planned_won", _("published plan"))
+
+    @admin.display(description=_("budget lines (planned)"), ordering="lines_won")
+    def lines(self, obj):
+        return format_won(obj.lines_won)
+
+    @admin.display(description=_("difference"), ordering="difference_won")
+    def difference(self, obj):
+        return format_won(obj.difference_won)
+
+    @admin.display(description=_("difference (%)"))
+    def difference_percent(self, obj):
+        if not obj.planned_won:
+            return "–"
+        return f"{Decimal(obj.difference_won) * 100 / obj.planned_won:+.2f}%"

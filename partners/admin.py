@@ -1,0 +1,148 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from rdportfolio.admin_utils import TIMESTAMPS, country_filter, won_column
+
+from .models import (
+    Collaboration,
+    CooperationCenter,
+    Institution,
+    IPAgreement,
+    ResearcherDispatch,
+)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_ko", "country", "kind", "city", "is_synthetic")
+    list_filter = (country_filter("country", Institution), "kind", "is_synthetic")
+    search_fields = ("name", "name_ko", "city")
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(CooperationCenter)
+class CooperationCenterAdmin(admin.ModelAdmin):
+    list_display = ("name_ko", "name_en", "institution", "country", "opened_year", "status")
+    list_filter = ("status", country_filter("institution__country", Institution))
+    list_select_related = ("institution",)
+    search_fields = ("name_ko", "name_en", "institution__name")
+    filter_horizontal = ("fields",)
+    readonly_fields = TIMESTAMPS
+    autocomplete_fields = ("institution",)
+
+    @admin.display(description=_("country"), ordering="institution__country")
+    def country(self, obj):
+        return obj.institution.country.name
+
+
+class ResearcherDispatchInline(admin.TabularInline):
+    model = ResearcherDispatch
+    extra = 0
+    fields = (
+        "researcher_name",
+        "home_organisation",
+        "start_date",
+        "end_date",
+        "status",
+        "direct_participation_confirmed",
+    )
+
+
+class IPAgreementInline(admin.StackedInline):
+    model = IPAgreement
+    extra = 0
+    max_num = 1
+    fields = (
+        ("domestic_share_percent", "foreign_share_percent"),
+        "implementation_right",
+        "territory",
+        ("signed_on", "term_years"),
+        "source",
+    )
+
+
+class CollaborationInline(admin.TabularInline):
+    """Collaborations as rows under their project."""
+
+    model = Collaboration
+    extra = 0
+    show_change_link = True
+    fields = ("institution", "role", "center", "start_year", "end_year", "contribution_won")
+    autocomplete_fields = ("institution", "center")
+
+
+@admin.register(Collaboration)
+class CollaborationAdmin(admin.ModelAdmin):
+    list_display = (
+        "project",
+        "institution",
+        "country",
+        "role",
+        "start_year",
+        "end_year",
+        "contribution",
+    )
+    list_filter = (
+        country_filter("institution__country", Institution),
+        "role",
+        "project__technology__program__track",
+        "project__technology__field",
+    )
+    list_select_related = ("project", "institution")
+    search_fields = (
+        "project__project_number",
+        "project__title_ko",
+        "institution__name",
+        "institution__name_ko",
+    )
+    readonly_fields = TIMESTAMPS
+    autocomplete_fields = ("project", "institution", "center")
+    inlines = [ResearcherDispatchInline, IPAgreementInline]
+    contribution = won_column("contribution_won", _("contribution"))
+
+    @admin.display(description=_("country"), ordering="institution__country")
+    def country(self, obj):
+        return obj.institution.country.name
+
+
+@admin.register(ResearcherDispatch)
+class ResearcherDispatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "researcher_name",
+        "home_organisation",
+        "host",
+        "start_date",
+        "end_date",
+        "status",
+        "direct_participation_confirmed",
+    )
+    list_filter = (
+        "status",
+        "direct_participation_confirmed",
+        country_filter("collaboration__institution__country", Institution),
+    )
+    list_select_related = ("collaboration__institution",)
+    search_fields = ("researcher_name", "home_organisation", "collaboration__institution__name")
+    readonly_fields = TIMESTAMPS
+    autocomplete_fields = ("collaboration",)
+
+    @admin.display(description=_("host institution"), ordering="collaboration__institution__name")
+    def host(self, obj):
+        return obj.collaboration.institution
+
+
+@admin.register(IPAgreement)
+class IPAgreementAdmin(admin.ModelAdmin):
+    list_display = (
+        "collaboration",
+        "domestic_share_percent",
+        "foreign_share_percent",
+        "implementation_right",
+        "territory",
+        "term_years",
+    )
+    list_filter = ("implementation_right",)
+    list_select_related = ("collaboration__project", "collaboration__institution")
+    search_fields = ("collaboration__project__project_number", "collaboration__institution__name")
+    readonly_fields = TIMESTAMPS
+    autocomplete_fields = ("collaboration",)

@@ -1,0 +1,165 @@
+"""The strategy's tracks and their published yearly plan figures."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rdportfolio.models import (
+    SourcedModel,
+    end_not_before_start,
+    not_negative,
+    validate_end_not_before_start,
+    won_field,
+    year_field,
+    year_in_range,
+)
+
+
+class Track(models.TextChoices):
+    LEAPFROGGING = "leapfrogging", _("Leapfrogging")
+    FOUNDATIONAL = "foundational", _("Foundational")
+    GAME_CHANGER = "game_changer", _("Game-changer")
+    # International R&D the ministry funded before the December 2023 strategy:
+    # it carries the 2023 baseline (about 6%) and the track is not part of the 190.
+    LEGACY = "legacy", _("Legacy international collaboration")
+
+
+class ProgramQuerySet(models.QuerySet):
+    def strategy(self):
+        """The three tracks of the 2023 strategy (the 190 technologies), legacy excluded."""
+        return self.exclude(track=Track.LEGACY)
+
+
+class Program(SourcedModel):
+    track = models.CharField(_("track"), max_length=20, choices=Track.choices, unique=True)
+    name_ko = models.CharField(_("Korean name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    target_technology_count = models.PositiveSmallIntegerField(
+        _("target technology count"),
+        null=True,
+        blank=True,
+        help_text=_("How many technologies the strategy plans for this track (80, 100, 10)."),
+    )
+    commercialisation_horizon_years = models.PositiveSmallIntegerField(
+        _("commercialisation horizon (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_(
+            "Years from start to commercialisation (about 5 for leapfrogging, 10 for foundational)."
+        ),
+    )
+    start_year = year_field(_("start year"))
+    end_year = year_field(
+        _("end year"), null=True, blank=True, help_text=_("Empty while the end is not decided.")
+    )
+    planned_total_won = won_field(
+        _("planned total (won)"),
+        null=True,
+        blank=True,
+        help_text=_("The published total for the track over its span, in whole won."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["start_year", "track"]
+        constraints = [
+            year_in_range("start_year"),
+            year_in_range("end_year", nullable=True),
+            end_not_before_start("start_year", "end_year"),
+            not_negative("planned_total_won", nullable=True),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+    def clean(self):
+        validate_end_not_before_start(self, "start_year", "end_year")
+
+
+class ProgramYearPlan(SourcedModel):
+    """A programme's yearly figure as the ministry published it (e.g. 148.7 billion won in 2024).
+
+    These are facts to reconcile the project-level budget lines against, not
+    budget lines themselves: they never enter the KPI.
+    """
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="year_plans", verbose_name=_("programme")
+    )
+    fiscal_year = year_field(_("fiscal year"))
+    planned_won = won_field(_("published plan (won)"))
+    technologies_started = models.PositiveSmallIntegerField(
+        _("technologies or projects started"),
+        null=True,
+        blank=True,
+        help_text=_("How many technologies or projects the plan starts that year, as published."),
+    )
+
+    class Meta:
+        verbose_name = _("programme yearly plan")
+        verbose_name_plural = _("programme yearly plans")
+        ordering = ["program__start_year", "fiscal_year"]
+        constraints = [
+            year_in_range("fiscal_year"),
+            not_negative("planned_won"),
+            models.UniqueConstraint(
+                fields=["program", "fiscal_year"],
+                name="programs_yearplan_one_per_year",
+                violation_error_message=_(
+                    "This programme already has a plan figure for that year."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.fiscal_year}"
+
+
+class PublishedFigure(SourcedModel):
+    """A published figure that is context rather than a row of the portfolio.
+
+    For example Korea's whole national R&D budget in 2023 (31 trillion won) or
+    the 95 leapfrogging candidates the ministry first narrowed. Kept so that
+    every number the programme is judged by can be traced to its source.
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    description_ko = models.CharField(_("Korean description"), max_length=300)
+    description_en = models.CharField(_("English description"), max_length=300)
+    fiscal_year = year_field(_("fiscal year"), null=True, blank=True)
+    amount_won = won_field(_("amount (won)"), null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A count, a percent or a rate, when the figure is not an amount of won."),
+    )
+    unit = models.CharField(
+        _("unit"), max_length=30, blank=True, help_text=_("For the quantity: %, count, KRW/USD.")
+    )
+
+    class Meta:
+        verbose_name = _("published figure")
+        verbose_name_plural = _("published figures")
+        ordering = ["code"]
+        constraints = [
+            year_in_range("fiscal_year", nullable=True),
+            not_negative("amount_won", nullable=True),
+            models.CheckConstraint(
+                condition=models.Q(amount_won__isnull=False) | models.Q(quantity__isnull=False),
+                name="programs_figure_has_value",
+                violation_error_message=_(
+                    "A published figure needs an amount in won or a quantity."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description_ko

@@ -1,0 +1,46 @@
+"""Small pieces every app's admin uses."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .money import format_won
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+def won_column(field_name: str, description):
+    """A changelist column that shows whole won as 억 원 / 조 원 and sorts by the raw amount."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(self, obj):
+        return format_won(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_display"
+    return column
+
+
+def country_filter(lookup: str, institution_model):
+    """A list filter offering only the countries that institutions are actually in.
+
+    Django's default would list all 249 ISO countries.
+    """
+
+    class CountryListFilter(admin.SimpleListFilter):
+        title = _("country")
+        parameter_name = "country"
+
+        def lookups(self, request, model_admin):
+            codes = (
+                institution_model.objects.order_by().values_list("country", flat=True).distinct()
+            )
+            return sorted(
+                ((code, countries.name(code)) for code in codes), key=lambda pair: str(pair[1])
+            )
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{lookup: self.value()})
+            return queryset
+
+    return CountryListFilter

@@ -1,0 +1,108 @@
+"""Building blocks shared by every app: timestamps, provenance, year bounds."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+# Fiscal years this system can hold. Wide enough for pre-strategy records and
+# the game-changer track's long tail, narrow enough to catch typos like 20240.
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+won_validators = [MinValueValidator(0)]
+
+
+def year_field(verbose_name, **kwargs) -> models.PositiveSmallIntegerField:
+    kwargs.setdefault(
+        "help_text", format_lazy(_("A year between {min} and {max}."), min=MIN_YEAR, max=MAX_YEAR)
+    )
+    return models.PositiveSmallIntegerField(verbose_name, validators=year_validators, **kwargs)
+
+
+def won_field(verbose_name, **kwargs) -> models.BigIntegerField:
+    """Whole won in a signed 64-bit column (never float, never negative)."""
+    kwargs.setdefault("help_text", _("Whole won, no fractions; 1억 원 = 100,000,000."))
+    return models.BigIntegerField(verbose_name, validators=won_validators, **kwargs)
+
+
+def year_in_range(field: str, *, nullable: bool = False) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__gte": MIN_YEAR, f"{field}__lte": MAX_YEAR})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(
+        condition=condition,
+        name=f"%(app_label)s_%(class)s_{field}_in_range",
+        violation_error_message=format_lazy(
+            _("{field} must be between {min} and {max}."), field=field, min=MIN_YEAR, max=MAX_YEAR
+        ),
+    )
+
+
+def not_negative(field: str, *, nullable: bool = False) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__gte": 0})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(
+        condition=condition,
+        name=f"%(app_label)s_%(class)s_{field}_not_negative",
+        violation_error_message=format_lazy(_("{field} cannot be negative."), field=field),
+    )
+
+
+def end_not_before_start(start: str, end: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": models.F(start)}),
+        name=f"%(app_label)s_%(class)s_{end}_not_before_{start}",
+        violation_error_message=format_lazy(
+            _("{end} cannot be before {start}."), end=end, start=start
+        ),
+    )
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class SourcedModel(TimeStampedModel):
+    """A row that says where it came from: a published fact, or synthetic demo data."""
+
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where this figure or record comes from (publication, date, section)."),
+    )
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        help_text=_("Invented for the demo portfolio, not a published fact."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+def validate_end_not_before_start(instance: models.Model, start: str, end: str) -> None:
+    """The form-side twin of ``end_not_before_start``: a message on the end field."""
+    start_value, end_value = getattr(instance, start), getattr(instance, end)
+    if start_value is not None and end_value is not None and end_value < start_value:
+        opts = instance._meta
+        raise ValidationError(
+            {
+                end: format_lazy(
+                    _("{end} ({end_value}) cannot be before {start} ({start_value})."),
+                    end=opts.get_field(end).verbose_name,
+                    end_value=end_value,
+                    start=opts.get_field(start).verbose_name,
+                    start_value=start_value,
+                )
+            }
+        )

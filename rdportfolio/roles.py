@@ -1,0 +1,57 @@
+"""The ministry's roles, as groups with permissions.
+
+The matrix lives here, in code, and data migrations call ``roles_sync`` so
+that every database (a laptop, CI, production) gets the same groups. A later
+migration that adds models calls it again.
+"""
+
+MINISTRY_EDITOR = "Ministry editor"
+EVALUATION_MANAGER = "Evaluation manager"
+EVALUATOR = "Evaluator"
+CTO_VIEWER = "CTO viewer"
+ANALYST = "Analyst"
+
+ROLES = (MINISTRY_EDITOR, EVALUATION_MANAGER, EVALUATOR, CTO_VIEWER, ANALYST)
+
+PORTFOLIO_APPS = ("programs", "technologies", "partners", "budgets")
+
+# Models whose rows name private persons: CTOs browse the portfolio, not who was dispatched.
+PERSONAL_MODELS = {("partners", "researcherdispatch")}
+
+
+def _role_permissions(role: str, app_label: str, model: str) -> set[str]:
+    if role == MINISTRY_EDITOR:
+        return {"view", "add", "change", "delete"}
+    if role in (EVALUATION_MANAGER, ANALYST):
+        return {"view"}
+    if role == CTO_VIEWER:
+        return set() if (app_label, model) in PERSONAL_MODELS else {"view"}
+    return set()  # Evaluators see only their own assignments (evaluation models come later).
+
+
+def roles_sync(apps, schema_editor=None) -> None:
+    """Create the role groups and set their permissions to exactly the matrix above."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=PORTFOLIO_APPS
+    ).select_related("content_type")
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = [
+            permission
+            for permission in permissions
+            if permission.codename.split("_", 1)[0]
+            in _role_permissions(
+                role, permission.content_type.app_label, permission.content_type.model
+            )
+        ]
+        group.permissions.set(wanted)

@@ -1,0 +1,1 @@
+"""The seed: published facts, an optional synthetic portfolio, and demo logins."""

@@ -1,0 +1,150 @@
+"""Fields, the technologies the strategy funds, and the projects under them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Program
+from rdportfolio.models import (
+    SourcedModel,
+    TimeStampedModel,
+    end_not_before_start,
+    validate_end_not_before_start,
+    year_field,
+    year_in_range,
+)
+
+
+class Field(TimeStampedModel):
+    """An industrial field (semiconductors, secondary batteries, ...): the radar's sectors."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_ko = models.CharField(_("Korean name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class TechnologyStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    SELECTED = "selected", _("Selected")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMMERCIALISED = "commercialised", _("Commercialised")
+    DROPPED = "dropped", _("Dropped")
+
+
+class TechnologyQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("program", "field")
+
+
+class Technology(SourcedModel):
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="technologies", verbose_name=_("programme")
+    )
+    field = models.ForeignKey(
+        Field, on_delete=models.PROTECT, related_name="technologies", verbose_name=_("field")
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("The ministry's identifier for the technology, e.g. LF-001."),
+    )
+    name_ko = models.CharField(_("Korean name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TechnologyStatus.choices,
+        default=TechnologyStatus.CANDIDATE,
+    )
+    target_commercialisation_year = year_field(
+        _("target commercialisation year"), null=True, blank=True
+    )
+    value_chain_rationale = models.TextField(
+        _("value-chain rationale"),
+        blank=True,
+        help_text=_("Why the technology matters: the weak link in the value chain it closes."),
+    )
+
+    objects = TechnologyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
+        ordering = ["code"]
+        constraints = [year_in_range("target_commercialisation_year", nullable=True)]
+        indexes = [models.Index(fields=["status"], name="technology_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_ko}"
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class DevelopmentPhase(models.TextChoices):
+    # NTIS's research-stage classification, so records can be matched with it.
+    BASIC = "basic", _("Basic research")
+    APPLIED = "applied", _("Applied research")
+    DEVELOPMENT = "development", _("Development research")
+    OTHER = "other", _("Other")
+
+
+class Project(SourcedModel):
+    """The funded unit under a technology, numbered the NTIS way."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.PROTECT, related_name="projects", verbose_name=_("technology")
+    )
+    project_number = models.CharField(
+        _("project number"),
+        max_length=30,
+        unique=True,
+        help_text=_("NTIS-style project number, e.g. RS-2024-00123456."),
+    )
+    title_ko = models.CharField(_("Korean title"), max_length=300)
+    title_en = models.CharField(_("English title"), max_length=300, blank=True)
+    lead_organisation = models.CharField(
+        _("lead domestic organisation"),
+        max_length=200,
+        help_text=_("The Korean company or institute leading the project."),
+    )
+    development_phase = models.CharField(
+        _("development phase"),
+        max_length=20,
+        choices=DevelopmentPhase.choices,
+        default=DevelopmentPhase.APPLIED,
+    )
+    start_year = year_field(_("start year"))
+    end_year = year_field(_("end year"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["project_number"]
+        constraints = [
+            year_in_range("start_year"),
+            year_in_range("end_year"),
+            end_not_before_start("start_year", "end_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_number} {self.title_ko}"
+
+    def clean(self):
+        validate_end_not_before_start(self, "start_year", "end_year")
