@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.admin_utils import TIMESTAMPS, country_filter, won_column
@@ -18,6 +19,8 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_filter = (country_filter("country", Institution), "kind", "is_synthetic")
     search_fields = ("name", "name_ko", "city")
     readonly_fields = TIMESTAMPS
+    # Staff paste "www.mit.edu"; read it as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(CooperationCenter)

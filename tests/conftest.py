@@ -1,0 +1,91 @@
+"""Shared fixtures: the seeded portfolio, the personas, and the environment guard."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from rdportfolio import roles
+
+
+def pytest_report_header(config):
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = (
+        "in-process (eager)" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
+    )
+    return f"rdportfolio: database={engine}, celery broker={broker}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the published facts plus the synthetic demo portfolio.
+
+    Seeding is idempotent, so a reused test database costs nothing here.
+    """
+    # Without demo logins: tests make their own personas, the same on SQLite and PostgreSQL.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(RDP_DEMO_LOGINS=False),
+        open(os.devnull, "w") as devnull,
+    ):
+        call_command("seed", "--demo", stdout=devnull)
+
+
+@pytest.fixture(autouse=True)
+def _test_client_settings(settings):
+    # The test client speaks plain HTTP; production settings (CI) would redirect it to https.
+    settings.SECURE_SSL_REDIRECT = False
+    # Tests do not run collectstatic; the manifest storage of production would have no manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+def _user(django_user_model, username, role=None, *, staff=False, superuser=False):
+    user = django_user_model.objects.create_user(
+        username=username, password="a-long-test-password", is_staff=staff, is_superuser=superuser
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def ministry_editor(django_user_model):
+    return _user(django_user_model, "t_editor", roles.MINISTRY_EDITOR, staff=True)
+
+
+@pytest.fixture
+def evaluation_manager(django_user_model):
+    return _user(django_user_model, "t_manager", roles.EVALUATION_MANAGER, staff=True)
+
+
+@pytest.fixture
+def evaluator(django_user_model):
+    return _user(django_user_model, "t_evaluator", roles.EVALUATOR, staff=True)
+
+
+@pytest.fixture
+def cto_viewer(django_user_model):
+    return _user(django_user_model, "t_cto", roles.CTO_VIEWER)
+
+
+@pytest.fixture
+def analyst(django_user_model):
+    return _user(django_user_model, "t_analyst", roles.ANALYST)
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    return _user(django_user_model, "t_outsider")
