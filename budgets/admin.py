@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.admin import CollaborationInline
 from partners.models import Institution
-from rdportfolio.admin_utils import TIMESTAMPS, country_filter, won_column
+from rdportfolio.admin_utils import PortfolioModelAdmin, country_filter, won_column
 from rdportfolio.money import format_won
 from technologies.admin import ProjectAdmin
 from technologies.models import Project
@@ -39,7 +39,7 @@ class ProjectWithLinesAdmin(ProjectAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(PortfolioModelAdmin):
     list_display = (
         "project",
         "fiscal_year",
@@ -65,7 +65,6 @@ class BudgetLineAdmin(admin.ModelAdmin):
         "project__technology__name_ko",
         "project__technology__name_en",
     )
-    readonly_fields = TIMESTAMPS
     autocomplete_fields = ("project", "collaboration")
     # A million lines: do not count the unfiltered table on every page view.
     show_full_result_count = False
@@ -77,17 +76,15 @@ class BudgetLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(MinistryBudget)
-class MinistryBudgetAdmin(admin.ModelAdmin):
+class MinistryBudgetAdmin(PortfolioModelAdmin):
     list_display = ("fiscal_year", "total", "source", "is_synthetic")
     list_filter = ("is_synthetic",)
-    readonly_fields = TIMESTAMPS
     total = won_column("total_won", _("total"))
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(PortfolioModelAdmin):
     list_display = ("fiscal_year", "krw_per_usd", "source", "is_synthetic")
-    readonly_fields = TIMESTAMPS
 
 
 class CollaborationTargetInline(admin.TabularInline):
@@ -97,11 +94,10 @@ class CollaborationTargetInline(admin.TabularInline):
 
 
 @admin.register(TargetPlan)
-class TargetPlanAdmin(admin.ModelAdmin):
+class TargetPlanAdmin(PortfolioModelAdmin):
     list_display = ("name", "adopted_on", "supersedes", "is_current", "source")
     list_select_related = ("supersedes",)
     search_fields = ("name",)
-    readonly_fields = TIMESTAMPS
     inlines = [CollaborationTargetInline]
 
     def get_queryset(self, request):
@@ -114,15 +110,14 @@ class TargetPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(CollaborationTarget)
-class CollaborationTargetAdmin(admin.ModelAdmin):
+class CollaborationTargetAdmin(PortfolioModelAdmin):
     list_display = ("plan", "fiscal_year", "target_share", "source")
     list_filter = ("plan", "fiscal_year")
     list_select_related = ("plan",)
-    readonly_fields = TIMESTAMPS
 
 
 @admin.register(PlanReconciliation)
-class PlanReconciliationAdmin(admin.ModelAdmin):
+class PlanReconciliationAdmin(PortfolioModelAdmin):
     """Published programme figures against the planned budget lines beneath them."""
 
     list_display = (

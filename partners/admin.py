@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio.admin_utils import TIMESTAMPS, country_filter, won_column
+from rdportfolio.admin_utils import PortfolioModelAdmin, country_filter, won_column
 
 from .models import (
     Collaboration,
@@ -14,23 +14,21 @@ from .models import (
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(PortfolioModelAdmin):
     list_display = ("name", "name_ko", "country", "kind", "city", "is_synthetic")
     list_filter = (country_filter("country", Institution), "kind", "is_synthetic")
     search_fields = ("name", "name_ko", "city")
-    readonly_fields = TIMESTAMPS
     # Staff paste "www.mit.edu"; read it as https, as Django 6 will.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(CooperationCenter)
-class CooperationCenterAdmin(admin.ModelAdmin):
+class CooperationCenterAdmin(PortfolioModelAdmin):
     list_display = ("name_ko", "name_en", "institution", "country", "opened_year", "status")
     list_filter = ("status", country_filter("institution__country", Institution))
     list_select_related = ("institution",)
     search_fields = ("name_ko", "name_en", "institution__name")
     filter_horizontal = ("fields",)
-    readonly_fields = TIMESTAMPS
     autocomplete_fields = ("institution",)
 
     @admin.display(description=_("country"), ordering="institution__country")
@@ -75,7 +73,7 @@ class CollaborationInline(admin.TabularInline):
 
 
 @admin.register(Collaboration)
-class CollaborationAdmin(admin.ModelAdmin):
+class CollaborationAdmin(PortfolioModelAdmin):
     list_display = (
         "project",
         "institution",
@@ -98,7 +96,6 @@ class CollaborationAdmin(admin.ModelAdmin):
         "institution__name",
         "institution__name_ko",
     )
-    readonly_fields = TIMESTAMPS
     autocomplete_fields = ("project", "institution", "center")
     inlines = [ResearcherDispatchInline, IPAgreementInline]
     contribution = won_column("contribution_won", _("contribution"))
@@ -109,7 +106,7 @@ class CollaborationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResearcherDispatch)
-class ResearcherDispatchAdmin(admin.ModelAdmin):
+class ResearcherDispatchAdmin(PortfolioModelAdmin):
     list_display = (
         "researcher_name",
         "home_organisation",
@@ -126,7 +123,6 @@ class ResearcherDispatchAdmin(admin.ModelAdmin):
     )
     list_select_related = ("collaboration__institution",)
     search_fields = ("researcher_name", "home_organisation", "collaboration__institution__name")
-    readonly_fields = TIMESTAMPS
     autocomplete_fields = ("collaboration",)
 
     @admin.display(description=_("host institution"), ordering="collaboration__institution__name")
@@ -135,7 +131,7 @@ class ResearcherDispatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(IPAgreement)
-class IPAgreementAdmin(admin.ModelAdmin):
+class IPAgreementAdmin(PortfolioModelAdmin):
     list_display = (
         "collaboration",
         "domestic_share_percent",
@@ -147,5 +143,4 @@ class IPAgreementAdmin(admin.ModelAdmin):
     list_filter = ("implementation_right",)
     list_select_related = ("collaboration__project", "collaboration__institution")
     search_fields = ("collaboration__project__project_number", "collaboration__institution__name")
-    readonly_fields = TIMESTAMPS
     autocomplete_fields = ("collaboration",)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio.admin_utils import TIMESTAMPS, won_column
+from rdportfolio.admin_utils import PortfolioModelAdmin, won_column
 
 from .models import Program, ProgramYearPlan, PublishedFigure
 
@@ -13,7 +13,7 @@ class ProgramYearPlanInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(PortfolioModelAdmin):
     list_display = (
         "name_ko",
         "name_en",
@@ -27,25 +27,22 @@ class ProgramAdmin(admin.ModelAdmin):
     )
     list_filter = ("track", "is_synthetic")
     search_fields = ("name_ko", "name_en")
-    readonly_fields = TIMESTAMPS
     inlines = [ProgramYearPlanInline]
     planned_total = won_column("planned_total_won", _("planned total"))
 
 
 @admin.register(ProgramYearPlan)
-class ProgramYearPlanAdmin(admin.ModelAdmin):
+class ProgramYearPlanAdmin(PortfolioModelAdmin):
     list_display = ("program", "fiscal_year", "planned", "technologies_started", "source")
     list_filter = ("program__track", "fiscal_year")
     list_select_related = ("program",)
     search_fields = ("program__name_ko", "program__name_en")
-    readonly_fields = TIMESTAMPS
     planned = won_column("planned_won", _("published plan"))
 
 
 @admin.register(PublishedFigure)
-class PublishedFigureAdmin(admin.ModelAdmin):
+class PublishedFigureAdmin(PortfolioModelAdmin):
     list_display = ("code", "description_ko", "fiscal_year", "amount", "quantity", "unit", "source")
     list_filter = ("fiscal_year", "is_synthetic")
     search_fields = ("code", "description_ko", "description_en")
-    readonly_fields = TIMESTAMPS
     amount = won_column("amount_won", _("amount"))

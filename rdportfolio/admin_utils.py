@@ -7,6 +7,18 @@ from django_countries import countries
 from .money import format_won
 
 TIMESTAMPS = ("created_at", "updated_at")
+PROVENANCE = ("source", "is_synthetic")
+
+
+class PortfolioModelAdmin(admin.ModelAdmin):
+    """The base of every portfolio admin: what the row is about first, where it came from last."""
+
+    readonly_fields = TIMESTAMPS
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        tail = [f for f in (*PROVENANCE, *TIMESTAMPS) if f in fields]
+        return [f for f in fields if f not in tail] + tail
 
 
 def won_column(field_name: str, description):

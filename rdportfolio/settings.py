@@ -125,7 +125,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Not on: years would read "2,024". Amounts are formatted by rdportfolio.money instead.
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,15 +1,14 @@
 from django.contrib import admin
 
-from rdportfolio.admin_utils import TIMESTAMPS
+from rdportfolio.admin_utils import PortfolioModelAdmin
 
 from .models import Field, Project, Technology
 
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(PortfolioModelAdmin):
     list_display = ("code", "name_ko", "name_en")
     search_fields = ("code", "name_ko", "name_en")
-    readonly_fields = TIMESTAMPS
 
 
 class ProjectInline(admin.TabularInline):
@@ -20,7 +19,7 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Technology)
-class TechnologyAdmin(admin.ModelAdmin):
+class TechnologyAdmin(PortfolioModelAdmin):
     list_display = (
         "code",
         "name_ko",
@@ -34,13 +33,12 @@ class TechnologyAdmin(admin.ModelAdmin):
     list_filter = ("program__track", "field", "status", "is_synthetic")
     list_select_related = ("program", "field")
     search_fields = ("code", "name_ko", "name_en")
-    readonly_fields = TIMESTAMPS
     autocomplete_fields = ("field",)
     inlines = [ProjectInline]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(PortfolioModelAdmin):
     list_display = (
         "project_number",
         "title_ko",
@@ -66,5 +64,4 @@ class ProjectAdmin(admin.ModelAdmin):
         "technology__name_ko",
         "technology__name_en",
     )
-    readonly_fields = TIMESTAMPS
     autocomplete_fields = ("technology",)
