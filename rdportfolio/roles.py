@@ -17,10 +17,14 @@ PORTFOLIO_APPS = ("programs", "technologies", "partners", "budgets")
 
 # Models whose rows name private persons: CTOs browse the portfolio, not who was dispatched.
 PERSONAL_MODELS = {("partners", "researcherdispatch")}
+# Written only by the system (the KPI engine): people read them, editors may ask for a recompute.
+SYSTEM_MODELS = {("budgets", "sharerun"), ("budgets", "sharesnapshot")}
 
 
 def _role_permissions(role: str, app_label: str, model: str) -> set[str]:
     if role == MINISTRY_EDITOR:
+        if (app_label, model) in SYSTEM_MODELS:
+            return {"view", "recompute"}
         return {"view", "add", "change", "delete"}
     if role in (EVALUATION_MANAGER, ANALYST):
         return {"view"}

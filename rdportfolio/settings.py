@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -158,6 +159,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A run longer than this would be delivered again by Redis; ours take seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    "share-nightly": {
+        "task": "budgets.tasks.recompute_share_nightly",
+        # 02:30 Seoul time, after the nightly imports.
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
@@ -197,3 +207,5 @@ LOGGING = {
 RDP_DEFAULT_KRW_PER_USD = env.int("RDP_DEFAULT_KRW_PER_USD", default=1315)
 # Demo logins with published passwords: only ever on a laptop (embedded mode) unless forced.
 RDP_DEMO_LOGINS = env.bool("RDP_DEMO_LOGINS", default=EMBEDDED)
+# How long share runs are kept ("what did we report on 1 March?"); 0 keeps them all.
+RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3 * 365)

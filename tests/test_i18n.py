@@ -15,7 +15,10 @@ DJANGO_OWN = {"Django site admin", "Django administration"}  # translated by Dja
 def test_every_message_of_ours_has_a_korean_translation():
     with PO_FILE.open("rb") as po:
         catalog = read_po(po, locale="ko")
-    untranslated = [m.id for m in catalog if m.id and not m.string and m.id not in DJANGO_OWN]
+    # Fuzzy entries are left out by compilemessages: they count as untranslated.
+    untranslated = [
+        m.id for m in catalog if m.id and (not m.string or m.fuzzy) and m.id not in DJANGO_OWN
+    ]
     assert untranslated == []
     assert PO_FILE.with_suffix(".mo").stat().st_mtime >= PO_FILE.stat().st_mtime - 1, (
         "run compilemessages"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from budgets.services import share_recompute
 from rdportfolio.seed.demo import demo_load
 from rdportfolio.seed.facts import facts_load
 from rdportfolio.seed.logins import demo_logins_ensure
@@ -26,6 +27,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{part}: created {summary}")
         if not any(any(counts.values()) for counts in created.values()):
             self.stdout.write("Nothing to do: everything was already there.")
+        else:
+            # Bulk inserts send no signals: ask for the KPI explicitly, once.
+            run = share_recompute()
+            self.stdout.write(f"International-collaboration share: run #{run.pk} {run.status}.")
         if demo:
             if settings.RDP_DEMO_LOGINS:
                 self.stdout.write(self.style.WARNING("Demo logins (embedded mode only):"))
