@@ -13,4 +13,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("rdportfolio.api_urls")),
 ]
+
+handler404 = "rdportfolio.views.not_found"
+handler500 = "rdportfolio.views.server_error"

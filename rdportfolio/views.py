@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,3 +21,25 @@ def health(request):
 
 def home(request):
     return render(request, "home.html")
+
+
+def _api_error(status: int, kind: str, code: str, detail: str) -> JsonResponse:
+    # The same shape as the API's own errors (drf-standardized-errors).
+    return JsonResponse(
+        {"type": kind, "errors": [{"code": code, "detail": detail, "attr": None}]}, status=status
+    )
+
+
+def not_found(request, exception):
+    """A URL no route matches: JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(
+            404, "client_error", "not_found", f"No API endpoint or record at {request.path}."
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return _api_error(500, "server_error", "error", "A server error occurred.")
+    return defaults.server_error(request)

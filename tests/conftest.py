@@ -3,13 +3,16 @@
 import os
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
 from rdportfolio import roles
+from rdportfolio.roles import roles_sync
 
 
 def pytest_report_header(config):
@@ -32,7 +35,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         override_settings(RDP_DEMO_LOGINS=False),
         open(os.devnull, "w") as devnull,
     ):
+        # A reused test database may have been emptied by transactional tests: roles again too.
+        roles_sync(django_apps)
         call_command("seed", "--demo", stdout=devnull)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counters live in the cache; user ids repeat between tests.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
 
 from rdportfolio import roles
 
@@ -13,6 +14,10 @@ DEMO_LOGINS = [
     ("cto", "cto-demo-2026", roles.CTO_VIEWER, False),
     ("analyst", "analyst-demo-2026", roles.ANALYST, False),
 ]
+
+
+# A published token for the demo analyst, so the README's curl and pandas examples work as written.
+DEMO_ANALYST_TOKEN = "demo0analyst0token000000000000000000000a"  # noqa: S105 - published on purpose, embedded mode only
 
 
 def demo_logins_ensure() -> list[tuple[str, str, str]]:
@@ -31,5 +36,7 @@ def demo_logins_ensure() -> list[tuple[str, str, str]]:
                     username, f"{username}@example.invalid", password, is_staff=staff
                 )
                 user.groups.add(Group.objects.get(name=role))
+        if username == "analyst":
+            Token.objects.get_or_create(user=user, defaults={"key": DEMO_ANALYST_TOKEN})
         result.append((username, password, role or "superuser"))
     return result

@@ -5,7 +5,7 @@ from django.db import transaction
 from budgets.services import share_recompute
 from rdportfolio.seed.demo import demo_load
 from rdportfolio.seed.facts import facts_load
-from rdportfolio.seed.logins import demo_logins_ensure
+from rdportfolio.seed.logins import DEMO_ANALYST_TOKEN, demo_logins_ensure
 
 
 class Command(BaseCommand):
@@ -36,5 +36,6 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING("Demo logins (embedded mode only):"))
                 for username, password, role in demo_logins_ensure():
                     self.stdout.write(f"  {username:<10} {password:<22} {role}")
+                self.stdout.write(f"  API token of the analyst: {DEMO_ANALYST_TOKEN}")
             else:
                 self.stdout.write("No demo logins: RDP_DEMO_LOGINS is off (production).")

@@ -1,0 +1,47 @@
+"""/api/v1/: one router for every app's viewsets, the KPI, the schema and its docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from budgets.api import (
+    BudgetLineViewSet,
+    CollaborationTargetViewSet,
+    MinistryBudgetViewSet,
+    ShareView,
+)
+from partners.api import (
+    CollaborationViewSet,
+    CooperationCenterViewSet,
+    InstitutionViewSet,
+    IPAgreementViewSet,
+    ResearcherDispatchViewSet,
+)
+from programs.api import ProgramViewSet, ProgramYearPlanViewSet
+from technologies.api import FieldViewSet, ProjectViewSet, TechnologyViewSet
+
+from .views import health
+
+router = DefaultRouter()
+router.register("programs", ProgramViewSet)
+router.register("program-year-plans", ProgramYearPlanViewSet)
+router.register("fields", FieldViewSet)
+router.register("technologies", TechnologyViewSet)
+router.register("projects", ProjectViewSet)
+router.register("institutions", InstitutionViewSet)
+router.register("cooperation-centers", CooperationCenterViewSet)
+router.register("collaborations", CollaborationViewSet)
+router.register("dispatches", ResearcherDispatchViewSet)
+router.register("ip-agreements", IPAgreementViewSet)
+router.register("budget-lines", BudgetLineViewSet)
+router.register("ministry-budgets", MinistryBudgetViewSet)
+router.register("targets", CollaborationTargetViewSet)
+
+app_name = "api"
+urlpatterns = [
+    path("share/", ShareView.as_view(), name="share"),
+    path("health/", health, name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

@@ -1,0 +1,188 @@
+"""The classes DRF's settings name (permissions, paging, ordering).
+
+This module must not import rest_framework.views, generics or viewsets:
+importing those reads DEFAULT_PERMISSION_CLASSES, which points here.
+"""
+
+from django import forms
+from django.db import models
+from django_filters import rest_framework as django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters, pagination, parsers, permissions
+from rest_framework.exceptions import ParseError, ValidationError
+
+
+class PortfolioModelPermissions(permissions.DjangoModelPermissions):
+    """Django's model permissions, reading included: a role without ``view_x`` sees no x."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Cheap on a million rows: no COUNT(*), a keyset on the ordering instead of an OFFSET."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = "id"
+
+    def get_page_size(self, request):
+        # DRF ignores a page size it cannot read; say so instead. Above the cap it is capped.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"'{raw}' is not a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return min(int(raw), self.max_page_size)
+
+
+class StrictSearchFilter(filters.SearchFilter):
+    """Search whose refusals name the parameter, like every other filter's."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "")
+        if "\x00" in value:
+            raise ValidationError({self.search_param: ["Null characters are not allowed."]})
+        return super().get_search_terms(request)
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """Ordering that refuses unknown fields (400) and always ends on ``id``, for stable cursors."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            valid = {
+                name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            unknown = [field for field in fields if field.lstrip("-") not in valid]
+            if unknown:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(valid))}."
+                        ]
+                    }
+                )
+            ordering = fields
+        else:
+            ordering = list(self.get_default_ordering(view) or ["id"])
+        if not any(field.lstrip("-") == "id" for field in ordering):
+            ordering.append("id")
+        return ordering
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """Ids and years are whole numbers: 0.5 is an error, not a match for nothing."""
+
+    field_class = forms.IntegerField
+
+
+class StrictBooleanField(forms.Field):
+    """true / false (or 1 / 0); anything else is an error, not a silently ignored filter."""
+
+    default_error_messages = {"invalid": "Use true or false."}
+
+    TRUE, FALSE = {"true", "1"}, {"false", "0"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(
+            f"'{value}' is not a boolean: use true or false.", code="invalid"
+        )
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # DRF's BooleanWidget turns any unknown word into "no filter"; read the raw text instead.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """The base of every API filter set: typed filters refuse values they do not understand.
+
+    Booleans accept only true/false, ids and years only whole numbers, and a
+    typed parameter sent empty ("?start_date_min=") is an error rather than
+    a filter that silently does nothing.
+    """
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+        # Years and counts: whole numbers only (the default accepts 2024.5).
+        models.IntegerField: {"filter_class": IntegerFilter},
+        models.BigIntegerField: {"filter_class": IntegerFilter},
+        models.SmallIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+    }
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, field in self.form.fields.items():
+            if (
+                name in self.form.data
+                and self.form.data.get(name) == ""
+                and not isinstance(field, forms.CharField)
+                and name not in self.form.errors
+            ):
+                self.form.add_error(
+                    name,
+                    forms.ValidationError(
+                        "Empty; leave the parameter out to not filter by it.", code="invalid"
+                    ),
+                )
+                valid = False
+        return valid and not self.form.errors
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter with our strict base, also for views that only list ``filterset_fields``."""
+
+    filterset_base = StrictFilterSet
+
+
+class StrictJSONParser(parsers.JSONParser):
+    """JSON whose strings are valid Unicode: an unpaired surrogate cannot be stored or sent back."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        _check_unicode(data)
+        return data
+
+
+def _check_unicode(value):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ParseError(
+                "The request holds text that is not valid Unicode (an unpaired surrogate)."
+            ) from error
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_unicode(key)
+            _check_unicode(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_unicode(item)

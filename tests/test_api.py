@@ -1,0 +1,468 @@
+"""REST API v1: every endpoint, its filters, exports, permissions, errors and query counts."""
+
+import io
+
+import pandas as pd
+import pytest
+from django.contrib.admin.models import ADDITION, DELETION, LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
+
+from budgets.models import BudgetLine, RunStatus, ShareRun
+from budgets.services import share_recompute
+
+from .factories import BudgetLineFactory, CollaborationFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "programs",
+    "program-year-plans",
+    "fields",
+    "technologies",
+    "projects",
+    "institutions",
+    "cooperation-centers",
+    "collaborations",
+    "dispatches",
+    "ip-agreements",
+    "budget-lines",
+    "ministry-budgets",
+    "targets",
+]
+
+
+def api(user=None, language="en"):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def all_pages(client, url, params=None):
+    rows, response = [], client.get(url, params or {})
+    while True:
+        assert response.status_code == 200, response.content
+        rows += response.json()["results"]
+        if not response.json()["next"]:
+            return rows
+        response = client.get(response.json()["next"])
+
+
+@pytest.mark.parametrize("endpoint", LISTS)
+def test_every_list_and_detail_answers_an_analyst(analyst, endpoint):
+    client = api(analyst)
+    page = client.get(f"/api/v1/{endpoint}/", {"page_size": 3})
+    assert page.status_code == 200
+    body = page.json()
+    assert set(body) == {"next", "previous", "results"}  # cursor paging: no count
+    first = body["results"][0]
+    detail = client.get(f"/api/v1/{endpoint}/{first['id']}/")
+    assert detail.status_code == 200 and detail.json() == first
+
+
+def test_amounts_are_integers_and_shares_decimal_strings(analyst):
+    client = api(analyst)
+    line = client.get("/api/v1/budget-lines/", {"page_size": 1}).json()["results"][0]
+    assert isinstance(line["amount_won"], int)
+    target = client.get("/api/v1/targets/", {"current": "true"}).json()["results"][0]
+    assert isinstance(target["target_share"], str) and target["target_share"] in ("6.00", "15.00")
+
+
+FILTERS = [
+    ("technologies", {"track": "leapfrogging"}, lambda r: r["track"] == "leapfrogging"),
+    ("technologies", {"field": "semiconductors"}, lambda r: r["field_code"] == "semiconductors"),
+    ("technologies", {"status": "candidate"}, lambda r: r["status"] == "candidate"),
+    ("technologies", {"search": "리튬"}, lambda r: r["code"] == "LF-003"),
+    ("technologies", {"search": "lithium-sulfur"}, lambda r: r["code"] == "LF-003"),
+    (
+        "projects",
+        {"track": "foundational", "start_year_min": 2025},
+        lambda r: r["track"] == "foundational" and r["start_year"] >= 2025,
+    ),
+    (
+        "projects",
+        {"field": "robotics", "status": "in_progress"},
+        lambda r: r["field_code"] == "robotics" and r["status"] == "in_progress",
+    ),
+    ("institutions", {"country": "de"}, lambda r: r["country"] == "DE"),
+    ("institutions", {"kind": "research_institute"}, lambda r: r["kind"] == "research_institute"),
+    ("cooperation-centers", {"status": "planned"}, lambda r: r["status"] == "planned"),
+    ("collaborations", {"country": "TW", "track": "leapfrogging"}, lambda r: r["country"] == "TW"),
+    ("collaborations", {"role": "advisor"}, lambda r: r["role"] == "advisor"),
+    (
+        "dispatches",
+        {"status": "closed"},
+        lambda r: r["status"] == "closed" and r["direct_participation_confirmed"],
+    ),
+    (
+        "ip-agreements",
+        {"implementation_right": "exclusive"},
+        lambda r: r["implementation_right"] == "exclusive",
+    ),
+    (
+        "budget-lines",
+        {"fiscal_year": 2024, "basis": "executed"},
+        lambda r: r["fiscal_year"] == 2024 and r["basis"] == "executed",
+    ),
+    (
+        "budget-lines",
+        {"fiscal_year_min": 2029, "fiscal_year_max": 2030},
+        lambda r: 2029 <= r["fiscal_year"] <= 2030,
+    ),
+    (
+        "budget-lines",
+        {"is_international": "false", "track": "legacy"},
+        lambda r: not r["is_international"] and r["track"] == "legacy",
+    ),
+    (
+        "budget-lines",
+        {"country": "unassigned"},
+        lambda r: r["is_international"] and r["country"] is None,
+    ),
+    (
+        "budget-lines",
+        {"country": "JP", "field": "displays"},
+        lambda r: r["country"] == "JP" and r["field_code"] == "displays",
+    ),
+    ("ministry-budgets", {"fiscal_year_min": 2027}, lambda r: r["fiscal_year"] >= 2027),
+    ("targets", {"current": "true"}, lambda r: r["plan_name"].startswith("Comprehensive")),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "params", "holds"), FILTERS, ids=[f"{e}:{'&'.join(p)}" for e, p, _ in FILTERS]
+)
+def test_each_filter_keeps_only_matching_rows(analyst, endpoint, params, holds):
+    rows = all_pages(api(analyst), f"/api/v1/{endpoint}/", {**params, "page_size": 1000})
+    assert rows, "the filter should match some seeded rows"
+    assert all(holds(row) for row in rows)
+    unfiltered = all_pages(api(analyst), f"/api/v1/{endpoint}/", {"page_size": 1000})
+    assert len(rows) < len(unfiltered) or endpoint == "targets"
+
+
+def test_technologies_with_us_partners_in_semiconductors(analyst):
+    rows = all_pages(
+        api(analyst), "/api/v1/technologies/", {"field": "semiconductors", "country": "us"}
+    )
+    assert "LF-001" in {r["code"] for r in rows}
+    assert len({r["id"] for r in rows}) == len(rows)  # no duplicates from the join
+
+
+def test_ordering_and_cursor_paging_walk_every_row_once(analyst):
+    client = api(analyst)
+    rows = all_pages(
+        client,
+        "/api/v1/budget-lines/",
+        {"ordering": "-amount_won", "page_size": 700, "fiscal_year": 2025},
+    )
+    amounts = [r["amount_won"] for r in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    assert (
+        len({r["id"] for r in rows})
+        == len(rows)
+        == BudgetLine.objects.filter(fiscal_year=2025).count()
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "parameter"),
+    [
+        ("/api/v1/budget-lines/", {"fiscal_year": "abc"}, "fiscal_year"),
+        ("/api/v1/budget-lines/", {"basis": "guessed"}, "basis"),
+        ("/api/v1/budget-lines/", {"country": "XX"}, "country"),
+        ("/api/v1/budget-lines/", {"is_international": "perhaps"}, "is_international"),
+        ("/api/v1/budget-lines/", {"ordering": "password"}, "ordering"),
+        ("/api/v1/institutions/", {"country": "Narnia"}, "country"),
+        ("/api/v1/technologies/", {"status": "finished"}, "status"),
+        ("/api/v1/dispatches/", {"start_date_min": "yesterday"}, "start_date_min"),
+        ("/api/v1/share/", {"from_year": "twenty"}, "from_year"),
+        ("/api/v1/share/", {"by": "planet"}, "by"),
+        ("/api/v1/share/", {"as_of": "1 March"}, "as_of"),
+        ("/api/v1/share/", {"from_year": 2028, "to_year": 2024}, "to_year"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_that_names_it(analyst, url, params, parameter):
+    response = api(analyst).get(url, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert parameter in {error["attr"] for error in body["errors"]}
+
+
+def test_an_unknown_cursor_is_a_clear_404(analyst):
+    response = api(analyst).get("/api/v1/budget-lines/", {"cursor": "not-a-cursor"})
+    assert response.status_code == 404
+    assert "cursor" in response.json()["errors"][0]["detail"].lower()
+
+
+def as_text(value):
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def frame_from_json(rows):
+    """The JSON rows as the text a CSV or sheet holds (null is empty, booleans True/False)."""
+    return pd.DataFrame([{key: as_text(value) for key, value in row.items()} for row in rows])
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "params"),
+    [
+        ("budget-lines", {"fiscal_year": 2024, "country": "US"}),
+        ("technologies", {}),
+        ("cooperation-centers", {}),
+        ("targets", {}),
+        ("dispatches", {"status": "active"}),
+    ],
+)
+def test_csv_and_xlsx_hold_every_matching_row_equal_to_the_json(analyst, endpoint, params):
+    client = api(analyst)
+    rows = all_pages(client, f"/api/v1/{endpoint}/", {**params, "page_size": 50})
+    expected = frame_from_json(rows)
+    csv_response = client.get(f"/api/v1/{endpoint}/", {**params, "format": "csv"})
+    assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
+    assert "attachment" in csv_response["Content-Disposition"]
+    csv_frame = pd.read_csv(
+        io.BytesIO(b"".join(csv_response.streaming_content)), dtype=str, keep_default_na=False
+    )
+    pd.testing.assert_frame_equal(csv_frame, expected, check_dtype=False)
+    xlsx_response = client.get(f"/api/v1/{endpoint}/", {**params, "format": "xlsx"})
+    assert xlsx_response.status_code == 200
+    xlsx_frame = pd.read_excel(io.BytesIO(xlsx_response.content), dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(xlsx_frame, expected, check_dtype=False)
+
+
+def test_an_export_larger_than_a_sheet_says_so_and_points_to_csv(analyst, monkeypatch):
+    monkeypatch.setattr("rdportfolio.api.XLSX_MAX_ROWS", 100)
+    response = api(analyst).get("/api/v1/budget-lines/", {"format": "xlsx"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    detail = response.json()["errors"][0]
+    assert detail["attr"] == "format" and "format=csv" in detail["detail"]
+
+
+def test_the_share_endpoint_gives_the_latest_run_and_its_time(analyst):
+    run = share_recompute(force=True)
+    body = (
+        api(analyst)
+        .get("/api/v1/share/", {"basis": "planned", "from_year": 2023, "to_year": 2028})
+        .json()
+    )
+    assert body["run"]["id"] == run.pk and body["computed_at"] == body["run"]["finished_at"]
+    years = [row["fiscal_year"] for row in body["results"]]
+    assert years == list(range(2023, 2029))
+    row_2023 = body["results"][0]
+    assert set(row_2023) >= {
+        "fiscal_year",
+        "basis",
+        "international_won",
+        "total_won",
+        "share",
+        "target_share",
+        "gap_won",
+        "status",
+    }
+    assert row_2023["target_share"] == "6.0000" and isinstance(row_2023["gap_won"], int)
+    by_country = (
+        api(analyst)
+        .get(
+            "/api/v1/share/",
+            {"basis": "planned", "by": "country", "from_year": 2024, "to_year": 2024},
+        )
+        .json()
+    )
+    assert {"US", "TW"} <= {row["key"] for row in by_country["results"]}
+    overall_2024 = next(r for r in body["results"] if r["fiscal_year"] == 2024)
+    assert (
+        sum(r["international_won"] for r in by_country["results"])
+        == overall_2024["international_won"]
+    )
+
+
+def test_the_share_as_of_a_date_before_any_run_is_a_404(analyst):
+    share_recompute(force=True)
+    response = api(analyst).get("/api/v1/share/", {"as_of": "2020-03-01"})
+    assert response.status_code == 404
+    assert "2020-03-01" in response.json()["errors"][0]["detail"]
+
+
+def test_the_share_before_any_run_says_so(analyst):
+    ShareRun.objects.all().delete()
+    body = api(analyst).get("/api/v1/share/").json()
+    assert body == {"run": None, "computed_at": None, "results": []}
+
+
+def test_the_share_exports_as_csv(analyst):
+    share_recompute(force=True)
+    response = api(analyst).get("/api/v1/share/", {"basis": "executed", "format": "csv"})
+    frame = pd.read_csv(io.BytesIO(b"".join(response.streaming_content)))
+    assert list(frame["fiscal_year"]) == list(range(2023, 2031))
+    assert frame.loc[0, "international_won"] > 300_000_000_000
+
+
+# --- Who may do what --------------------------------------------------------------------
+
+MATRIX = {
+    # persona: (GET budget-lines, POST, PATCH, DELETE, GET dispatches)
+    "anonymous": (401, 401, 401, 401, 401),
+    "cto_viewer": (200, 403, 403, 403, 403),
+    "analyst": (200, 403, 403, 403, 200),
+    "ministry_editor": (200, 201, 200, 204, 200),
+    "evaluator": (403, 403, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("persona", list(MATRIX))
+def test_the_permission_matrix(request, persona):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    client = api(user)
+    project = ProjectFactory()
+    line = BudgetLineFactory(project=project, fiscal_year=2026)
+    new_line = {
+        "project": project.pk,
+        "fiscal_year": 2027,
+        "basis": "planned",
+        "amount_won": 5_000_000,
+    }
+    got = (
+        client.get("/api/v1/budget-lines/").status_code,
+        client.post("/api/v1/budget-lines/", new_line, format="json").status_code,
+        client.patch(
+            f"/api/v1/budget-lines/{line.pk}/", {"amount_won": 7}, format="json"
+        ).status_code,
+        client.delete(f"/api/v1/budget-lines/{line.pk}/").status_code,
+        client.get("/api/v1/dispatches/").status_code,
+    )
+    assert got == MATRIX[persona]
+
+
+def test_anonymous_requests_are_told_how_to_authenticate():
+    response = api().get("/api/v1/technologies/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_token_authenticates_and_a_wrong_one_does_not(analyst):
+    token = Token.objects.create(user=analyst)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/programs/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Token wrong")
+    assert client.get("/api/v1/programs/").status_code == 401
+
+
+def test_health_and_schema_are_open_to_anyone():
+    client = api()
+    assert client.get("/api/v1/health/").json()["status"] == "ok"
+    schema = client.get("/api/v1/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/share/" in paths and "/api/v1/budget-lines/" in paths
+    assert "400" in paths["/api/v1/budget-lines/"]["get"]["responses"]
+
+
+def test_the_swagger_ui_loads_only_local_assets(client):
+    page = client.get("/api/v1/docs/").content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
+
+
+def test_editors_write_with_the_admins_validation_and_audit(ministry_editor):
+    client = api(ministry_editor)
+    project = ProjectFactory(start_year=2024, end_year=2026)
+    bad = client.post(
+        "/api/v1/budget-lines/",
+        {"project": project.pk, "fiscal_year": 2025, "basis": "planned", "amount_won": -1},
+        format="json",
+    )
+    assert bad.status_code == 400 and "amount_won" in {e["attr"] for e in bad.json()["errors"]}
+    outside = client.post(
+        "/api/v1/budget-lines/",
+        {"project": project.pk, "fiscal_year": 2030, "basis": "planned", "amount_won": 1},
+        format="json",
+    )
+    assert outside.status_code == 400 and "fiscal_year" in {
+        e["attr"] for e in outside.json()["errors"]
+    }
+    good = client.post(
+        "/api/v1/budget-lines/",
+        {"project": project.pk, "fiscal_year": 2025, "basis": "planned", "amount_won": 10**12},
+        format="json",
+    )
+    assert good.status_code == 201
+    duplicate = client.post(
+        "/api/v1/budget-lines/",
+        {"project": project.pk, "fiscal_year": 2025, "basis": "planned", "amount_won": 5},
+        format="json",
+    )
+    assert (
+        duplicate.status_code == 400
+        and "already has a line" in duplicate.json()["errors"][0]["detail"]
+    )
+    entry = LogEntry.objects.get(object_id=str(good.json()["id"]), content_type__model="budgetline")
+    assert entry.user == ministry_editor and entry.action_flag == ADDITION
+    assert client.delete(f"/api/v1/budget-lines/{good.json()['id']}/").status_code == 204
+    assert LogEntry.objects.filter(object_id=str(good.json()["id"]), action_flag=DELETION).exists()
+
+
+def test_deleting_a_record_still_in_use_is_a_409_that_says_why(ministry_editor):
+    collaboration = CollaborationFactory()
+    BudgetLineFactory(project=collaboration.project, fiscal_year=2025)
+    response = api(ministry_editor).delete(f"/api/v1/projects/{collaboration.project.pk}/")
+    assert response.status_code == 409
+    assert "budget lines" in response.json()["errors"][0]["detail"]
+
+
+def test_requests_are_throttled_per_user(analyst, monkeypatch):
+    monkeypatch.setattr(
+        UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"}
+    )
+    client = api(analyst)
+    statuses = [client.get("/api/v1/fields/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+# --- Queries: constant, whatever the number of rows ------------------------------------
+
+
+def queries(client, url, params):
+    client.get(url, params)  # warm the user's permission cache, as any session would
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("endpoint", LISTS)
+def test_list_queries_do_not_grow_from_5_to_50_rows(analyst, endpoint):
+    client = api(analyst)
+    few = queries(client, f"/api/v1/{endpoint}/", {"page_size": 5})
+    many = queries(client, f"/api/v1/{endpoint}/", {"page_size": 50})
+    assert few == many
+
+
+def test_export_queries_do_not_grow_with_rows(analyst):
+    client = api(analyst)
+
+    client.get("/api/v1/budget-lines/", {"page_size": 1})  # warm the permission cache
+
+    def count(year):
+        with CaptureQueriesContext(connection) as ctx:
+            b"".join(
+                client.get(
+                    "/api/v1/budget-lines/", {"fiscal_year": year, "format": "csv"}
+                ).streaming_content
+            )
+        return len(ctx.captured_queries)
+
+    assert count(2023) == count(2027)  # a few hundred lines against a couple of thousand
+
+
+def test_no_run_is_queued_by_reading(analyst):
+    before = ShareRun.objects.filter(status=RunStatus.PENDING).count()
+    api(analyst).get("/api/v1/budget-lines/")
+    assert ShareRun.objects.filter(status=RunStatus.PENDING).count() == before
