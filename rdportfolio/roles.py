@@ -40,7 +40,7 @@ def roles_sync(apps, schema_editor=None) -> None:
     # Permissions are normally created after all migrations; make sure they exist now.
     for app_config in apps.get_app_configs():
         # Migration state apps have no models module; create_permissions skips those.
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module
