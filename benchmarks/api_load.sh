@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Requests per second of the API against bare Django views returning the same rows.
+#
+# gunicorn (3 sync workers) serves the benchmark database that
+# benchmarks/share_recompute.py fills (a million budget lines); wrk sends
+# 8 connections for 10 s at each URL. Run from the project root:
+#
+#     bash benchmarks/api_load.sh            # needs wrk (apt-get install wrk)
+#     DURATION=30s bash benchmarks/api_load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rdportfolio_bench}"
+export SECRET_KEY="benchmark-only-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
+export API_THROTTLE_USER="100000000/minute"  # the load is the point here
+PORT="${PORT:-8199}"
+DURATION="${DURATION:-10s}"
+PY=.venv/bin/python
+
+if [ "$($PY manage.py shell -c 'from budgets.models import BudgetLine; print(BudgetLine.objects.count())' 2>/dev/null | tail -1)" -lt 100000 ]; then
+  echo "The benchmark database is nearly empty: run .venv/bin/python benchmarks/share_recompute.py first." >&2
+  exit 1
+fi
+TOKEN=$($PY manage.py shell -c '
+from django.contrib.auth.models import Group, User
+from rest_framework.authtoken.models import Token
+user, _ = User.objects.get_or_create(username="bench-analyst")
+user.groups.add(Group.objects.get(name="Analyst"))
+print(Token.objects.get_or_create(user=user)[0].key)' | tail -1)
+
+.venv/bin/gunicorn benchmarks.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 --log-level warning &
+GUNICORN=$!
+trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health/" >/dev/null && break; sleep 0.2; done
+
+printf "%-44s %12s %12s\n" "URL (8 connections, $DURATION)" "requests/s" "mean latency"
+for url in /api/v1/budget-lines/ /bare/budget-lines/ /api/v1/share/ /bare/share/; do
+  wrk -t2 -c8 -d"$DURATION" -H "Authorization: Token $TOKEN" "http://127.0.0.1:$PORT$url" > /tmp/wrk-out.txt
+  rps=$(awk '/Requests\/sec/ {print $2}' /tmp/wrk-out.txt)
+  latency=$(awk '/Latency/ {print $2; exit}' /tmp/wrk-out.txt)
+  errors=$(grep -E "Non-2xx|Socket errors" /tmp/wrk-out.txt || true)
+  printf "%-44s %12s %12s %s\n" "$url" "$rps" "$latency" "$errors"
+done
