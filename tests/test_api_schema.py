@@ -48,7 +48,8 @@ def editor_token(ministry_editor):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI runs the same examples every time, so a failure reproduces.
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_schema(case, editor_token):
     # As an editor, so that writes are exercised too. What must hold: no server error, only
     # documented status codes and content types, bodies that match the schema, and invalid
