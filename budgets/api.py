@@ -3,7 +3,7 @@ import datetime
 import django_filters
 from django.utils import timezone
 from django_countries.serializer_fields import CountryField
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -324,7 +324,29 @@ class ShareView(ExportMixin, generics.ListAPIView):
         return rows
 
     @extend_schema(
-        parameters=[EXPORT_PARAMETER],
+        # Listed here: the schema reads filters only from list views, and this one returns one object.
+        parameters=[
+            OpenApiParameter(
+                "basis",
+                enum=Basis.values,
+                description="planned, allocated or executed; all three if left out.",
+            ),
+            OpenApiParameter(
+                "by",
+                enum=[c for c, _ in ShareFilter.BY_CHOICES],
+                description="overall (default) or a breakdown; program = track.",
+            ),
+            OpenApiParameter("from_year", int, description="First fiscal year (1990-2100)."),
+            OpenApiParameter(
+                "to_year", int, description="Last fiscal year (1990-2100), not before from_year."
+            ),
+            OpenApiParameter(
+                "as_of",
+                datetime.date,
+                description="The run that was current at the end of this day (Seoul).",
+            ),
+            EXPORT_PARAMETER,
+        ],
         responses=inline_serializer(
             "ShareResponse",
             {

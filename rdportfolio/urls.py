@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -11,8 +13,12 @@ admin.site.index_title = _("Portfolio administration")
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # A session login for people who are not admin staff (analysts, CTOs): browsable API, Swagger UI.
+    # Outside the "api" namespace: DRF's templates look for "rest_framework:login".
+    path("api/v1/auth/", include("rest_framework.urls")),
     path("api/v1/", include("rdportfolio.api_urls")),
 ]
 
