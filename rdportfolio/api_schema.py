@@ -92,7 +92,9 @@ class PortfolioAutoSchema(AutoSchema):
             for name in list(codes):
                 codes[name] |= MODEL_CLEAN_CODES
             codes["non_field_errors"] |= {"invalid", "unique"}
-        elif self.method == "GET" and (self._is_list() or getattr(self.view, "filterset_class", None)):
+        elif self.method == "GET" and (
+            self._is_list() or getattr(self.view, "filterset_class", None)
+        ):
             filterset_class = getattr(self.view, "filterset_class", None)
             filters = list(filterset_class.base_filters) if filterset_class else []
             filters += list(getattr(self.view, "filterset_fields", None) or [])
