@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -13,7 +11,7 @@ admin.site.index_title = _("Portfolio administration")
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # A session login for people who are not admin staff (analysts, CTOs): browsable API, Swagger UI.

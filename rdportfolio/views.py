@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -17,6 +18,11 @@ def health(request):
     except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon(request):
+    # Resolved per request: with the manifest storage the hashed name exists only after collectstatic.
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def home(request):
