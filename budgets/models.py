@@ -262,6 +262,19 @@ class CollaborationTarget(SourcedModel):
     def __str__(self) -> str:
         return f"{self.fiscal_year}: {self.target_share}%"
 
+    def clean(self):
+        # A plan that a newer one replaced is the record of what was promised then: it stays as it was.
+        current = TargetPlan.objects.current()
+        if self.plan_id and current is not None and self.plan_id != current.pk:
+            raise ValidationError(
+                {
+                    "plan": _(
+                        "“%(plan)s” has been replaced by “%(current)s”: revise by adding a new plan."
+                    )
+                    % {"plan": self.plan, "current": current}
+                }
+            )
+
 
 class PlanReconciliationQuerySet(models.QuerySet):
     def with_line_totals(self):

@@ -500,3 +500,23 @@ def test_only_those_allowed_may_ask_for_a_recompute(client, evaluation_manager):
     assert client.post(reverse("admin:budgets_sharerun_recompute")).status_code == 403
     assert client.get(reverse("admin:budgets_sharerun_recompute")).status_code == 405
     assert not ShareRun.objects.filter(status=RunStatus.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_a_replaced_target_plan_cannot_be_edited_and_the_new_one_takes_over():
+    from django.core.exceptions import ValidationError
+
+    original = TargetPlan.objects.current()
+    revision = TargetPlan.objects.create(
+        name="Revision 2026", adopted_on=datetime.date(2026, 6, 1), supersedes=original
+    )
+    CollaborationTarget.objects.create(plan=revision, fiscal_year=2023, target_share=D("6"))
+    CollaborationTarget.objects.create(plan=revision, fiscal_year=2030, target_share=D("18"))
+    with pytest.raises(ValidationError) as error:
+        CollaborationTarget(plan=original, fiscal_year=2026, target_share=D("20")).full_clean()
+    assert "Revision 2026" in str(error.value)
+    run = share_recompute(force=True)
+    assert run.target_plan == revision
+    row = run.snapshots.get(fiscal_year=2030, basis=Basis.PLANNED, dimension=Dimension.OVERALL)
+    assert row.target_share == D("18")
+    assert list(original.points.values_list("target_share", flat=True)) == [D("6.00"), D("15.00")]
