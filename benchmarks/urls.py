@@ -8,6 +8,7 @@ the floor the API is compared with. Never routed in the product.
 from django.http import JsonResponse
 from django.urls import include, path
 
+from budgets.api import ShareRowSerializer
 from budgets.models import BudgetLine, ShareRun, ShareSnapshot
 
 LINE_FIELDS = {
@@ -27,20 +28,7 @@ LINE_FIELDS = {
     "created_at": "created_at",
     "updated_at": "updated_at",
 }
-SHARE_FIELDS = [
-    "fiscal_year",
-    "basis",
-    "dimension",
-    "key",
-    "international_won",
-    "total_won",
-    "share",
-    "target_share",
-    "target_won",
-    "gap_won",
-    "status",
-    "is_projection",
-]
+SHARE_FIELDS = ShareRowSerializer.Meta.fields  # the same columns as the API
 
 
 def bare_budget_lines(request):
