@@ -1,6 +1,10 @@
 """Fields, the technologies the strategy funds, and the projects under them."""
 
-from django.db import models
+import datetime
+
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program
@@ -42,6 +46,18 @@ class TechnologyStatus(models.TextChoices):
 class TechnologyQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("program", "field")
+
+    def with_status_on(self, day: datetime.date, name: str):
+        """Annotate ``name`` with each technology's status at the end of ``day``, from its history.
+
+        None where the technology had no status yet (it entered the portfolio later).
+        """
+        latest = (
+            TechnologyStatusChange.objects.filter(technology=OuterRef("pk"), changed_on__lte=day)
+            .order_by("-changed_on", "-id")
+            .values("status")[:1]
+        )
+        return self.annotate(**{name: Subquery(latest)})
 
 
 class Technology(SourcedModel):
@@ -85,6 +101,46 @@ class Technology(SourcedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_ko}"
+
+    def save(self, *args, **kwargs):
+        # Every status a technology passes through is kept with its date: the radar shows
+        # movement between years from it. Bulk writers (seed, imports) add their own rows.
+        with transaction.atomic():
+            previous = None
+            if not self._state.adding and self.pk is not None:
+                previous = (
+                    Technology.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+                )
+            super().save(*args, **kwargs)
+            if previous != self.status:
+                TechnologyStatusChange.objects.create(
+                    technology=self, status=self.status, changed_on=timezone.localdate()
+                )
+
+
+class TechnologyStatusChange(TimeStampedModel):
+    """A technology entered a status on a day: the pipeline's history."""
+
+    technology = models.ForeignKey(
+        Technology,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("technology"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=TechnologyStatus.choices)
+    changed_on = models.DateField(_("changed on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("technology status change")
+        verbose_name_plural = _("technology status changes")
+        ordering = ["technology", "changed_on", "id"]
+        indexes = [
+            models.Index(fields=["technology", "changed_on"], name="technology_status_on_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technology.code} {self.changed_on}: {self.get_status_display()}"
 
 
 class ProjectStatus(models.TextChoices):

@@ -35,10 +35,11 @@ from technologies.models import (
     ProjectStatus,
     Technology,
     TechnologyStatus,
+    TechnologyStatusChange,
 )
 
 from . import catalogue
-from .facts import BILLION, TRILLION
+from .facts import BILLION, STRATEGY_DATE, TRILLION
 from .writer import create_missing, id_map
 
 RANDOM_SEED = 20231205
@@ -389,6 +390,41 @@ def _basis_factor(rng: random.Random, basis: str, year: int) -> int | None:
     return rng.randint(985, 1015) if year == 2023 else rng.randint(880, 1000)
 
 
+def _status_history(technologies: list[dict]) -> list[tuple[str, str, datetime.date]]:
+    """(code, status, day) for how each generated technology reached its status.
+
+    A generator of its own, so that adding history left every other demo row as it was.
+    Strategy technologies start as candidates on the strategy's date; selections follow in
+    2024 (game-changers in 2026, after the feasibility study), work starts 2024-2026.
+    Legacy technologies were under way before the strategy; some reach the market in 2025-2026.
+    """
+    rng = random.Random(RANDOM_SEED + 1)  # noqa: S311 - reproducible demo data
+    history = []
+
+    def day(year: int, last_month: int = 10) -> datetime.date:
+        return datetime.date(year, rng.randint(2, last_month), rng.randint(1, 28))
+
+    for tech in technologies:
+        code, status = tech["code"], tech["status"]
+        if tech["track"] == Track.LEGACY:
+            history.append((code, TechnologyStatus.IN_PROGRESS, day(rng.randint(2019, 2022))))
+            if status == TechnologyStatus.COMMERCIALISED:
+                history.append((code, status, day(rng.choice((2025, 2026)))))
+            continue
+        history.append((code, TechnologyStatus.CANDIDATE, STRATEGY_DATE))
+        if status == TechnologyStatus.CANDIDATE:
+            continue
+        selected_year = 2026 if tech["track"] == Track.GAME_CHANGER else 2024
+        selected_on = day(selected_year, 6)
+        history.append((code, TechnologyStatus.SELECTED, selected_on))
+        if status == TechnologyStatus.IN_PROGRESS:
+            started = rng.choices((2024, 2025, 2026), weights=(5, 3, 2))[0]
+            history.append(
+                (code, status, max(day(started), selected_on + datetime.timedelta(days=30)))
+            )
+    return history
+
+
 def demo_load() -> dict[str, int]:
     """Create the synthetic portfolio's missing rows; return how many each model gained."""
     rng = random.Random(RANDOM_SEED)  # noqa: S311 - reproducible demo data, not secrets
@@ -415,6 +451,15 @@ def demo_load() -> dict[str, int]:
             for t in generated
         ],
         ("code",),
+    )
+    codes = id_map(Technology, "code")
+    created["technology status changes"] = create_missing(
+        TechnologyStatusChange,
+        [
+            dict(technology_id=codes[code], status=status, changed_on=changed_on, note=SOURCE)
+            for code, status, changed_on in _status_history(generated)
+        ],
+        ("technology_id", "changed_on", "status"),
     )
     # The named technologies take part too (projects only where their status allows).
     from .facts import TECHNOLOGIES as FACT_TECHNOLOGIES

@@ -6,7 +6,7 @@ from decimal import Decimal
 from budgets.models import CollaborationTarget, ExchangeRate, MinistryBudget, TargetPlan
 from partners.models import CooperationCenter, Institution
 from programs.models import Program, ProgramYearPlan, PublishedFigure, Track
-from technologies.models import Field, Technology, TechnologyStatus
+from technologies.models import Field, Technology, TechnologyStatus, TechnologyStatusChange
 
 from .catalogue import FIELDS
 from .writer import create_missing, id_map
@@ -17,6 +17,7 @@ SOURCE = (
 BILLION = 10**9
 TRILLION = 10**12
 
+STRATEGY_DATE = datetime.date(2023, 12, 5)
 STRATEGY_PLAN_NAME = "Comprehensive Global Technology Collaboration Strategy (Dec 2023)"
 
 PROGRAMS = [
@@ -366,6 +367,22 @@ def facts_load() -> dict[str, int]:
         ],
         ("code",),
     )
+    technologies = id_map(Technology, "code")
+    # Bulk inserts bypass Technology.save(): their first status is written here, dated the day
+    # the strategy named them.
+    create_missing(
+        TechnologyStatusChange,
+        [
+            dict(
+                technology_id=technologies[code],
+                status=status,
+                changed_on=STRATEGY_DATE,
+                note=SOURCE,
+            )
+            for code, _track, _field, _ko, _en, status, _why in TECHNOLOGIES
+        ],
+        ("technology_id", "changed_on", "status"),
+    )
     created["institutions"] = create_missing(
         Institution,
         [
@@ -411,7 +428,7 @@ def facts_load() -> dict[str, int]:
         [
             dict(
                 name=STRATEGY_PLAN_NAME,
-                adopted_on=datetime.date(2023, 12, 5),
+                adopted_on=STRATEGY_DATE,
                 source=SOURCE,
                 description="About 6% of the industrial R&D budget on international collaboration "
                 "in 2023, over 15% by 2028.",
