@@ -34,6 +34,18 @@ class BudgetLineQuerySet(models.QuerySet):
     def international(self):
         return self.filter(is_international=True)
 
+    def sums(self, *group_by: str):
+        """Total and international won per group, summed in SQL (values are ints or Decimals)."""
+        return (
+            self.order_by()
+            .values(*group_by)
+            .annotate(
+                total_won=Sum("amount_won"),
+                international_won=Sum("amount_won", filter=Q(is_international=True), default=0),
+            )
+            .order_by(*group_by)
+        )
+
     def with_related(self):
         return self.select_related(
             "project__technology__program",
@@ -166,6 +178,11 @@ class MinistryBudget(SourcedModel):
         return str(self.fiscal_year)
 
 
+class ExchangeRateQuerySet(models.QuerySet):
+    def by_year(self) -> dict[int, Decimal]:
+        return dict(self.values_list("fiscal_year", "krw_per_usd"))
+
+
 class ExchangeRate(SourcedModel):
     """Won per US dollar for a year, for showing figures in dollars (never for sums)."""
 
@@ -176,6 +193,8 @@ class ExchangeRate(SourcedModel):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+
+    objects = ExchangeRateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("exchange rate")
