@@ -121,7 +121,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboards:overview"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation: Korean first, English available ------------------
 LANGUAGE_CODE = "ko"
@@ -287,5 +289,7 @@ LOGGING = {
 RDP_DEFAULT_KRW_PER_USD = env.int("RDP_DEFAULT_KRW_PER_USD", default=1315)
 # Demo logins with published passwords: only ever on a laptop (embedded mode) unless forced.
 RDP_DEMO_LOGINS = env.bool("RDP_DEMO_LOGINS", default=EMBEDDED)
+# Dashboards open to anyone, read-only (a public portal); off: CTO viewers and up must log in.
+RDP_DASHBOARDS_PUBLIC = env.bool("RDP_DASHBOARDS_PUBLIC", default=False)
 # How long share runs are kept ("what did we report on 1 March?"); 0 keeps them all.
 RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3 * 365)

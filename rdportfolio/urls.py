@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,17 @@ admin.site.site_title = _("rdportfolio admin")
 admin.site.index_title = _("Portfolio administration")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("budgets.urls")),
+    # Sign-in for everyone who reads the dashboards (CTOs, analysts); staff also have the admin's.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True,
+            extra_context={"demo_logins": settings.RDP_DEMO_LOGINS},
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,6 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -23,10 +23,6 @@ def health(request):
 def favicon(request):
     # Resolved per request: with the manifest storage the hashed name exists only after collectstatic.
     return redirect(static("favicon.svg"), permanent=True)
-
-
-def home(request):
-    return render(request, "home.html")
 
 
 def _api_error(status: int, kind: str, code: str, detail: str) -> JsonResponse:

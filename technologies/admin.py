@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from rdportfolio.admin_utils import PortfolioModelAdmin
 
-from .models import Field, Project, Technology
+from .models import Field, Project, Technology, TechnologyStatusChange
 
 
 @admin.register(Field)
@@ -16,6 +16,15 @@ class ProjectInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     fields = ("project_number", "title_ko", "lead_organisation", "start_year", "end_year", "status")
+
+
+class StatusChangeInline(admin.TabularInline):
+    # Saving a new status records today's date; editors backdate it here when the change
+    # happened earlier (the radar's year-to-year movement reads these dates).
+    model = TechnologyStatusChange
+    extra = 0
+    fields = ("changed_on", "status", "note")
+    ordering = ("changed_on", "id")
 
 
 @admin.register(Technology)
@@ -34,7 +43,17 @@ class TechnologyAdmin(PortfolioModelAdmin):
     list_select_related = ("program", "field")
     search_fields = ("code", "name_ko", "name_en")
     autocomplete_fields = ("field",)
-    inlines = [ProjectInline]
+    inlines = [ProjectInline, StatusChangeInline]
+
+
+@admin.register(TechnologyStatusChange)
+class TechnologyStatusChangeAdmin(PortfolioModelAdmin):
+    list_display = ("technology", "changed_on", "status", "note")
+    list_filter = ("status", "technology__program__track", "changed_on")
+    list_select_related = ("technology",)
+    search_fields = ("technology__code", "technology__name_ko", "technology__name_en", "note")
+    autocomplete_fields = ("technology",)
+    date_hierarchy = "changed_on"
 
 
 @admin.register(Project)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from rdportfolio.money import format_won, won_to_usd
+from rdportfolio.money import Display, chart_value, format_won, unit_scale, won_to_usd
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,44 @@ def test_amounts_beyond_float_precision_stay_exact():
 
 def test_won_to_usd_at_the_implied_2023_rate():
     assert won_to_usd(5_700_000_000_000, Decimal("1315")) == Decimal("4334600760")
+
+
+def test_english_forced_units_count_in_billions_and_trillions():
+    assert format_won(148_700_000_000, unit="eok", language="en") == "KRW 148.7 billion"
+    assert format_won(1_200_000_000_000, unit="jo", language="en") == "KRW 1.2 trillion"
+
+
+def test_dollars_at_a_yearly_rate_the_korean_and_the_english_way():
+    assert format_won(148_700_000_000, unit="usd", language="ko", krw_per_usd=1315) == (
+        "1억 1,308만 달러"
+    )
+    assert format_won(148_700_000_000, unit="usd", language="en", krw_per_usd=1315) == (
+        "$113.1 million"
+    )
+    assert format_won(5_700_000_000_000, unit="usd", language="en", krw_per_usd=1315) == (
+        "$4.3 billion"
+    )
+    with pytest.raises(ValueError, match="krw_per_usd"):
+        format_won(1, unit="usd")
+
+
+def test_chart_values_are_strings_in_the_axis_unit_exact_beyond_2_53():
+    assert chart_value(148_700_000_000, "eok", "ko") == "1487.000"
+    assert chart_value(148_700_000_000, "eok", "en") == "148.700"
+    assert chart_value(148_700_000_000, "usd", "en", 1315) == "113.080"
+    assert chart_value(2**53 + 1, "eok", "ko") == "90071992.547"
+    assert unit_scale("usd", "ko") == (10**6, "백만 달러")
+
+
+def test_display_converts_each_year_at_its_rate_and_falls_back_to_an_earlier_one():
+    display = Display(
+        "usd", {2023: Decimal("1000"), 2025: Decimal("2000")}, default_rate=1315, language="en"
+    )
+    assert display.rate(2024) == 1000  # the closest earlier year
+    assert display.rate(2022) == 1000  # before any rate: the earliest
+    assert display.rate(2030) == 2000
+    # 1 billion won in 2023 and 1 billion in 2025: $1,000,000 + $500,000, not 2 billion / one rate
+    assert display.text_over_years({2023: 10**9, 2025: 10**9}) == "$1.5 million"
+    assert display.value_over_years({2023: 10**9, 2025: 10**9}) == "1.500"
+    assert Display("usd", {}, default_rate=1315).rate(2024) == 1315
+    assert Display("bogus", {}, default_rate=1315).unit == "eok"

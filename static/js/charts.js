@@ -1,0 +1,228 @@
+// Draws the dashboards' charts with the vendored ECharts. Every chart reads its
+// figures from a <script type="application/json"> inside its container; amounts
+// arrive already scaled to the reader's unit, as strings, with the server's
+// formatted text for tooltips. Nothing here talks to another host.
+(function () {
+  "use strict";
+  var korean = document.documentElement.lang === "ko";
+  var locale = korean ? "KO" : "EN";
+  var worldUrl = document.getElementById("charts-script").dataset.world;
+  var palette = ["#0b3d91", "#2a9d8f", "#e76f51", "#8d99ae", "#f4a261", "#6a4c93"];
+  var charts = [];
+
+  function num(value) {
+    return value === null || value === undefined ? null : Number(value);
+  }
+
+  function dataOf(element) {
+    var script = element.querySelector("script[type='application/json']");
+    return JSON.parse(script.textContent);
+  }
+
+  var builders = {
+    "share-path": function (d) {
+      var series = [
+        { name: d.names.executed, type: "line", data: d.executed.map(num), connectNulls: false,
+          symbolSize: 8, lineStyle: { width: 3 } },
+        { name: d.names.planned, type: "line", data: d.planned.map(num), lineStyle: { type: "dashed" },
+          symbol: "emptyCircle" },
+        { name: d.names.target, type: "line", step: false, data: d.target.map(num),
+          lineStyle: { type: "dotted", width: 2 }, symbol: "none" },
+      ];
+      if (d.goal !== null) {
+        series[2].markLine = {
+          silent: true, symbol: "none",
+          data: [{ yAxis: num(d.goal), name: d.goal_label }],
+          label: { formatter: d.goal_label, position: "insideEndTop" },
+          lineStyle: { color: "#c0392b", type: "solid" },
+        };
+      }
+      return {
+        color: ["#0b3d91", "#2a9d8f", "#c0392b"],
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "–" : v.toFixed(2) + "%"; } },
+        legend: { top: 0 },
+        grid: { left: 48, right: 24, top: 40, bottom: 32 },
+        xAxis: { type: "category", data: d.years.map(String) },
+        yAxis: { type: "value", min: 0, axisLabel: { formatter: "{value}%" } },
+        series: series,
+      };
+    },
+    "budget-stack": function (d) {
+      return {
+        color: palette,
+        tooltip: {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (items) {
+            var lines = [items.length ? items[0].axisValue : ""];
+            items.forEach(function (item) {
+              var s = d.series[item.seriesIndex];
+              lines.push(item.marker + s.name + ": " + s.labels[item.dataIndex]);
+            });
+            return lines.join("<br>");
+          },
+        },
+        legend: { top: 0 },
+        grid: { left: 64, right: 24, top: 40, bottom: 32 },
+        xAxis: { type: "category", data: d.years.map(String) },
+        yAxis: { type: "value", name: d.axis },
+        series: d.series.map(function (s) {
+          return { name: s.name, type: "bar", stack: "budget", data: s.values.map(num) };
+        }),
+      };
+    },
+    "budget-years": function (d) {
+      return {
+        color: palette,
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            var lines = [items.length ? items[0].axisValue : ""];
+            items.forEach(function (item) {
+              var s = d.series[item.seriesIndex];
+              lines.push(item.marker + s.name + ": " + s.labels[item.dataIndex]);
+            });
+            return lines.join("<br>");
+          },
+        },
+        legend: { top: 0 },
+        grid: { left: 64, right: 24, top: 40, bottom: 32 },
+        xAxis: { type: "category", data: d.years.map(String) },
+        yAxis: { type: "value", name: d.axis },
+        series: d.series.map(function (s) {
+          return { name: s.name, type: "bar", data: s.values.map(num) };
+        }),
+      };
+    },
+    "funnel": function (d) {
+      return {
+        color: palette,
+        tooltip: { trigger: "item", formatter: "{b}: {c}" },
+        series: [{
+          type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "20%", gap: 2,
+          label: { show: true, position: "inside", formatter: "{b}: {c}", color: "#fff" },
+          data: d.stages,
+        }],
+      };
+    },
+    "radar": function (d) {
+      var rings = d.rings.length;
+      var symbols = { same: "circle", moved: "triangle", "new": "diamond" };
+      var series = d.series.map(function (s) {
+        return {
+          name: s.name, type: "scatter", coordinateSystem: "polar",
+          data: s.points.map(function (p) {
+            return { value: p.value, point: p, symbol: symbols[p.movement], symbolSize: p.movement === "same" ? 8 : 12 };
+          }),
+        };
+      });
+      // Sector and ring names, as label-only points outside the outer ring and along the rings.
+      var sectorLabels = d.sectors.map(function (name, i) {
+        return { value: [rings + 0.35, (i + 0.5) * 360 / d.sectors.length], label: { show: true, formatter: name } };
+      });
+      var ringLabels = d.rings.map(function (name, i) {
+        return { value: [i + 0.5, 0], label: { show: true, formatter: name, color: "#333", backgroundColor: "rgba(255,255,255,0.85)", padding: [1, 3] } };
+      });
+      series.push({
+        type: "scatter", coordinateSystem: "polar", silent: true, symbolSize: 0, tooltip: { show: false },
+        label: { fontSize: 11, color: "#1d2433" }, data: sectorLabels.concat(ringLabels),
+      });
+      return {
+        color: palette,
+        legend: { top: 0, data: d.series.map(function (s) { return s.name; }) },
+        tooltip: {
+          trigger: "item",
+          formatter: function (item) {
+            var p = item.data && item.data.point;
+            if (!p) { return ""; }
+            var text = "<strong>" + p.code + "</strong> " + p.name + "<br>" + p.status;
+            if (p.movement === "moved") { text += " (" + d.movement_names.moved + ": " + p.before + " → " + p.status + ")"; }
+            if (p.movement === "new") { text += " (" + d.movement_names["new"] + ")"; }
+            return text;
+          },
+        },
+        polar: { radius: ["0%", "78%"], center: ["50%", "55%"] },
+        angleAxis: {
+          type: "value", min: 0, max: 360, interval: 360 / d.sectors.length, startAngle: 90,
+          clockwise: true, axisLabel: { show: false }, axisTick: { show: false },
+          splitLine: { show: true, lineStyle: { color: "#ccd" } },
+        },
+        radiusAxis: {
+          type: "value", min: 0, max: rings + 0.6, interval: 1, axisLabel: { show: false },
+          axisTick: { show: false }, axisLine: { show: false },
+          splitLine: { show: true, lineStyle: { color: "#aab" } },
+          splitArea: { show: true, areaStyle: { color: ["#f4f6fb", "#e9edf6"] } },
+        },
+        series: series,
+      };
+    },
+    "world-map": function (d) {
+      var values = d.rows.map(function (r) { return num(r.value); });
+      return {
+        tooltip: {
+          trigger: "item",
+          formatter: function (item) {
+            return item.data ? item.data.label + ": " + item.data.text : "";
+          },
+        },
+        visualMap: {
+          min: 0, max: Math.max.apply(null, values.concat([1])), left: 8, bottom: 8,
+          text: [d.axis, ""], calculable: true, inRange: { color: ["#dbe7fb", "#0b3d91"] },
+        },
+        series: [{
+          type: "map", map: "world", roam: true, nameProperty: "name",
+          emphasis: { label: { show: false } }, itemStyle: { areaColor: "#f1f1f1", borderColor: "#999" },
+          data: d.rows.map(function (r) { return { name: r.numeric, value: num(r.value), label: r.name, text: r.text }; }),
+        }],
+      };
+    },
+  };
+
+  var worldLoaded = null;
+  function ensureWorld() {
+    if (!worldLoaded) {
+      worldLoaded = fetch(worldUrl, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (geo) { echarts.registerMap("world", geo); });
+    }
+    return worldLoaded;
+  }
+
+  function draw(element) {
+    var kind = element.dataset.chart;
+    var data = dataOf(element);
+    var target = element.querySelector(".chart-canvas");
+    if (!target) {
+      target = document.createElement("div");
+      target.className = "chart-canvas";
+      element.appendChild(target);
+    }
+    var existing = echarts.getInstanceByDom(target);
+    if (existing) { existing.dispose(); }
+    var render = function () {
+      var chart = echarts.init(target, null, { renderer: "canvas", locale: locale });
+      chart.setOption(builders[kind](data));
+      charts.push(chart);
+      element.dataset.drawn = "true";
+    };
+    if (kind === "world-map") {
+      ensureWorld().then(render);
+    } else {
+      render();
+    }
+  }
+
+  function drawAll(root) {
+    (root || document).querySelectorAll("[data-chart]").forEach(draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  // htmx swaps filtered results in place: draw the charts that came with them.
+  document.body.addEventListener("htmx:afterSettle", function (event) { drawAll(event.detail.elt); });
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { if (!c.isDisposed()) { c.resize(); } });
+  });
+  // Printing lays the page out narrower: fit the charts before the snapshot is taken.
+  window.addEventListener("beforeprint", function () {
+    charts.forEach(function (c) { if (!c.isDisposed()) { c.resize(); } });
+  });
+})();
