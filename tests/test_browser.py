@@ -1,0 +1,271 @@
+"""The dashboards in a real browser: Debian's Chromium driven by Playwright.
+
+Each page loads without console errors and without a request to another
+host, every chart draws (its canvas holds ink), filters change the table in
+place, the language and unit switches work and the CSV download reads back.
+Screenshots of every page land in var/screenshots (RDP_SCREENSHOT_DIR).
+
+live_server needs a transactional database, which is emptied after each
+test, so every test seeds the demo portfolio again; the scenarios are few and
+each checks a lot.
+"""
+
+import io
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from rdportfolio import roles
+from rdportfolio.roles import roles_sync
+from technologies.models import Technology
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(os.environ.get("RDP_SCREENSHOT_DIR", settings.BASE_DIR / "var" / "screenshots"))
+PAGES = {
+    "overview": "/",
+    "technologies": "/technologies/",
+    "technology": "/technologies/LF-001/",
+    "partners": "/partners/",
+}
+# Chromium's own background traffic (updates, sync, safe browsing) is switched off: nothing
+# but the page's requests should leave the browser, and those must stay on the live server.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _unavailable(reason):
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser tests: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium_browser(django_db_setup):
+    """One browser for this module; its event loop stops when the module ends.
+
+    Playwright's sync API keeps an event loop running in this thread, so Django
+    sees an async context and refuses ORM calls; they are still sync here, so
+    this module (only) allows them.
+    """
+    if not os.path.exists(CHROMIUM):
+        _unavailable("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a dev dependency
+        _unavailable("needs playwright (pip install -e '.[dev]')")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def site(chromium_browser, live_server, django_user_model, transactional_db):
+    """The seeded portfolio on a live server, a CTO login, and a way to open pages."""
+    roles_sync(django_apps)
+    with open(os.devnull, "w") as devnull:
+        call_command("seed", "--demo", stdout=devnull)
+    user = django_user_model.objects.create_user("browser_cto", password="a-long-test-password")
+    user.groups.add(Group.objects.get(name=roles.CTO_VIEWER))
+    return Site(chromium_browser, live_server.url)
+
+
+class Site:
+    def __init__(self, browser, base_url):
+        self.browser = browser
+        self.base_url = base_url
+        self.host = urlsplit(base_url).netloc
+        self.outside = []
+        self.errors = []
+
+    def page(self, locale="ko-KR"):
+        context = self.browser.new_context(
+            locale=locale, viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith("data:") or urlsplit(url).netloc == self.host:
+                route.continue_()
+            else:
+                self.outside.append(url)
+                route.abort()
+
+        page.route("**/*", guard)
+        return page
+
+    def log_in(self, page, username="browser_cto"):
+        page.goto(self.base_url + "/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "a-long-test-password")
+        page.click("form[action='/accounts/login/'] button[type=submit]")
+        page.wait_for_url(self.base_url + "/")
+
+    def open(self, page, path):
+        page.goto(self.base_url + path)
+        wait_for_charts(page)
+
+    def assert_clean(self):
+        assert self.errors == [], self.errors
+        assert self.outside == [], self.outside
+
+
+def wait_for_charts(page):
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('[data-chart]')).every(e => e.dataset.drawn === 'true')"
+    )
+    page.wait_for_timeout(400)  # ECharts' entry animation
+
+
+INK = """
+el => {
+  const canvas = el.querySelector('canvas');
+  if (!canvas) return -1;
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] > 0 && (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235)) ink++;
+  }
+  return ink;
+}
+"""
+
+
+def chart_ink(page):
+    return {
+        el.get_attribute("data-chart"): el.evaluate(INK)
+        for el in page.query_selector_all("[data-chart]")
+    }
+
+
+def test_every_page_loads_draws_its_charts_and_stays_on_this_host(site):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    expected_charts = {
+        "overview": {"share-path", "budget-stack"},
+        "technologies": {"funnel", "radar"},
+        "technology": {"budget-years"},
+        "partners": {"world-map"},
+    }
+    for locale, language in (("ko-KR", "ko"), ("en-US", "en")):
+        page = site.page(locale)
+        site.log_in(page)
+        for name, path in PAGES.items():
+            site.open(page, path)
+            assert page.evaluate("document.documentElement.lang") == language
+            ink = chart_ink(page)
+            assert set(ink) == expected_charts[name], name
+            for chart, pixels in ink.items():
+                assert pixels > 2000, f"{name}: chart {chart} is blank ({pixels} pixels of ink)"
+            page.screenshot(path=SCREENSHOTS / f"{name}-{language}.png", full_page=True)
+        page.context.close()
+    site.assert_clean()
+
+
+def test_filters_change_the_table_in_place_and_the_csv_reads_back(site):
+    page = site.page("en-US")
+    site.log_in(page)
+    site.open(page, "/technologies/")
+    summary = page.locator("#results .summary")
+    assert "210 technologies match" in summary.inner_text()
+    page.select_option("#id_track", "leapfrogging")
+    page.wait_for_function(
+        "document.querySelector('#results .summary').innerText.startsWith('80 ')"
+    )
+    wait_for_charts(page)
+    assert "track=leapfrogging" in page.url  # the filtered view is a shareable URL
+    codes = page.locator("#technology-table tbody td:first-child a").all_inner_texts()
+    assert len(codes) == 80 and all(code.startswith("LF-") for code in codes)
+    assert chart_ink(page)["radar"] > 2000  # redrawn after the swap
+
+    page.select_option("#id_country", "US")
+    page.wait_for_function(
+        "!document.querySelector('#results .summary').innerText.startsWith('80 ')"
+    )
+    wait_for_charts(page)
+    shown = page.locator("#technology-table tbody td:first-child a").all_inner_texts()
+    with page.expect_download() as download_info:
+        page.click("#csv-link")
+    frame = pd.read_csv(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert sorted(frame["code"]) == sorted(shown)
+    assert frame["partner_countries"].str.contains("US").all()
+    assert (frame["track"] == "leapfrogging").all()
+    page.context.close()
+    site.assert_clean()
+
+
+def test_language_and_unit_switches(site):
+    page = site.page("ko-KR")
+    site.log_in(page)
+    site.open(page, "/")
+    assert page.locator("h1").inner_text() == "목표 궤도에 있는가?"
+    assert "억 원" in page.locator("[data-tile=international] .figure").inner_text()
+    with page.expect_navigation():
+        page.select_option("#unit-select", "usd")
+    wait_for_charts(page)
+    assert "달러" in page.locator("[data-tile=international] .figure").inner_text()
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    wait_for_charts(page)
+    assert page.locator("h1").inner_text() == "Are we on track?"
+    assert page.locator("[data-tile=international] .figure").inner_text().startswith("$")
+    with page.expect_navigation():
+        page.select_option("#unit-select", "jo")
+    wait_for_charts(page)
+    assert "trillion" in page.locator("[data-tile=international] .figure").inner_text()
+    page.context.close()
+    site.assert_clean()
+
+
+def test_a_cto_finds_us_semiconductor_partners_and_a_budget_path(site):
+    """The issue's 'done when', as a CTO would do it."""
+    page = site.page("en-US")
+    site.log_in(page)
+    with page.expect_navigation():
+        page.select_option("#language-select", "ko")
+    page.click("nav >> text=기술")
+    wait_for_charts(page)
+    page.select_option("#id_field", "semiconductors")
+    page.wait_for_function("location.search.includes('field=semiconductors')")
+    page.select_option("#id_country", "US")
+    page.wait_for_function("location.search.includes('country=US')")
+    wait_for_charts(page)
+    first = page.locator("#technology-table tbody td:first-child a").first
+    code = first.inner_text()
+    technology = Technology.objects.get(code=code)
+    assert technology.field.code == "semiconductors"
+    assert technology.projects.filter(collaborations__institution__country="US").exists()
+    first.click()
+    wait_for_charts(page)
+    assert page.locator("h1").inner_text().startswith(code)
+    assert page.locator("h2", has_text="연도·기준별 예산").is_visible()
+    assert chart_ink(page)["budget-years"] > 2000
+    assert page.locator("#budget-table tbody tr").count() >= 1
+    assert "미국" in page.locator("#partner-table").inner_text()
+    page.context.close()
+    site.assert_clean()
