@@ -40,6 +40,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("seed", "--demo", stdout=devnull)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_for_the_session():
+    """What the per-test settings below do, for objects built once per session.
+
+    The live server of the browser tests builds its middleware once, before any
+    function-scoped fixture runs: under production settings (CI) it would redirect
+    the browser to https and set cookies a plain-http page cannot send back.
+    """
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters live in the cache; user ids repeat between tests.

@@ -61,8 +61,8 @@
             return lines.join("<br>");
           },
         },
-        legend: { top: 0 },
-        grid: { left: 64, right: 24, top: 40, bottom: 32 },
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 64, right: 24, top: 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
         yAxis: { type: "value", name: d.axis },
         series: d.series.map(function (s) {
@@ -84,8 +84,8 @@
             return lines.join("<br>");
           },
         },
-        legend: { top: 0 },
-        grid: { left: 64, right: 24, top: 40, bottom: 32 },
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 64, right: 24, top: 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
         yAxis: { type: "value", name: d.axis },
         series: d.series.map(function (s) {
@@ -98,7 +98,7 @@
         color: palette,
         tooltip: { trigger: "item", formatter: "{b}: {c}" },
         series: [{
-          type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "20%", gap: 2,
+          type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "35%", gap: 2,
           label: { show: true, position: "inside", formatter: "{b}: {c}", color: "#fff" },
           data: d.stages,
         }],
