@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from rdportfolio.models import (
     SourcedModel,
@@ -63,6 +64,8 @@ class Program(SourcedModel):
 
     objects = ProgramQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
@@ -99,6 +102,8 @@ class ProgramYearPlan(SourcedModel):
         blank=True,
         help_text=_("How many technologies or projects the plan starts that year, as published."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("programme yearly plan")
@@ -144,6 +149,8 @@ class PublishedFigure(SourcedModel):
     unit = models.CharField(
         _("unit"), max_length=30, blank=True, help_text=_("For the quantity: %, count, KRW/USD.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("published figure")

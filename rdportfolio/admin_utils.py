@@ -1,8 +1,11 @@
 """Small pieces every app's admin uses."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from simple_history.admin import SimpleHistoryAdmin
 
 from .money import format_won
 
@@ -10,10 +13,23 @@ TIMESTAMPS = ("created_at", "updated_at")
 PROVENANCE = ("source", "is_synthetic")
 
 
-class PortfolioModelAdmin(admin.ModelAdmin):
-    """The base of every portfolio admin: what the row is about first, where it came from last."""
+class PortfolioModelAdmin(SimpleHistoryAdmin):
+    """The base of every portfolio admin: what the row is about first, where it came from last.
+
+    The "History" page lists every version of the row with who changed it and when (from
+    django-simple-history); users who may change the row can revert to an earlier version.
+    """
 
     readonly_fields = TIMESTAMPS
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history would save a read-only user's POST as an empty change (and an
+        # audit entry in their name): reverting is for those who may change the row.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

@@ -30,6 +30,8 @@ def test_every_portfolio_model_and_field_reads_in_korean():
         m
         for m in apps.get_models()
         if m._meta.app_label in ("programs", "technologies", "partners", "budgets")
+        # Audit history tables: their own columns are django-simple-history's.
+        and not m.__name__.startswith("Historical")
     ]
     with translation.override("ko"):
         untranslated = [

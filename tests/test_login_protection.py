@@ -1,0 +1,69 @@
+"""Login protection: lockout after repeated failures, strong passwords, careful session cookies."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-test-password"
+
+
+def attempt(client, username, password, url="/accounts/login/"):
+    return client.post(url, {"username": username, "password": password, "next": "/"})
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_five_failures_lock_the_account_for_that_address(cto_viewer, ministry_editor, url):
+    user = ministry_editor if url.startswith("/admin") else cto_viewer
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="203.0.113.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, user.username, "wrong", url).status_code == 200
+    locked = attempt(client, user.username, "wrong", url)
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    # Even the right password is refused now, from that address.
+    assert attempt(client, user.username, PASSWORD, url).status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address, or another account, is not locked.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.9")
+    assert attempt(elsewhere, user.username, PASSWORD, url).status_code == 302
+
+
+def test_a_success_before_the_limit_resets_the_count(cto_viewer):
+    client = Client(REMOTE_ADDR="203.0.113.8")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        attempt(client, cto_viewer.username, "wrong")
+    assert attempt(client, cto_viewer.username, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, cto_viewer.username, "wrong").status_code == 200
+
+
+def test_forwarded_addresses_are_not_trusted_without_a_proxy(cto_viewer):
+    # Without AXES_IPWARE_PROXY_COUNT an attacker could rotate X-Forwarded-For to dodge the lock.
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/accounts/login/",
+            {"username": cto_viewer.username, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+    assert attempt(client, cto_viewer.username, PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("password", ["short-pw", "password1234", "123456789012345"])
+def test_weak_passwords_are_refused(cto_viewer, password):
+    with pytest.raises(ValidationError):
+        validate_password(password, user=cto_viewer)
+
+
+def test_session_cookies_are_http_only_and_same_site(cto_viewer):
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    attempt(client, cto_viewer.username, PASSWORD)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["max-age"] == ""  # ends with the browser
+    assert settings.CSRF_COOKIE_HTTPONLY and settings.SESSION_COOKIE_AGE <= 8 * 3600
