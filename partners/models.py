@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from rdportfolio.models import (
     SourcedModel,
@@ -41,6 +42,8 @@ class Institution(SourcedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("institution")
@@ -84,6 +87,8 @@ class CooperationCenter(SourcedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=CenterStatus.choices, default=CenterStatus.PLANNED
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("cooperation centre")
@@ -154,6 +159,8 @@ class Collaboration(SourcedModel):
         ),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("collaboration")
         verbose_name_plural = _("collaborations")
@@ -217,6 +224,8 @@ class ResearcherDispatch(SourcedModel):
             "The strategy obliges dispatched researchers to take part in the research directly."
         ),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("researcher dispatch")
@@ -291,6 +300,8 @@ class IPAgreement(SourcedModel):
         help_text=_("Empty means for the life of the rights."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("IP agreement")
         verbose_name_plural = _("IP agreements")
@@ -327,3 +338,41 @@ class IPAgreement(SourcedModel):
                     % {"domestic": domestic, "foreign": foreign}
                 }
             )
+
+
+def collaborations_without_implementation_right(project) -> list[str]:
+    """The strategy's rule before a project starts: each collaboration has an IP agreement
+    that lets the domestic company implement the results. One message per collaboration that
+    does not, naming it."""
+    problems = []
+    collaborations = (
+        Collaboration.objects.filter(project=project)
+        .select_related("institution", "ip_agreement")
+        .order_by("institution__name", "role")
+    )
+    for collaboration in collaborations:
+        agreement = getattr(collaboration, "ip_agreement", None)
+        if agreement is None:
+            problems.append(
+                _(
+                    "The collaboration with %(institution)s (%(role)s) has no IP agreement: add "
+                    "one that gives the domestic company the right to implement before the "
+                    "project starts."
+                )
+                % {
+                    "institution": collaboration.institution.name,
+                    "role": collaboration.get_role_display(),
+                }
+            )
+        elif not agreement.grants_domestic_implementation:
+            problems.append(
+                _(
+                    "The IP agreement of the collaboration with %(institution)s (%(role)s) gives "
+                    "the domestic company no right to implement."
+                )
+                % {
+                    "institution": collaboration.institution.name,
+                    "role": collaboration.get_role_display(),
+                }
+            )
+    return problems

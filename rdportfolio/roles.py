@@ -19,18 +19,42 @@ PORTFOLIO_APPS = ("programs", "technologies", "partners", "budgets")
 PERSONAL_MODELS = {("partners", "researcherdispatch")}
 # Written only by the system (the KPI engine): people read them, editors may ask for a recompute.
 SYSTEM_MODELS = {("budgets", "sharerun"), ("budgets", "sharesnapshot")}
+# The blind evaluation: run by evaluation managers, scored by evaluators, read by editors under
+# pseudonyms; never shown to CTOs or analysts.
+EVALUATION_MODELS = {
+    ("technologies", "evaluationround"),
+    ("technologies", "evaluationlayer"),
+    ("technologies", "evaluationassignment"),
+}
+# Imports write through editors' permissions on the rows themselves; the jobs are theirs.
+IMPORT_MODELS = {("budgets", "importjob")}
 
 
 def _role_permissions(role: str, app_label: str, model: str) -> set[str]:
+    key = (app_label, model)
+    if model.startswith("historical"):
+        # Audit history is read in the admin through the tracked model's own permissions.
+        return set()
+    if key in EVALUATION_MODELS:
+        if role == EVALUATION_MANAGER:
+            return {"view", "add", "change", "delete", "see"}
+        if role == EVALUATOR:
+            # Only their own assignments (EvaluationAssignment.objects.visible_to).
+            return {"view", "change", "review"} if model == "evaluationassignment" else set()
+        if role == MINISTRY_EDITOR:
+            return {"view"}  # scores under pseudonyms
+        return set()
     if role == MINISTRY_EDITOR:
-        if (app_label, model) in SYSTEM_MODELS:
+        if key in SYSTEM_MODELS:
             return {"view", "recompute"}
         return {"view", "add", "change", "delete"}
+    if key in IMPORT_MODELS:
+        return set()
     if role in (EVALUATION_MANAGER, ANALYST):
         return {"view"}
     if role == CTO_VIEWER:
-        return set() if (app_label, model) in PERSONAL_MODELS else {"view"}
-    return set()  # Evaluators see only their own assignments (evaluation models come later).
+        return set() if key in PERSONAL_MODELS else {"view"}
+    return set()
 
 
 def roles_sync(apps, schema_editor=None) -> None:

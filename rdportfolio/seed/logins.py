@@ -10,7 +10,9 @@ from rdportfolio import roles
 DEMO_LOGINS = [
     ("admin", "admin-demo-2026", None, True),
     ("editor", "editor-demo-2026", roles.MINISTRY_EDITOR, True),
+    ("manager", "manager-demo-2026", roles.EVALUATION_MANAGER, True),
     ("evaluator", "evaluator-demo-2026", roles.EVALUATOR, True),
+    ("evaluator2", "evaluator2-demo-2026", roles.EVALUATOR, True),
     ("cto", "cto-demo-2026", roles.CTO_VIEWER, False),
     ("analyst", "analyst-demo-2026", roles.ANALYST, False),
 ]
@@ -40,3 +42,51 @@ def demo_logins_ensure() -> list[tuple[str, str, str]]:
             Token.objects.get_or_create(user=user, defaults={"key": DEMO_ANALYST_TOKEN})
         result.append((username, password, role or "superuser"))
     return result
+
+
+def demo_evaluation_ensure() -> int:
+    """A demo selection round for the game-changer candidates, reviewed blind by the two demo
+    evaluators (the second has submitted); returns how many assignments it created."""
+    from django.utils import timezone
+
+    from technologies.models import (
+        EvaluationAssignment,
+        EvaluationLayer,
+        EvaluationRound,
+        LayerKind,
+        Technology,
+        TechnologyStatus,
+    )
+
+    User = get_user_model()
+    round_, _created = EvaluationRound.objects.get_or_create(
+        fiscal_year=2026,
+        name_ko="게임체인저 후보 검증 (시연)",
+        defaults={"name_en": "2026 game-changer candidate review (demo)"},
+    )
+    layers = {}
+    for order, kind in enumerate(
+        (LayerKind.SCREENING, LayerKind.EXPERT_REVIEW, LayerKind.COMMITTEE), start=1
+    ):
+        layers[kind], _created = EvaluationLayer.objects.get_or_create(
+            round=round_, order=order, defaults={"kind": kind}
+        )
+    candidates = Technology.objects.filter(
+        program__track="game_changer", status=TechnologyStatus.CANDIDATE
+    ).order_by("code")
+    created = 0
+    for reviewer_name, submitted in (("evaluator", False), ("evaluator2", True)):
+        reviewer = User.objects.get(username=reviewer_name)
+        for index, technology in enumerate(candidates):
+            assignment, was_created = EvaluationAssignment.objects.get_or_create(
+                layer=layers[LayerKind.EXPERT_REVIEW], technology=technology, reviewer=reviewer
+            )
+            created += was_created
+            if was_created and submitted:
+                assignment.has_conflict = False
+                assignment.score = 60 + (index * 7) % 35
+                assignment.cooperation_essential = index % 3 != 0
+                assignment.reasons = "시연용 평가 의견."
+                assignment.submitted_at = timezone.now()
+                assignment.save()
+    return created

@@ -5,7 +5,11 @@ from django.db import transaction
 from budgets.services import share_recompute
 from rdportfolio.seed.demo import demo_load
 from rdportfolio.seed.facts import facts_load
-from rdportfolio.seed.logins import DEMO_ANALYST_TOKEN, demo_logins_ensure
+from rdportfolio.seed.logins import (
+    DEMO_ANALYST_TOKEN,
+    demo_evaluation_ensure,
+    demo_logins_ensure,
+)
 
 
 class Command(BaseCommand):
@@ -37,5 +41,8 @@ class Command(BaseCommand):
                 for username, password, role in demo_logins_ensure():
                     self.stdout.write(f"  {username:<10} {password:<22} {role}")
                 self.stdout.write(f"  API token of the analyst: {DEMO_ANALYST_TOKEN}")
+                # Blind reviews need reviewers, who exist only with the demo logins.
+                created = demo_evaluation_ensure()
+                self.stdout.write(f"Demo evaluation round: {created} assignments created.")
             else:
                 self.stdout.write("No demo logins: RDP_DEMO_LOGINS is off (production).")
