@@ -8,13 +8,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin import CollaborationInline
+from partners.admin import CollaborationInline, InstitutionAdmin
 from partners.models import Institution
 from rdportfolio.admin_utils import PortfolioModelAdmin, country_filter, won_column
 from rdportfolio.money import format_won
-from technologies.admin import ProjectAdmin
-from technologies.models import Project
+from technologies.admin import ProjectAdmin, TechnologyAdmin
+from technologies.models import Project, Technology
 
+from .admin_imports import ImportExportMixin
 from .models import (
     BudgetLine,
     CollaborationTarget,
@@ -38,17 +39,32 @@ class BudgetLineInline(admin.TabularInline):
 
 # Staff work top-down: a project's collaborations and budget lines sit under
 # it. Those models live in higher apps, so the project admin is completed here
-# rather than making `technologies` import them.
+# rather than making `technologies` import them. Excel import and export need
+# every app too, so they are added here the same way.
 admin.site.unregister(Project)
+admin.site.unregister(Technology)
+admin.site.unregister(Institution)
 
 
 @admin.register(Project)
-class ProjectWithLinesAdmin(ProjectAdmin):
+class ProjectWithLinesAdmin(ImportExportMixin, ProjectAdmin):
     inlines = [CollaborationInline, BudgetLineInline]
+    import_kind = "projects"
+
+
+@admin.register(Technology)
+class TechnologyWithImportAdmin(ImportExportMixin, TechnologyAdmin):
+    import_kind = "technologies"
+
+
+@admin.register(Institution)
+class InstitutionWithImportAdmin(ImportExportMixin, InstitutionAdmin):
+    import_kind = "institutions"
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(PortfolioModelAdmin):
+class BudgetLineAdmin(ImportExportMixin, PortfolioModelAdmin):
+    import_kind = "budget_lines"
     list_display = (
         "project",
         "fiscal_year",

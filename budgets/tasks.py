@@ -5,6 +5,7 @@ from celery import shared_task
 from .models import RunTrigger
 from .services import (
     RETRYABLE_ERRORS,
+    import_job_execute,
     share_recompute_request,
     share_run_execute,
     share_runs_requeue_stale,
@@ -34,3 +35,9 @@ def recompute_share_nightly() -> int:
     run = share_recompute_request(trigger=RunTrigger.NIGHTLY)
     share_runs_requeue_stale()
     return run.pk
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_import(job_id: int) -> str:
+    """Check or carry out import ``job_id``; a redelivered message finds the job claimed."""
+    return import_job_execute(job_id=job_id).status

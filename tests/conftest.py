@@ -1,6 +1,11 @@
 """Shared fixtures: the seeded portfolio, the personas, and the environment guard."""
 
+import contextlib
 import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -12,7 +17,10 @@ from django.db import connection
 from django.test import override_settings
 
 from rdportfolio import roles
+from rdportfolio.celery import app as celery_app
 from rdportfolio.roles import roles_sync
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_report_header(config):
@@ -114,3 +122,56 @@ def analyst(django_user_model):
 @pytest.fixture
 def outsider(django_user_model):
     return _user(django_user_model, "t_outsider")
+
+
+@pytest.fixture
+def real_worker(on_postgresql):
+    """A real Celery worker process on Redis, consuming a queue of its own; tasks sent go there.
+
+    Needs committed data (transactional tests) on PostgreSQL; yields the worker process.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("needs Redis: set CELERY_BROKER_URL=redis://... (CI does)")
+    queue = f"rdportfolio-test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        # The worker must see the test database, not the one DATABASE_URL names.
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "SECRET_KEY": "worker-test",
+    }
+    worker = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "rdportfolio",
+            "worker",
+            "-Q",
+            queue,
+            "-P",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield worker
+    finally:
+        celery_app.conf.task_default_queue = previous_queue
+        worker.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            # Shown by pytest when the test failed.
+            print("celery worker log:", worker.communicate(timeout=30)[0][-3000:])

@@ -4,17 +4,11 @@ These tests commit (transactional_db), so they build their own small portfolio
 instead of relying on the seeded one.
 """
 
-import os
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from budgets import services
 from budgets.models import (
@@ -26,11 +20,9 @@ from budgets.models import (
     RunTrigger,
     ShareRun,
 )
-from rdportfolio.celery import app as celery_app
 
 from .factories import CollaborationFactory, ProjectFactory
 
-ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2035
 
 
@@ -88,62 +80,20 @@ def test_two_concurrent_runs_leave_one_consistent_result(on_postgresql, monkeypa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_on_redis_computes_the_snapshot(on_postgresql):
-    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("needs Redis: set CELERY_BROKER_URL=redis://... (CI does)")
+def test_a_real_worker_on_redis_computes_the_snapshot(real_worker):
     from budgets.tasks import recompute_share
 
     small_portfolio()
-    queue = f"rdportfolio-test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        # The worker must see the test database, not the one DATABASE_URL names.
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "SECRET_KEY": "worker-test",
-    }
-    worker = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "rdportfolio",
-            "worker",
-            "-Q",
-            queue,
-            "-P",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    previous_queue = celery_app.conf.task_default_queue
-    try:
-        # The changes above committed and so requested a run, as any edit does.
-        run = ShareRun.objects.get(status=RunStatus.PENDING, trigger=RunTrigger.CHANGE)
-        celery_app.conf.task_default_queue = queue
-        recompute_share.delay(run.pk)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            run.refresh_from_db()
-            if run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
-                break
-            time.sleep(0.5)
-    finally:
-        celery_app.conf.task_default_queue = previous_queue
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0]
-    assert run.status == RunStatus.SUCCEEDED, output[-3000:]
+    # The changes above committed and so requested a run, as any edit does.
+    run = ShareRun.objects.get(status=RunStatus.PENDING, trigger=RunTrigger.CHANGE)
+    recompute_share.delay(run.pk)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+            break
+        time.sleep(0.5)
+    assert run.status == RunStatus.SUCCEEDED, "see the celery worker log below"
     snapshot = run.snapshots.get(fiscal_year=YEAR, basis=Basis.PLANNED, dimension=Dimension.OVERALL)
     assert str(snapshot.share) == "7.0000"
     assert (
@@ -152,4 +102,4 @@ def test_a_real_worker_on_redis_computes_the_snapshot(on_postgresql):
         ).international_won
         == 70_000_000_000
     )
-    assert "recompute_share" in output
+    # Not eager (the fixture skips then): only the worker process can have run it.

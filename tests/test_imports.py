@@ -1,0 +1,569 @@
+"""Excel and CSV import and export in the admin: checked first, all or nothing, once per file."""
+
+import io
+import os
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+from simple_history.manager import HistoryManager
+
+from budgets import imports
+from budgets.models import BudgetLine, ImportJob, ImportStatus, RunTrigger, ShareRun
+from budgets.services import import_job_create
+from partners.models import Institution, IPAgreement
+from rdportfolio.celery import app as celery_app
+from technologies.models import ProjectStatus, Technology, TechnologyStatusChange
+
+from .factories import CollaborationFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+LINE_HEADERS = [
+    "과제번호",
+    "회계연도",
+    "기준",
+    "금액(원)",
+    "국제협력",
+    "협력기관",
+    "협력기관 국가",
+    "협력 역할",
+]
+
+
+def xlsx(headers, rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(headers, rows, encoding="utf-8-sig") -> bytes:
+    lines = [",".join(headers)] + [",".join("" if v is None else str(v) for v in r) for r in rows]
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def new_lines(project, count=3, start_year=2031):
+    return [
+        [project.project_number, start_year + i, "계획", 1_000_000_000 + i, "N"]
+        for i in range(count)
+    ]
+
+
+def upload(client, kind, name, content, captured):
+    """What staff do: pick the file on the import page; the check runs (in-process here)."""
+    with captured(execute=True):
+        response = client.post(
+            reverse("admin:budgets_importjob_add"),
+            {"kind": kind, "file": SimpleUploadedFile(name, content)},
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportJob.objects.order_by("-pk").first()
+
+
+def confirm(client, job, captured):
+    with captured(execute=True):
+        response = client.post(reverse("admin:budgets_importjob_confirm", args=[job.pk]))
+    assert response.status_code == 302
+    return ImportJob.objects.order_by("-pk").first()
+
+
+@pytest.fixture
+def staff(ministry_editor, monkeypatch):
+    # Jobs run in this process, as the embedded mode runs them; a real worker has its own test.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    # English, so that the messages below read as written; jobs answer in the requester's language.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(ministry_editor)
+    return client
+
+
+@pytest.fixture
+def fresh_project():
+    return ProjectFactory(project_number="RS-IMPORT-0001", start_year=2031, end_year=2035)
+
+
+# --- templates and exports ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(imports.SPECS))
+def test_templates_have_the_korean_headers(staff, kind):
+    response = staff.get(reverse("admin:budgets_importjob_template", args=[kind, "xlsx"]))
+    workbook = load_workbook(io.BytesIO(response.content))
+    headers = [c.value for c in next(workbook["data"].iter_rows(max_row=1))]
+    assert headers == [c.header_ko for c in imports.SPECS[kind].columns]
+    assert workbook["설명"]["A1"].value == "열"
+    csv_response = staff.get(reverse("admin:budgets_importjob_template", args=[kind, "csv"]))
+    assert csv_response.content.decode("utf-8-sig").splitlines()[0] == ",".join(headers)
+
+
+def test_an_export_imports_back_as_unchanged(staff, django_capture_on_commit_callbacks):
+    changelist = reverse("admin:budgets_budgetline_changelist")
+    ids = list(BudgetLine.objects.order_by("pk").values_list("pk", flat=True)[:40])
+    response = staff.post(
+        changelist, {"action": "export_xlsx", "_selected_action": ids, "index": 0}
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    job = upload(
+        staff, "budget_lines", "export.xlsx", response.content, django_capture_on_commit_callbacks
+    )
+    assert job.status == ImportStatus.CHECKED
+    assert (job.rows_total, job.unchanged_count, job.created_count, job.updated_count) == (
+        40,
+        40,
+        0,
+        0,
+    )
+
+
+# --- the whole round: check, preview, import ---------------------------------------------------
+
+
+def test_a_korean_excel_file_is_checked_previewed_then_imported_once(
+    staff, fresh_project, django_capture_on_commit_callbacks, ministry_editor
+):
+    collaboration = CollaborationFactory(project=fresh_project)
+    rows = new_lines(fresh_project) + [
+        [
+            fresh_project.project_number,
+            2031,
+            "계획",
+            "2,500,000,000",
+            "Y",
+            collaboration.institution.name,
+            collaboration.institution.country.code,
+            "",
+        ]
+    ]
+    content = xlsx(LINE_HEADERS, rows)
+    before = BudgetLine.objects.count()
+    check = upload(staff, "budget_lines", "예산.xlsx", content, django_capture_on_commit_callbacks)
+    assert check.status == ImportStatus.CHECKED and check.dry_run
+    assert (check.created_count, check.error_count) == (4, 0)
+    assert BudgetLine.objects.count() == before  # a check writes nothing
+    page = staff.get(reverse("admin:budgets_importjob_progress", args=[check.pk])).content.decode()
+    assert 'id="import-preview"' in page and 'id="import-confirm"' in page
+
+    runs_before = ShareRun.objects.filter(trigger=RunTrigger.IMPORT).count()
+    done = confirm(staff, check, django_capture_on_commit_callbacks)
+    assert done.status == ImportStatus.SUCCEEDED and done.confirms == check
+    assert BudgetLine.objects.count() == before + 4
+    line = BudgetLine.objects.get(collaboration=collaboration, fiscal_year=2031)
+    assert line.amount_won == 2_500_000_000 and line.is_international
+    # One KPI recompute for the file, not one per row.
+    assert ShareRun.objects.filter(trigger=RunTrigger.IMPORT).count() == runs_before + 1
+    # Every written row has its history entry, with who imported it.
+    history = BudgetLine.history.filter(history_change_reason=f"Import #{done.pk}")
+    assert history.count() == 4
+    assert set(history.values_list("history_user", flat=True)) == {ministry_editor.pk}
+
+    # A second click on Import leads to the same import, not a second one.
+    assert confirm(staff, check, django_capture_on_commit_callbacks).pk == done.pk
+    # The same file again adds nothing.
+    again = upload(staff, "budget_lines", "예산.xlsx", content, django_capture_on_commit_callbacks)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 4)
+    assert (
+        'id="import-confirm"'
+        not in staff.get(
+            reverse("admin:budgets_importjob_progress", args=[again.pk])
+        ).content.decode()
+    )
+
+
+def test_changed_rows_are_updated_with_history(
+    staff, fresh_project, django_capture_on_commit_callbacks
+):
+    rows = new_lines(fresh_project, 2)
+    job = upload(
+        staff,
+        "budget_lines",
+        "a.csv",
+        csv_bytes(LINE_HEADERS[:5], rows),
+        django_capture_on_commit_callbacks,
+    )
+    confirm(staff, job, django_capture_on_commit_callbacks)
+    rows[0][3] = 7_000_000_000
+    job = upload(
+        staff,
+        "budget_lines",
+        "b.csv",
+        csv_bytes(LINE_HEADERS[:5], rows),
+        django_capture_on_commit_callbacks,
+    )
+    assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 1, 1)
+    done = confirm(staff, job, django_capture_on_commit_callbacks)
+    line = BudgetLine.objects.get(project=fresh_project, fiscal_year=2031)
+    assert line.amount_won == 7_000_000_000
+    assert list(line.history.values_list("amount_won", flat=True)) == [7_000_000_000, 1_000_000_000]
+    assert line.history.first().history_change_reason == f"Import #{done.pk}"
+
+
+def test_korean_excel_csv_in_cp949_is_read(
+    staff, fresh_project, django_capture_on_commit_callbacks
+):
+    content = csv_bytes(LINE_HEADERS[:5], new_lines(fresh_project, 2), encoding="cp949")
+    job = upload(staff, "budget_lines", "cp949.csv", content, django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.CHECKED and job.created_count == 2
+
+
+# --- bad files: a clear error, nothing written ----------------------------------------------
+
+
+def errors_of(job):
+    return [(e["row"], e["column"], e["message"]) for e in job.errors]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (["RS-IMPORT-0001", 2031, "계획", "12억", "N"], "금액(원)", "is not a whole number of won"),
+        (["RS-IMPORT-0001", 2031, "계획", -5, "N"], "금액(원)", "cannot be negative"),
+        (["RS-IMPORT-0001", 2031, "계획", 1.5, "N"], "금액(원)", "no decimals"),
+        (["RS-IMPORT-0001", 3031, "계획", 1, "N"], "회계연도", "between 1990 and 2100"),
+        (["RS-IMPORT-0001", 2031, "예측", 1, "N"], "기준", "is not one of"),
+        (["RS-NOWHERE", 2031, "계획", 1, "N"], "과제번호", "Unknown project"),
+        (["RS-IMPORT-0001", 2031, "계획", 1, "maybe"], "국제협력", "is not Y or N"),
+        (["RS-IMPORT-0001", 2031, "계획", 2**60, "N"], "금액(원)", "too large for an Excel number"),
+        (["", 2031, "계획", 1, "N"], "과제번호", "required"),
+        (
+            ["RS-IMPORT-0001", 2036, "계획", 1, "N"],
+            "회계연도",
+            "outside the project's years (2031–2035)",
+        ),
+    ],
+)
+def test_one_bad_row_refuses_the_whole_file_naming_row_and_column(
+    staff, fresh_project, django_capture_on_commit_callbacks, row, column, message
+):
+    rows = new_lines(fresh_project, 5) + [row]
+    before = BudgetLine.objects.count()
+    job = upload(
+        staff,
+        "budget_lines",
+        "bad.xlsx",
+        xlsx(LINE_HEADERS[:5], rows),
+        django_capture_on_commit_callbacks,
+    )
+    assert job.status == ImportStatus.REFUSED
+    assert any(r == 7 and c == column and message in m for r, c, m in errors_of(job)), job.errors
+    page = staff.get(reverse("admin:budgets_importjob_progress", args=[job.pk])).content.decode()
+    assert 'id="import-errors"' in page and 'id="import-confirm"' not in page
+    # Confirming a refused check is refused too.
+    staff.post(reverse("admin:budgets_importjob_confirm", args=[job.pk]))
+    assert BudgetLine.objects.count() == before
+
+
+def test_duplicate_rows_are_named(staff, fresh_project, django_capture_on_commit_callbacks):
+    rows = new_lines(fresh_project, 2) + [new_lines(fresh_project, 1)[0]]
+    job = upload(
+        staff,
+        "budget_lines",
+        "dup.csv",
+        csv_bytes(LINE_HEADERS[:5], rows),
+        django_capture_on_commit_callbacks,
+    )
+    assert job.status == ImportStatus.REFUSED
+    assert errors_of(job) == [
+        (4, None, "Duplicate of row 2 (the same project, year, basis and partner).")
+    ]
+
+
+def test_a_line_for_a_partner_must_be_international(
+    staff, fresh_project, django_capture_on_commit_callbacks
+):
+    collaboration = CollaborationFactory(project=fresh_project)
+    row = [
+        fresh_project.project_number,
+        2031,
+        "계획",
+        1,
+        "N",
+        collaboration.institution.name,
+        "US",
+        "",
+    ]
+    job = upload(
+        staff,
+        "budget_lines",
+        "p.csv",
+        csv_bytes(LINE_HEADERS, [row]),
+        django_capture_on_commit_callbacks,
+    )
+    assert (
+        "국제협력" in [c for _r, c, _m in errors_of(job)]
+    ) and job.status == ImportStatus.REFUSED
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (["project", "year", "basis", "amount"], "Unknown column “year”"),
+        (["과제번호", "회계연도", "기준"], "Required column “금액(원)” is missing."),
+        (["과제번호", "회계연도", "기준", "금액(원)", "금액(원)"], "appears twice"),
+    ],
+)
+def test_wrong_headers_refuse_the_file_and_list_the_expected_ones(
+    staff, fresh_project, django_capture_on_commit_callbacks, headers, expected
+):
+    job = upload(
+        staff,
+        "budget_lines",
+        "h.csv",
+        csv_bytes(headers, [["x"] * len(headers)]),
+        django_capture_on_commit_callbacks,
+    )
+    assert job.status == ImportStatus.REFUSED
+    messages = [m for _r, _c, m in errors_of(job)]
+    assert any(expected in m for m in messages), messages
+    assert any(m.startswith("Expected headers: 과제번호*") for m in messages)
+
+
+def test_a_large_junk_file_is_refused_quickly_and_writes_nothing(
+    staff, django_capture_on_commit_callbacks
+):
+    junk = os.urandom(3 * 2**20)
+    before = BudgetLine.objects.count()
+    job = upload(staff, "budget_lines", "junk.xlsx", junk, django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.REFUSED
+    assert "not an Excel (.xlsx) file" in job.errors[0]["message"]
+    job = upload(staff, "budget_lines", "junk.csv", junk, django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.REFUSED
+    assert (
+        "neither UTF-8 nor CP949" in job.errors[0]["message"]
+        or "not a CSV" in job.errors[0]["message"]
+    )
+    assert BudgetLine.objects.count() == before
+
+
+def test_a_csv_of_many_junk_rows_lists_the_first_thousand_errors(
+    staff, django_capture_on_commit_callbacks
+):
+    rows = [["RS-NOWHERE", "x", "y", "z", "q"]] * 3000
+    job = upload(
+        staff,
+        "budget_lines",
+        "junk.csv",
+        csv_bytes(LINE_HEADERS[:5], rows),
+        django_capture_on_commit_callbacks,
+    )
+    assert job.status == ImportStatus.REFUSED
+    assert job.error_count == 3000 * 5 and len(job.errors) == 1000
+    page = staff.get(reverse("admin:budgets_importjob_progress", args=[job.pk])).content.decode()
+    assert "The first 1000 of 15000 errors" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("lines.txt", b"a,b", "neither an Excel (.xlsx) nor a CSV"),
+        ("lines.csv", b"", "The submitted file is empty."),
+    ],
+)
+def test_uploads_that_are_not_files_we_take_are_refused_on_the_form(staff, name, content, expected):
+    response = staff.post(
+        reverse("admin:budgets_importjob_add"),
+        {"kind": "budget_lines", "file": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert not ImportJob.objects.filter(file_name=name).exists()
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(
+    staff, fresh_project, django_capture_on_commit_callbacks, monkeypatch
+):
+    check = upload(
+        staff,
+        "budget_lines",
+        "a.csv",
+        csv_bytes(LINE_HEADERS[:5], new_lines(fresh_project, 3)),
+        django_capture_on_commit_callbacks,
+    )
+    before = (BudgetLine.objects.count(), BudgetLine.history.count())
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # The lines are inserted, then the history write fails: the transaction takes both back.
+    monkeypatch.setattr(HistoryManager, "bulk_history_create", explode)
+    job = confirm(staff, check, django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.FAILED and "Nothing was written" in job.message
+    assert (BudgetLine.objects.count(), BudgetLine.history.count()) == before
+
+
+# --- the other kinds ----------------------------------------------------------------------------
+
+
+def test_technologies_import_with_their_first_status(staff, django_capture_on_commit_callbacks):
+    headers = ["코드", "트랙", "분야", "국문명", "영문명", "상태", "목표 사업화 연도"]
+    rows = [
+        ["LF-901", "초격차", "반도체", "시험 기술", "Test technology", "선정", 2030],
+        ["LF-902", "leapfrogging", "semiconductors", "시험 기술 2", "Test technology 2", "", ""],
+    ]
+    check = upload(
+        staff, "technologies", "t.xlsx", xlsx(headers, rows), django_capture_on_commit_callbacks
+    )
+    assert check.status == ImportStatus.CHECKED, check.errors
+    confirm(staff, check, django_capture_on_commit_callbacks)
+    first = Technology.objects.get(code="LF-901")
+    assert (first.status, first.field.code, first.target_commercialisation_year) == (
+        "selected",
+        "semiconductors",
+        2030,
+    )
+    assert Technology.objects.get(code="LF-902").status == "candidate"
+    assert TechnologyStatusChange.objects.filter(technology=first, status="selected").exists()
+    bad = upload(
+        staff,
+        "technologies",
+        "t.csv",
+        csv_bytes(headers, [["LF-903", "초격차", "우주", "a", "b", "", ""]]),
+        django_capture_on_commit_callbacks,
+    )
+    assert errors_of(bad) == [(2, "분야", "Unknown field “우주”.")]
+
+
+def test_projects_name_an_unknown_technology(staff, django_capture_on_commit_callbacks):
+    headers = ["과제번호", "기술 코드", "국문 과제명", "주관기관", "시작 연도", "종료 연도"]
+    rows = [["RS-IMPORT-0100", "XX-000", "과제", "(주)시험", 2025, 2024]]
+    job = upload(
+        staff, "projects", "p.csv", csv_bytes(headers, rows), django_capture_on_commit_callbacks
+    )
+    assert sorted(errors_of(job)) == [
+        (2, "기술 코드", "Unknown technology “XX-000”."),
+        (2, "종료 연도", "The end year is before the start year."),
+    ]
+
+
+def test_a_project_cannot_be_imported_into_progress_without_ip_rights(
+    staff, django_capture_on_commit_callbacks
+):
+    project = ProjectFactory(project_number="RS-IMPORT-0200", status=ProjectStatus.PLANNED)
+    collaboration = CollaborationFactory(project=project)
+    headers = ["과제번호", "기술 코드", "국문 과제명", "주관기관", "시작 연도", "종료 연도", "상태"]
+    row = [
+        project.project_number,
+        project.technology.code,
+        project.title_ko,
+        project.lead_organisation,
+        2024,
+        2028,
+        "진행 중",
+    ]
+    job = upload(
+        staff, "projects", "p.csv", csv_bytes(headers, [row]), django_capture_on_commit_callbacks
+    )
+    assert job.status == ImportStatus.REFUSED
+    (error,) = job.errors
+    assert error["row"] == 2 and collaboration.institution.name in error["message"]
+    IPAgreement.objects.create(
+        collaboration=collaboration,
+        domestic_share_percent=60,
+        foreign_share_percent=40,
+        implementation_right="non_exclusive",
+    )
+    job = upload(
+        staff, "projects", "p.csv", csv_bytes(headers, [row]), django_capture_on_commit_callbacks
+    )
+    assert job.status == ImportStatus.CHECKED and job.updated_count == 1
+
+
+def test_institutions_by_name_and_country(staff, django_capture_on_commit_callbacks):
+    headers = ["기관명", "국가", "유형", "웹사이트"]
+    rows = [
+        ["Institut Test", "FR", "연구기관", "www.test.fr"],
+        ["Institut Test", "Germany", "대학", ""],
+        ["Nowhere Lab", "Atlantis", "대학", ""],
+    ]
+    job = upload(
+        staff, "institutions", "i.csv", csv_bytes(headers, rows), django_capture_on_commit_callbacks
+    )
+    assert errors_of(job) == [(4, "국가", "Unknown country “Atlantis”: use the ISO code, e.g. US.")]
+    confirm_job = upload(
+        staff,
+        "institutions",
+        "i.csv",
+        csv_bytes(headers, rows[:2]),
+        django_capture_on_commit_callbacks,
+    )
+    confirm(staff, confirm_job, django_capture_on_commit_callbacks)
+    assert (
+        Institution.objects.get(name="Institut Test", country="FR").website == "https://www.test.fr"
+    )
+    assert Institution.objects.get(name="Institut Test", country="DE").kind == "university"
+
+
+# --- who may import ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["evaluation_manager", "evaluator", "analyst", "cto_viewer"])
+def test_only_editors_import(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("admin:budgets_importjob_add"))
+    assert response.status_code in (302, 403)
+    response = client.post(
+        reverse("admin:budgets_importjob_add"),
+        {"kind": "budget_lines", "file": SimpleUploadedFile("a.csv", b"x")},
+    )
+    assert response.status_code in (302, 403)
+    assert not ImportJob.objects.exists()
+
+
+def test_changelists_offer_import_and_templates_to_editors(staff):
+    page = staff.get(reverse("admin:technologies_technology_changelist")).content.decode()
+    assert reverse("admin:budgets_importjob_add") + "?kind=technologies" in page
+    assert reverse("admin:budgets_importjob_template", args=["technologies", "xlsx"]) in page
+
+
+# --- progress and the real worker ---------------------------------------------------------------
+
+
+def test_the_progress_page_refreshes_until_the_job_is_done(staff, ministry_editor):
+    job = ImportJob.objects.create(
+        kind="budget_lines",
+        file_name="big.xlsx",
+        file_format="xlsx",
+        content=b"x",
+        requested_by=ministry_editor,
+        status=ImportStatus.CHECKING,
+        rows_total=100_000,
+        rows_done=42_000,
+    )
+    page = staff.get(reverse("admin:budgets_importjob_progress", args=[job.pk])).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert 'value="42"' in page and "42,000 / 100,000" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_imports_a_file_and_reports_progress(real_worker, django_user_model):
+    user = django_user_model.objects.create_user("t_import", password="a-long-test-password")
+    project = ProjectFactory(project_number="RS-WORKER-0001", start_year=2023, end_year=2030)
+    rows = [
+        [project.project_number, year, basis, 1_000 + year, "N"]
+        for year in range(2023, 2031)
+        for basis in ("계획", "집행")
+    ]
+    job = import_job_create(
+        kind="budget_lines",
+        file_name="w.csv",
+        content=csv_bytes(LINE_HEADERS[:5], rows),
+        requested_by=user,
+        dry_run=False,
+    )  # autocommit: the job is queued at once
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            break
+        time.sleep(0.5)
+    assert job.status == ImportStatus.SUCCEEDED, job.message
+    assert (job.rows_done, job.rows_total, job.created_count) == (16, 16, 16)
+    assert BudgetLine.objects.filter(project=project).count() == 16
+    assert BudgetLine.history.filter(history_change_reason=f"Import #{job.pk}").count() == 16
