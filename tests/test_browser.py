@@ -297,3 +297,67 @@ def test_pages_fit_a_phone_and_print_without_their_controls(site):
     assert page.locator("[data-chart] canvas").count() == 1
     page.context.close()
     site.assert_clean()
+
+
+def test_ministry_staff_import_a_korean_excel_file(site, django_user_model, monkeypatch, tmp_path):
+    """Issue 6's 'done when': a Korean Excel file goes in with a preview; a bad one is refused."""
+    from openpyxl import Workbook
+
+    from budgets.models import BudgetLine, RunTrigger, ShareRun
+    from rdportfolio.celery import app as celery_app
+
+    # The live server runs in this process: jobs run here as the embedded mode runs them.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    editor = django_user_model.objects.create_user(
+        "browser_editor", password="a-long-test-password", is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name=roles.MINISTRY_EDITOR))
+
+    def workbook(rows, name):
+        book = Workbook()
+        book.active.append(["과제번호", "회계연도", "기준", "금액(원)", "국제협력"])
+        for row in rows:
+            book.active.append(row)
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    good = workbook(
+        [["RS-2025-00100001", year, "배정", 19_500_000_000, "N"] for year in (2027, 2028, 2029)],
+        "예산.xlsx",
+    )
+    bad = workbook(
+        [
+            ["RS-2025-00100001", 2027, "배정", -500, "N"],
+            ["RS-9999-00000000", "2035년", "예측", "12억", "아마"],
+        ],
+        "오류.xlsx",
+    )
+    lines_before = BudgetLine.objects.count()
+    page = site.page("ko-KR")
+    page.goto(site.base_url + "/admin/login/")
+    page.fill("#id_username", "browser_editor")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.goto(site.base_url + "/admin/budgets/budgetline/")
+    page.click("text=Excel/CSV에서 가져오기")
+    page.set_input_files("#id_file", str(bad))
+    page.click("#import-upload input[type=submit]")
+    page.wait_for_selector("#import-status[data-status=refused]")
+    errors = page.locator("#import-errors tbody tr").all_inner_texts()
+    assert any("금액은 음수일 수 없습니다" in e for e in errors) and len(errors) == 6
+    assert BudgetLine.objects.count() == lines_before
+
+    runs_before = ShareRun.objects.filter(trigger=RunTrigger.IMPORT).count()
+    page.goto(site.base_url + "/admin/budgets/importjob/add/?kind=budget_lines")
+    page.set_input_files("#id_file", str(good))
+    page.click("#import-upload input[type=submit]")
+    page.wait_for_selector("#import-status[data-status=checked]")
+    assert page.locator("#import-preview tbody tr").count() == 3
+    page.click("#import-confirm input[type=submit]")
+    page.wait_for_selector("#import-status[data-status=succeeded]")
+    assert BudgetLine.objects.count() == lines_before + 3
+    assert ShareRun.objects.filter(trigger=RunTrigger.IMPORT).count() == runs_before + 1
+    page.screenshot(path=SCREENSHOTS / "admin-import-ko.png", full_page=True)
+    page.context.close()
+    site.assert_clean()
