@@ -189,7 +189,8 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
     """Three views of one table: managers see reviewers, editors pseudonyms, evaluators their own."""
 
     form = AssignmentForm
-    list_select_related = ("technology", "layer__round")
+    # The reviewer column is shown to managers only; joining it always keeps one query.
+    list_select_related = ("technology", "layer__round", "reviewer")
     list_filter = ("layer__round", "layer__kind", "technology__program__track")
     search_fields = ("technology__code", "technology__name_ko", "technology__name_en")
 

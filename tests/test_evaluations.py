@@ -311,3 +311,31 @@ def test_ctos_and_analysts_have_no_evaluation_pages(client, request, persona, as
     client.force_login(request.getfixturevalue(persona))
     response = client.get(assignment_url("changelist"))
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.parametrize("persona", ["evaluation_manager", "ministry_editor"])
+def test_the_assignment_list_costs_the_same_queries_for_more_rows(
+    request, persona, layer, reviewers, django_user_model
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(request.getfixturevalue(persona))
+    technologies = list(Technology.objects.order_by("code")[:12])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(assignment_url("changelist")).status_code == 200
+        return len(queries.captured_queries)
+
+    for technology in technologies[:2]:
+        EvaluationAssignment.objects.create(
+            layer=layer, technology=technology, reviewer=reviewers[0]
+        )
+    few = count()
+    for technology in technologies[2:]:
+        for reviewer in reviewers:
+            EvaluationAssignment.objects.create(
+                layer=layer, technology=technology, reviewer=reviewer
+            )
+    assert count() == few
