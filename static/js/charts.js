@@ -19,6 +19,18 @@
     return JSON.parse(script.textContent);
   }
 
+  // Tooltips show the server's formatted amounts ("1,487억 원"), never the scaled axis numbers.
+  function labelledTooltip(d) {
+    return function (items) {
+      var lines = [items.length ? items[0].axisValue : ""];
+      items.forEach(function (item) {
+        var s = d.series[item.seriesIndex];
+        lines.push(item.marker + s.name + ": " + s.labels[item.dataIndex]);
+      });
+      return lines.join("<br>");
+    };
+  }
+
   var builders = {
     "share-path": function (d) {
       var series = [
@@ -50,17 +62,7 @@
     "budget-stack": function (d) {
       return {
         color: palette,
-        tooltip: {
-          trigger: "axis", axisPointer: { type: "shadow" },
-          formatter: function (items) {
-            var lines = [items.length ? items[0].axisValue : ""];
-            items.forEach(function (item) {
-              var s = d.series[item.seriesIndex];
-              lines.push(item.marker + s.name + ": " + s.labels[item.dataIndex]);
-            });
-            return lines.join("<br>");
-          },
-        },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: labelledTooltip(d) },
         legend: { top: 0, type: "scroll" },
         grid: { left: 64, right: 24, top: 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
@@ -73,17 +75,7 @@
     "budget-years": function (d) {
       return {
         color: palette,
-        tooltip: {
-          trigger: "axis",
-          formatter: function (items) {
-            var lines = [items.length ? items[0].axisValue : ""];
-            items.forEach(function (item) {
-              var s = d.series[item.seriesIndex];
-              lines.push(item.marker + s.name + ": " + s.labels[item.dataIndex]);
-            });
-            return lines.join("<br>");
-          },
-        },
+        tooltip: { trigger: "axis", formatter: labelledTooltip(d) },
         legend: { top: 0, type: "scroll" },
         grid: { left: 64, right: 24, top: 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
