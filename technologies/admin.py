@@ -232,9 +232,11 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("layer", "technology", "reviewer")
-        head = ["layer", "technology", "technology_summary", "reviewer_label"]
         if self.sees_reviewers(request):
-            head.insert(3, "reviewer")
+            head = ["layer", "technology", "technology_summary", "reviewer", "reviewer_label"]
+        else:
+            # Plain text, not links: evaluators may not open the layer or the technology.
+            head = ["layer_label", "technology_label", "technology_summary", "reviewer_label"]
         tail = ["submitted_at", "created_at", "updated_at"]
         if self.reviews_only(request) and obj.submitted_at is None:
             return [*head, *REVIEW_FIELDS, "submit", *tail]
@@ -244,7 +246,7 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
         if obj is None:
             return ()
         fixed = ["layer", "technology", "technology_summary", "reviewer_label", "submitted_at"]
-        fixed += ["reviewer", "created_at", "updated_at"]
+        fixed += ["reviewer", "created_at", "updated_at", "layer_label", "technology_label"]
         if self.reviews_only(request) and obj.submitted_at is None:
             return fixed
         # Scores are the reviewer's alone: managers assign, editors read.
@@ -269,6 +271,11 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
         if obj is not None and self.reviews_only(request) and obj.reviewer_id != request.user.pk:
             return False
         return super().has_view_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The History button only where the history page opens (managers).
+        extra = {"show_history": self.sees_reviewers(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
 
     def history_view(self, request, object_id, extra_context=None):
         # Who saved which version would tell who reviewed what: managers only.
@@ -301,6 +308,14 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
         if obj.has_conflict:
             return _("Conflict declared")
         return _("Open")
+
+    @admin.display(description=_("evaluation layer"))
+    def layer_label(self, obj):
+        return str(obj.layer)
+
+    @admin.display(description=_("candidate technology"))
+    def technology_label(self, obj):
+        return str(obj.technology)
 
     @admin.display(description=_("technology"))
     def technology_summary(self, obj):

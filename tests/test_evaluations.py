@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from rdportfolio import roles
@@ -99,7 +99,10 @@ def test_pseudonyms_are_letters_in_order_per_technology_and_layer(
         layer=layer, technology=Technology.objects.get(code="GC-02"), reviewer=reviewers[1]
     )
     assert (first.pseudonym, second.pseudonym, other.pseudonym) == ("A", "B", "A")
-    assert "Zebulon" not in str(first) and str(first).endswith("Reviewer A")
+    with translation.override("en"):
+        assert "Zebulon" not in str(first) and str(first).endswith("Reviewer A")
+    with translation.override("ko"):
+        assert str(first).endswith("평가위원 A")
 
 
 def test_the_database_refuses_incomplete_submissions_and_scored_conflicts(layer, reviewers):
@@ -136,6 +139,11 @@ def test_evaluators_see_only_their_own_assignments(layer, reviewers):
     assert other.status_code in (302, 403, 404)
     page = client.get(assignment_url("change", mine.pk)).content.decode()
     assert "Ottoline" not in page and "Marchbanks" not in page
+    # No links or buttons that would answer 403: the layer, the technology, the history.
+    assert reverse("admin:technologies_technology_change", args=[technology.pk]) not in page
+    assert reverse("admin:technologies_evaluationlayer_change", args=[layer.pk]) not in page
+    assert assignment_url("history", mine.pk) not in page
+    assert "GC-01" in page
     # They see nothing else of the evaluation, nor the portfolio's other admin pages.
     assert client.get(reverse("admin:technologies_evaluationlayer_changelist")).status_code == 403
     assert client.get(reverse("admin:budgets_budgetline_changelist")).status_code == 403

@@ -75,7 +75,9 @@ def test_cto_viewers_and_up_see_every_page(request, url, persona):
 def test_public_setting_opens_the_pages_read_only(settings, url):
     settings.RDP_DASHBOARDS_PUBLIC = True
     client = browser()
-    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "/api/v1/share/" not in response.content.decode()  # the API would answer 401
     assert client.post(url).status_code == 405
 
 
