@@ -51,7 +51,7 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from rdportfolio import roles
+    from rdportfolio.core import roles
     from technologies.models import Technology
 
     settings.ALLOWED_HOSTS = ["*"]

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.admin import CollaborationInline, InstitutionAdmin
 from partners.models import Institution
-from rdportfolio.admin_utils import PortfolioModelAdmin, country_filter, won_column
-from rdportfolio.money import format_won
+from rdportfolio.core.admin import PortfolioModelAdmin, country_filter, won_column
+from rdportfolio.core.money import format_won
 from technologies.admin import ProjectAdmin, TechnologyAdmin
 from technologies.models import Project, Technology
 

@@ -9,14 +9,19 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from partners.api import country_code_validate
 from programs.models import Track
-from rdportfolio.api import (
+from rdportfolio.core.api import (
     AuditedModelViewSet,
     ExportMixin,
     ModelCleanSerializer,
     PortfolioModelPermissions,
 )
-from rdportfolio.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema, export_schema
-from rdportfolio.drf import IntegerFilter, StrictBooleanFilter, StrictFilterBackend, StrictFilterSet
+from rdportfolio.core.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema, export_schema
+from rdportfolio.core.drf import (
+    IntegerFilter,
+    StrictBooleanFilter,
+    StrictFilterBackend,
+    StrictFilterSet,
+)
 
 from .models import (
     UNASSIGNED,

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Collaboration
 from programs.models import ProgramYearPlan
-from rdportfolio.models import (
+from rdportfolio.core.models import (
     SourcedModel,
     TimeStampedModel,
     not_negative,

@@ -30,7 +30,7 @@ from django_countries import countries
 
 from partners.models import Collaboration, CooperationCenter, Institution, ResearcherDispatch
 from programs.models import Program, Track
-from rdportfolio.money import DEFAULT_UNIT, UNITS, Display
+from rdportfolio.core.money import DEFAULT_UNIT, UNITS, Display
 from technologies.models import Field, Technology, TechnologyStatus
 
 from .forms import BasisForm, TechnologyFilterForm

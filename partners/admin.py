@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio.admin_utils import PortfolioModelAdmin, country_filter, won_column
+from rdportfolio.core.admin import PortfolioModelAdmin, country_filter, won_column
 
 from .models import (
     Collaboration,

@@ -6,9 +6,9 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from programs.models import Track
-from rdportfolio.api import AuditedModelViewSet, ModelCleanSerializer
-from rdportfolio.api_schema import export_schema
-from rdportfolio.drf import IntegerFilter, StrictFilterSet
+from rdportfolio.core.api import AuditedModelViewSet, ModelCleanSerializer
+from rdportfolio.core.api_schema import export_schema
+from rdportfolio.core.drf import IntegerFilter, StrictFilterSet
 
 from .models import (
     CenterStatus,

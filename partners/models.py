@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from rdportfolio.models import (
+from rdportfolio.core.models import (
     SourcedModel,
     end_not_before_start,
     not_negative,

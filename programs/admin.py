@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio.admin_utils import PortfolioModelAdmin, won_column
+from rdportfolio.core.admin import PortfolioModelAdmin, won_column
 
 from .models import Program, ProgramYearPlan, PublishedFigure
 

@@ -1,9 +1,9 @@
 import django_filters
 from rest_framework import serializers
 
-from rdportfolio.api import AuditedModelViewSet, ModelCleanSerializer
-from rdportfolio.api_schema import export_schema
-from rdportfolio.drf import StrictFilterSet
+from rdportfolio.core.api import AuditedModelViewSet, ModelCleanSerializer
+from rdportfolio.core.api_schema import export_schema
+from rdportfolio.core.drf import StrictFilterSet
 
 from .models import Program, ProgramYearPlan, Track
 

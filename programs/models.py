@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from rdportfolio.models import (
+from rdportfolio.core.models import (
     SourcedModel,
     end_not_before_start,
     not_negative,

@@ -158,7 +158,7 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
-# Not on: years would read "2,024". Amounts are formatted by rdportfolio.money instead.
+# Not on: years would read "2,024". Amounts are formatted by rdportfolio.core.money instead.
 USE_THOUSAND_SEPARATOR = False
 
 # --- Static files -----------------------------------------------------------
@@ -208,16 +208,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rdportfolio.drf.PortfolioModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["rdportfolio.core.drf.PortfolioModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
-        "rdportfolio.drf.StrictFilterBackend",
-        "rdportfolio.drf.StrictSearchFilter",
-        "rdportfolio.drf.StrictOrderingFilter",
+        "rdportfolio.core.drf.StrictFilterBackend",
+        "rdportfolio.core.drf.StrictSearchFilter",
+        "rdportfolio.core.drf.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rdportfolio.drf.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "rdportfolio.core.drf.CursorPagination",
     # JSON only: DRF reads an empty HTML-form field in a partial update as "not sent",
     # which would let a blank required field through. Forms get a clear 415.
-    "DEFAULT_PARSER_CLASSES": ["rdportfolio.drf.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["rdportfolio.core.drf.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -227,7 +227,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="3000/minute"),
     },
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "rdportfolio.api_schema.PortfolioAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "rdportfolio.core.api_schema.PortfolioAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {

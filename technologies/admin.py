@@ -8,8 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio import roles
-from rdportfolio.admin_utils import PortfolioModelAdmin
+from rdportfolio.core import roles
+from rdportfolio.core.admin import PortfolioModelAdmin
 
 from .models import (
     EvaluationAssignment,

@@ -3,9 +3,9 @@ from django.db.models import Exists, OuterRef
 from rest_framework import serializers
 
 from programs.models import Track
-from rdportfolio.api import AuditedModelViewSet, ModelCleanSerializer
-from rdportfolio.api_schema import export_schema
-from rdportfolio.drf import IntegerFilter, StrictFilterSet
+from rdportfolio.core.api import AuditedModelViewSet, ModelCleanSerializer
+from rdportfolio.core.api_schema import export_schema
+from rdportfolio.core.drf import IntegerFilter, StrictFilterSet
 
 from .models import DevelopmentPhase, Field, Project, ProjectStatus, Technology, TechnologyStatus
 

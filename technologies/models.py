@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programs.models import Program
-from rdportfolio.models import (
+from rdportfolio.core.models import (
     SourcedModel,
     TimeStampedModel,
     end_not_before_start,

@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from rdportfolio import roles
 from rdportfolio.celery import app as celery_app
-from rdportfolio.roles import roles_sync
+from rdportfolio.core import roles
+from rdportfolio.core.roles import roles_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -238,7 +238,7 @@ def test_csv_and_xlsx_hold_every_matching_row_equal_to_the_json(analyst, endpoin
 
 
 def test_an_export_larger_than_a_sheet_says_so_and_points_to_csv(analyst, monkeypatch):
-    monkeypatch.setattr("rdportfolio.api.XLSX_MAX_ROWS", 100)
+    monkeypatch.setattr("rdportfolio.core.api.XLSX_MAX_ROWS", 100)
     response = api(analyst).get("/api/v1/budget-lines/", {"format": "xlsx"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")

@@ -24,8 +24,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from rdportfolio import roles
-from rdportfolio.roles import roles_sync
+from rdportfolio.core import roles
+from rdportfolio.core.roles import roles_sync
 from technologies.models import Technology
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

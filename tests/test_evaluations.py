@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from rdportfolio import roles
+from rdportfolio.core import roles
 from technologies.models import (
     EvaluationAssignment,
     EvaluationLayer,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from rdportfolio.money import Display, chart_value, format_won, unit_scale, won_to_usd
+from rdportfolio.core.money import Display, chart_value, format_won, unit_scale, won_to_usd
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from rdportfolio.roles import roles_sync
+from rdportfolio.core.roles import roles_sync
 
 
 class Migration(migrations.Migration):

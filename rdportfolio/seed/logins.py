@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 
-from rdportfolio import roles
+from rdportfolio.core import roles
 
 # (username, password, role or None for the superuser, staff)
 DEMO_LOGINS = [

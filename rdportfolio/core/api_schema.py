@@ -1,6 +1,6 @@
 """OpenAPI additions shared by the apps' APIs.
 
-Kept apart from ``rdportfolio.api``: DRF's settings import that module, and
+Kept apart from ``rdportfolio.core.api``: DRF's settings import that module, and
 drf-spectacular reads DRF's settings when it is imported.
 """
 
