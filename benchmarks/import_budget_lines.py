@@ -59,10 +59,11 @@ def main():
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from budgets.admin_imports import _csv, _xlsx
-    from budgets.imports import SPECS
-    from budgets.models import BudgetLine, ImportJob, ShareRun
-    from budgets.services import import_job_create
+    from budgets.kpi.models import ShareRun
+    from budgets.models import BudgetLine
+    from rdportfolio.core.tabular import csv_bytes, spec_for, xlsx_bytes
+    from rdportfolio.imports.models import ImportJob
+    from rdportfolio.imports.services import import_job_create
     from technologies.models import Project, Technology
 
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the job runs here, as a worker would run it
@@ -101,7 +102,7 @@ def main():
     BudgetLine.history.filter(project__project_number__startswith="BENCH-").delete()
     BudgetLine.objects.filter(project__project_number__startswith="BENCH-").delete()
 
-    spec = SPECS["budget_lines"]
+    spec = spec_for("budget_lines")
     headers = [c.header_ko for c in spec.columns]
     rows = []
     for i in range(projects_needed):
@@ -111,7 +112,9 @@ def main():
                     won = 10_000_000 + (i * 7919 + year * 31 + len(basis)) % 900_000_000
                     rows.append([f"BENCH-{i:07d}", year, basis, won, "Y" if i % 4 == 0 else "N"])
     started = time.perf_counter()
-    content = _xlsx(headers[:5], rows) if args.format == "xlsx" else _csv(headers[:5], rows)
+    content = (
+        xlsx_bytes(headers[:5], rows) if args.format == "xlsx" else csv_bytes(headers[:5], rows)
+    )
     print(
         f"{len(rows):,} lines, {args.format} file of {len(content) / 2**20:.1f} MB "
         f"written in {time.perf_counter() - started:.1f} s; database {connection.vendor}"

@@ -203,9 +203,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from budgets.models import ShareRun
-    from budgets.services import share_recompute
-    from budgets.share import share_inputs_read, share_snapshots_build
+    from budgets.kpi.models import ShareRun
+    from budgets.kpi.rule import share_inputs_read, share_snapshots_build
+    from budgets.kpi.services import share_recompute
 
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as devnull:

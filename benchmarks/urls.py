@@ -8,8 +8,9 @@ the floor the API is compared with. Never routed in the product.
 from django.http import JsonResponse
 from django.urls import include, path
 
-from budgets.api import ShareRowSerializer
-from budgets.models import BudgetLine, ShareRun, ShareSnapshot
+from budgets.kpi.api import ShareRowSerializer
+from budgets.kpi.models import ShareRun, ShareSnapshot
+from budgets.models import BudgetLine
 
 LINE_FIELDS = {
     "id": "id",

@@ -7,6 +7,8 @@ class BudgetsConfig(AppConfig):
     verbose_name = _("Budgets and targets")
 
     def ready(self):
-        from . import signals
+        from rdportfolio.core import tabular
 
-        signals.connect()
+        from . import imports
+
+        tabular.register(imports.BUDGET_LINES)

@@ -1,8 +1,16 @@
+"""Institutions, centres, collaborations, dispatches and IP agreements in the admin."""
+
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio.core.admin import PortfolioModelAdmin, country_filter, won_column
+from rdportfolio.core.admin import (
+    PortfolioModelAdmin,
+    TabularExportMixin,
+    country_filter,
+    won_column,
+)
+from technologies.admin import project_inline_add
 
 from .models import (
     Collaboration,
@@ -14,7 +22,8 @@ from .models import (
 
 
 @admin.register(Institution)
-class InstitutionAdmin(PortfolioModelAdmin):
+class InstitutionAdmin(TabularExportMixin, PortfolioModelAdmin):
+    import_kind = "institutions"
     list_display = ("name", "name_ko", "country", "kind", "city", "is_synthetic")
     list_filter = (country_filter("country", Institution), "kind", "is_synthetic")
     search_fields = ("name", "name_ko", "city")
@@ -70,6 +79,10 @@ class CollaborationInline(admin.TabularInline):
     show_change_link = True
     fields = ("institution", "role", "center", "start_year", "end_year", "contribution_won")
     autocomplete_fields = ("institution", "center")
+
+
+# Staff work top-down: a project's collaborations sit under it.
+project_inline_add(CollaborationInline)
 
 
 @admin.register(Collaboration)

@@ -7,10 +7,13 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self):
-        # Projects live in the app below this one and cannot import it: the rule plugs in here.
+        from rdportfolio.core import tabular
         from technologies.models import Project
 
+        from . import imports
         from .models import collaborations_without_implementation_right
 
+        # Projects live in the app below this one and cannot import it: the rule plugs in here.
         if collaborations_without_implementation_right not in Project.start_checks:
             Project.start_checks.append(collaborations_without_implementation_right)
+        tabular.register(imports.INSTITUTIONS)

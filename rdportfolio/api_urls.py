@@ -4,12 +4,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from budgets.api import (
-    BudgetLineViewSet,
-    CollaborationTargetViewSet,
-    MinistryBudgetViewSet,
-    ShareView,
-)
+from budgets.api import BudgetLineViewSet, CollaborationTargetViewSet, MinistryBudgetViewSet
+from budgets.kpi.api import ShareView
 from partners.api import (
     CollaborationViewSet,
     CooperationCenterViewSet,

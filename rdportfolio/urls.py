@@ -11,7 +11,7 @@ admin.site.site_title = _("rdportfolio admin")
 admin.site.index_title = _("Portfolio administration")
 
 urlpatterns = [
-    path("", include("budgets.urls")),
+    path("", include("rdportfolio.dashboards.urls")),
     # Sign-in for everyone who reads the dashboards (CTOs, analysts); staff also have the admin's.
     path(
         "accounts/login/",

@@ -1,5 +1,6 @@
+"""Fields, technologies and projects in the REST API."""
+
 import django_filters
-from django.db.models import Exists, OuterRef
 from rest_framework import serializers
 
 from programs.models import Track
@@ -101,11 +102,7 @@ class TechnologyFilter(StrictFilterSet):
         ]
 
     def filter_country(self, queryset, name, value):
-        # Through the reverse relation: this app does not import the partners app.
-        with_partner = Project.objects.filter(
-            technology=OuterRef("pk"), collaborations__institution__country=value.upper()
-        )
-        return queryset.filter(Exists(with_partner))
+        return queryset.with_partner_country(value)
 
 
 class ProjectFilter(StrictFilterSet):
@@ -139,10 +136,7 @@ class ProjectFilter(StrictFilterSet):
         ]
 
     def filter_country(self, queryset, name, value):
-        with_partner = Project.objects.filter(
-            pk=OuterRef("pk"), collaborations__institution__country=value.upper()
-        )
-        return queryset.filter(Exists(with_partner))
+        return queryset.with_partner_country(value)
 
 
 @export_schema

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TechnologiesConfig(AppConfig):
     name = "technologies"
     verbose_name = _("Technologies")
+
+    def ready(self):
+        from rdportfolio.core import tabular
+
+        from . import imports
+
+        tabular.register(imports.TECHNOLOGIES)
+        tabular.register(imports.PROJECTS)

@@ -1,12 +1,13 @@
-"""Fields, the technologies the strategy funds, the projects under them, and their evaluation."""
+"""Fields, the technologies the strategy funds, and the projects under them.
+
+Their blind evaluation is an app of its own: ``technologies.evaluations``.
+"""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -52,6 +53,23 @@ class TechnologyStatus(models.TextChoices):
 class TechnologyQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("program", "field")
+
+    def search(self, text: str):
+        """Technologies whose code, Korean or English name contains ``text``."""
+        return self.filter(
+            Q(code__icontains=text) | Q(name_ko__icontains=text) | Q(name_en__icontains=text)
+        )
+
+    def with_partner_country(self, country: str):
+        """Technologies with a project that collaborates with an institution in ``country``.
+
+        ``country`` is an ISO 3166 code. Through the reverse relations: the
+        partners app sits above this one.
+        """
+        partnered = Project.objects.filter(
+            technology=OuterRef("pk"), collaborations__institution__country=country.upper()
+        )
+        return self.filter(Exists(partnered))
 
     def with_status_on(self, day: datetime.date, name: str):
         """Annotate ``name`` with each technology's status at the end of ``day``, from its history.
@@ -166,6 +184,15 @@ class DevelopmentPhase(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ProjectQuerySet(models.QuerySet):
+    def with_partner_country(self, country: str):
+        """Projects that collaborate with an institution in ``country`` (an ISO 3166 code)."""
+        partnered = Project.objects.filter(
+            pk=OuterRef("pk"), collaborations__institution__country=country.upper()
+        )
+        return self.filter(Exists(partnered))
+
+
 class Project(SourcedModel):
     """The funded unit under a technology, numbered the NTIS way."""
 
@@ -197,6 +224,8 @@ class Project(SourcedModel):
         _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
     )
 
+    objects = ProjectQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -220,238 +249,15 @@ class Project(SourcedModel):
     def clean(self):
         validate_end_not_before_start(self, "start_year", "end_year")
         if self.status == ProjectStatus.IN_PROGRESS and self._stored_status() != self.status:
-            problems = [message for check in self.start_checks for message in check(self)]
+            problems = self.start_problems()
             if problems:
                 raise ValidationError({"status": problems})
+
+    def start_problems(self) -> list[str]:
+        """What keeps this project from moving to "in progress", as messages (empty: nothing)."""
+        return [message for check in self.start_checks for message in check(self)]
 
     def _stored_status(self) -> str | None:
         if self.pk is None:
             return None
         return Project.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-
-
-# --- Evaluation: rounds, layers, blind expert assignments --------------------------------------
-
-
-class EvaluationRound(TimeStampedModel):
-    """A selection round, e.g. the 2024 call for leapfrogging technologies."""
-
-    name_ko = models.CharField(_("Korean name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    fiscal_year = year_field(_("fiscal year"))
-    description = models.TextField(_("description"), blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("evaluation round")
-        verbose_name_plural = _("evaluation rounds")
-        ordering = ["-fiscal_year", "name_ko"]
-        constraints = [
-            year_in_range("fiscal_year"),
-            models.UniqueConstraint(
-                fields=["fiscal_year", "name_ko"],
-                name="technologies_round_unique_name",
-                violation_error_message=_("A round with this name already exists that year."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.fiscal_year} {self.name_ko}"
-
-
-class LayerKind(models.TextChoices):
-    # The strategy's multi-layer verification: screening, anonymous experts, then a committee.
-    SCREENING = "screening", _("Screening")
-    EXPERT_REVIEW = "expert_review", _("Anonymous expert review")
-    COMMITTEE = "committee", _("Committee")
-
-
-class EvaluationLayer(TimeStampedModel):
-    round = models.ForeignKey(
-        EvaluationRound,
-        on_delete=models.PROTECT,
-        related_name="layers",
-        verbose_name=_("evaluation round"),
-    )
-    order = models.PositiveSmallIntegerField(
-        _("order"), help_text=_("1 for the first layer, 2 for the next, ...")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=LayerKind.choices)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("evaluation layer")
-        verbose_name_plural = _("evaluation layers")
-        ordering = ["round", "order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "order"],
-                name="technologies_layer_unique_order",
-                violation_error_message=_("This round already has a layer in that place."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.round} · {self.order}. {self.get_kind_display()}"
-
-
-def pseudonym_for(index: int) -> str:
-    """0 -> "A", 25 -> "Z", 26 -> "AA": reviewers of one technology in one layer."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-class EvaluationAssignmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """What a user may list: everything for managers and editors, own rows for evaluators."""
-        if user.is_superuser or user.has_perm("technologies.view_evaluationassignment"):
-            if user.has_perm("technologies.review_evaluationassignment") and not (
-                user.is_superuser or user.has_perm("technologies.see_reviewers")
-            ):
-                return self.filter(reviewer=user)
-            return self
-        return self.none()
-
-
-class EvaluationAssignment(TimeStampedModel):
-    """One expert's blind review of one candidate technology in one layer.
-
-    The reviewer's identity is sealed: evaluators see only their own rows,
-    editors see the scores under a pseudonym (Reviewer A, B, ...), and only
-    evaluation managers see who reviewed what. The reviewer is kept out of the
-    audit history, whose entries carry no user either.
-    """
-
-    layer = models.ForeignKey(
-        EvaluationLayer,
-        on_delete=models.PROTECT,
-        related_name="assignments",
-        verbose_name=_("evaluation layer"),
-    )
-    technology = models.ForeignKey(
-        Technology,
-        on_delete=models.PROTECT,
-        related_name="evaluation_assignments",
-        verbose_name=_("candidate technology"),
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="evaluation_assignments",
-        verbose_name=_("reviewer"),
-    )
-    pseudonym = models.CharField(
-        _("pseudonym"),
-        max_length=10,
-        editable=False,
-        help_text=_("How editors see this reviewer: Reviewer A, B, ..."),
-    )
-    has_conflict = models.BooleanField(
-        _("conflict of interest"),
-        null=True,
-        blank=True,
-        help_text=_("Declared by the reviewer before scoring; empty until declared."),
-    )
-    conflict_statement = models.TextField(_("conflict-of-interest statement"), blank=True)
-    score = models.PositiveSmallIntegerField(
-        _("score"), null=True, blank=True, validators=[MaxValueValidator(100)]
-    )
-    cooperation_essential = models.BooleanField(
-        _("international cooperation is essential"), null=True, blank=True
-    )
-    reasons = models.TextField(_("reasons"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-
-    objects = EvaluationAssignmentQuerySet.as_manager()
-    # The history keeps every score change, but neither the reviewer nor the user who saved it.
-    history = HistoricalRecords(excluded_fields=["reviewer"], get_user=lambda **kwargs: None)
-
-    class Meta:
-        verbose_name = _("evaluation assignment")
-        verbose_name_plural = _("evaluation assignments")
-        ordering = ["layer", "technology", "pseudonym"]
-        permissions = [
-            ("see_reviewers", _("Can see who reviewed what")),
-            ("review_evaluationassignment", _("Can review the technologies assigned to them")),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["layer", "technology", "reviewer"],
-                name="technologies_assignment_unique_reviewer",
-                violation_error_message=_(
-                    "This reviewer is already assigned to this technology in this layer."
-                ),
-            ),
-            models.UniqueConstraint(
-                fields=["layer", "technology", "pseudonym"],
-                name="technologies_assignment_unique_pseudonym",
-            ),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__lte=100),
-                name="technologies_assignment_score_range",
-                violation_error_message=_("A score is between 0 and 100."),
-            ),
-            # A declared conflict means no score: the assignment goes to someone else.
-            models.CheckConstraint(
-                condition=~Q(has_conflict=True) | Q(score__isnull=True),
-                name="technologies_assignment_conflict_no_score",
-                violation_error_message=_("A reviewer with a conflict of interest cannot score."),
-            ),
-            models.CheckConstraint(
-                condition=Q(submitted_at__isnull=True)
-                | Q(has_conflict=False, score__isnull=False, cooperation_essential__isnull=False),
-                name="technologies_assignment_submitted_complete",
-                violation_error_message=_(
-                    "A submitted review declares no conflict and has a score and a verdict."
-                ),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        # Never the reviewer's name: this text lands in admin logs and messages.
-        return f"{self.technology.code} · {self.layer} · {self.reviewer_label}"
-
-    @property
-    def reviewer_label(self) -> str:
-        return str(_("Reviewer %(pseudonym)s") % {"pseudonym": self.pseudonym})
-
-    def save(self, *args, **kwargs):
-        if not self.pseudonym:
-            taken = EvaluationAssignment.objects.filter(
-                layer_id=self.layer_id, technology_id=self.technology_id
-            ).count()
-            self.pseudonym = pseudonym_for(taken)
-        super().save(*args, **kwargs)
-
-    def clean(self):
-        errors = {}
-        if self.has_conflict and self.score is not None:
-            errors["score"] = _(
-                "You declared a conflict of interest: leave the score empty; "
-                "the evaluation manager will reassign this technology."
-            )
-        if self.submitted_at or getattr(self, "submitting", False):
-            if self.has_conflict is None:
-                errors["has_conflict"] = _("Declare whether you have a conflict of interest.")
-            elif self.has_conflict:
-                errors["has_conflict"] = _(
-                    "A review with a declared conflict of interest cannot be submitted."
-                )
-            if self.score is None:
-                errors.setdefault("score", _("Give a score from 0 to 100."))
-            if self.cooperation_essential is None:
-                errors["cooperation_essential"] = _(
-                    "Say whether international cooperation is essential."
-                )
-            if not self.reasons.strip():
-                errors["reasons"] = _("Give the reasons for your verdict.")
-        if self.has_conflict and not self.conflict_statement.strip():
-            errors["conflict_statement"] = _("Describe the conflict of interest.")
-        if errors:
-            raise ValidationError(errors)

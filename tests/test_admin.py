@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from budgets.models import Basis, BudgetLine
 from partners.models import IPAgreement, ResearcherDispatch
+from rdportfolio.core.roles import PORTFOLIO_APPS
 
 from .factories import BudgetLineFactory, CollaborationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
-PORTFOLIO_APPS = ("programs", "technologies", "partners", "budgets")
 PORTFOLIO_MODELS = [
     model for model in admin.site._registry if model._meta.app_label in PORTFOLIO_APPS
 ]

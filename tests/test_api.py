@@ -11,8 +11,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
-from budgets.models import BudgetLine, RunStatus, ShareRun
-from budgets.services import share_recompute
+from budgets.kpi.models import RunStatus, ShareRun
+from budgets.kpi.services import share_recompute
+from budgets.models import BudgetLine
 
 from .factories import BudgetLineFactory, CollaborationFactory, ProjectFactory
 

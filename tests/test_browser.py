@@ -303,7 +303,8 @@ def test_ministry_staff_import_a_korean_excel_file(site, django_user_model, monk
     """Issue 6's 'done when': a Korean Excel file goes in with a preview; a bad one is refused."""
     from openpyxl import Workbook
 
-    from budgets.models import BudgetLine, RunTrigger, ShareRun
+    from budgets.kpi.models import RunTrigger, ShareRun
+    from budgets.models import BudgetLine
     from rdportfolio.celery import app as celery_app
 
     # The live server runs in this process: jobs run here as the embedded mode runs them.
@@ -349,7 +350,7 @@ def test_ministry_staff_import_a_korean_excel_file(site, django_user_model, monk
     assert BudgetLine.objects.count() == lines_before
 
     runs_before = ShareRun.objects.filter(trigger=RunTrigger.IMPORT).count()
-    page.goto(site.base_url + "/admin/budgets/importjob/add/?kind=budget_lines")
+    page.goto(site.base_url + "/admin/imports/importjob/add/?kind=budget_lines")
     page.set_input_files("#id_file", str(good))
     page.click("#import-upload input[type=submit]")
     page.wait_for_selector("#import-status[data-status=checked]")

@@ -14,14 +14,14 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from rdportfolio.core import roles
-from technologies.models import (
+from technologies.evaluations.models import (
     EvaluationAssignment,
     EvaluationLayer,
     EvaluationRound,
     LayerKind,
-    Technology,
     pseudonym_for,
 )
+from technologies.models import Technology
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def login(user, language="en"):
 
 
 def assignment_url(view, *args):
-    return reverse(f"admin:technologies_evaluationassignment_{view}", args=args)
+    return reverse(f"admin:evaluations_evaluationassignment_{view}", args=args)
 
 
 # --- pseudonyms and constraints ------------------------------------------------------------
@@ -141,11 +141,11 @@ def test_evaluators_see_only_their_own_assignments(layer, reviewers):
     assert "Ottoline" not in page and "Marchbanks" not in page
     # No links or buttons that would answer 403: the layer, the technology, the history.
     assert reverse("admin:technologies_technology_change", args=[technology.pk]) not in page
-    assert reverse("admin:technologies_evaluationlayer_change", args=[layer.pk]) not in page
+    assert reverse("admin:evaluations_evaluationlayer_change", args=[layer.pk]) not in page
     assert assignment_url("history", mine.pk) not in page
     assert "GC-01" in page
     # They see nothing else of the evaluation, nor the portfolio's other admin pages.
-    assert client.get(reverse("admin:technologies_evaluationlayer_changelist")).status_code == 403
+    assert client.get(reverse("admin:evaluations_evaluationlayer_changelist")).status_code == 403
     assert client.get(reverse("admin:budgets_budgetline_changelist")).status_code == 403
 
 
@@ -214,7 +214,7 @@ def test_editors_see_scores_under_pseudonyms_only(ministry_editor, assignments, 
     pages = [
         client.get(assignment_url("changelist")),
         client.get(assignment_url("change", assignments[0].pk)),
-        client.get(reverse("admin:technologies_evaluationlayer_change", args=[layer.pk])),
+        client.get(reverse("admin:evaluations_evaluationlayer_change", args=[layer.pk])),
         client.get(assignment_url("changelist"), {"q": "zebulon"}),
     ]
     for response in pages:

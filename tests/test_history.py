@@ -20,14 +20,8 @@ from partners.models import (
     ResearcherDispatch,
 )
 from programs.models import Program, ProgramYearPlan, PublishedFigure
-from technologies.models import (
-    EvaluationAssignment,
-    EvaluationLayer,
-    EvaluationRound,
-    Field,
-    Project,
-    Technology,
-)
+from technologies.evaluations.models import EvaluationAssignment, EvaluationLayer, EvaluationRound
+from technologies.models import Field, Project, Technology
 
 from .factories import TechnologyFactory
 

@@ -11,11 +11,13 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from simple_history.manager import HistoryManager
 
-from budgets import imports
-from budgets.models import BudgetLine, ImportJob, ImportStatus, RunTrigger, ShareRun
-from budgets.services import import_job_create
+from budgets.kpi.models import RunTrigger, ShareRun
+from budgets.models import BudgetLine
 from partners.models import Institution, IPAgreement
 from rdportfolio.celery import app as celery_app
+from rdportfolio.core import tabular
+from rdportfolio.imports.models import ImportJob, ImportStatus
+from rdportfolio.imports.services import import_job_create
 from technologies.models import ProjectStatus, Technology, TechnologyStatusChange
 
 from .factories import CollaborationFactory, ProjectFactory
@@ -61,7 +63,7 @@ def upload(client, kind, name, content, captured):
     """What staff do: pick the file on the import page; the check runs (in-process here)."""
     with captured(execute=True):
         response = client.post(
-            reverse("admin:budgets_importjob_add"),
+            reverse("admin:imports_importjob_add"),
             {"kind": kind, "file": SimpleUploadedFile(name, content)},
         )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -70,7 +72,7 @@ def upload(client, kind, name, content, captured):
 
 def confirm(client, job, captured):
     with captured(execute=True):
-        response = client.post(reverse("admin:budgets_importjob_confirm", args=[job.pk]))
+        response = client.post(reverse("admin:imports_importjob_confirm", args=[job.pk]))
     assert response.status_code == 302
     return ImportJob.objects.order_by("-pk").first()
 
@@ -93,14 +95,14 @@ def fresh_project():
 # --- templates and exports ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", list(imports.SPECS))
+@pytest.mark.parametrize("kind", list(tabular.all_specs()))
 def test_templates_have_the_korean_headers(staff, kind):
-    response = staff.get(reverse("admin:budgets_importjob_template", args=[kind, "xlsx"]))
+    response = staff.get(reverse("admin:imports_importjob_template", args=[kind, "xlsx"]))
     workbook = load_workbook(io.BytesIO(response.content))
     headers = [c.value for c in next(workbook["data"].iter_rows(max_row=1))]
-    assert headers == [c.header_ko for c in imports.SPECS[kind].columns]
+    assert headers == [c.header_ko for c in tabular.spec_for(kind).columns]
     assert workbook["설명"]["A1"].value == "열"
-    csv_response = staff.get(reverse("admin:budgets_importjob_template", args=[kind, "csv"]))
+    csv_response = staff.get(reverse("admin:imports_importjob_template", args=[kind, "csv"]))
     assert csv_response.content.decode("utf-8-sig").splitlines()[0] == ",".join(headers)
 
 
@@ -148,7 +150,7 @@ def test_a_korean_excel_file_is_checked_previewed_then_imported_once(
     assert check.status == ImportStatus.CHECKED and check.dry_run
     assert (check.created_count, check.error_count) == (4, 0)
     assert BudgetLine.objects.count() == before  # a check writes nothing
-    page = staff.get(reverse("admin:budgets_importjob_progress", args=[check.pk])).content.decode()
+    page = staff.get(reverse("admin:imports_importjob_progress", args=[check.pk])).content.decode()
     assert 'id="import-preview"' in page and 'id="import-confirm"' in page
 
     runs_before = ShareRun.objects.filter(trigger=RunTrigger.IMPORT).count()
@@ -172,7 +174,7 @@ def test_a_korean_excel_file_is_checked_previewed_then_imported_once(
     assert (
         'id="import-confirm"'
         not in staff.get(
-            reverse("admin:budgets_importjob_progress", args=[again.pk])
+            reverse("admin:imports_importjob_progress", args=[again.pk])
         ).content.decode()
     )
 
@@ -253,10 +255,10 @@ def test_one_bad_row_refuses_the_whole_file_naming_row_and_column(
     )
     assert job.status == ImportStatus.REFUSED
     assert any(r == 7 and c == column and message in m for r, c, m in errors_of(job)), job.errors
-    page = staff.get(reverse("admin:budgets_importjob_progress", args=[job.pk])).content.decode()
+    page = staff.get(reverse("admin:imports_importjob_progress", args=[job.pk])).content.decode()
     assert 'id="import-errors"' in page and 'id="import-confirm"' not in page
     # Confirming a refused check is refused too.
-    staff.post(reverse("admin:budgets_importjob_confirm", args=[job.pk]))
+    staff.post(reverse("admin:imports_importjob_confirm", args=[job.pk]))
     assert BudgetLine.objects.count() == before
 
 
@@ -355,7 +357,7 @@ def test_a_csv_of_many_junk_rows_lists_the_first_thousand_errors(
     )
     assert job.status == ImportStatus.REFUSED
     assert job.error_count == 3000 * 5 and len(job.errors) == 1000
-    page = staff.get(reverse("admin:budgets_importjob_progress", args=[job.pk])).content.decode()
+    page = staff.get(reverse("admin:imports_importjob_progress", args=[job.pk])).content.decode()
     assert "The first 1000 of 15000 errors" in page
 
 
@@ -368,7 +370,7 @@ def test_a_csv_of_many_junk_rows_lists_the_first_thousand_errors(
 )
 def test_uploads_that_are_not_files_we_take_are_refused_on_the_form(staff, name, content, expected):
     response = staff.post(
-        reverse("admin:budgets_importjob_add"),
+        reverse("admin:imports_importjob_add"),
         {"kind": "budget_lines", "file": SimpleUploadedFile(name, content)},
     )
     assert response.status_code == 200
@@ -506,10 +508,10 @@ def test_institutions_by_name_and_country(staff, django_capture_on_commit_callba
 @pytest.mark.parametrize("persona", ["evaluation_manager", "evaluator", "analyst", "cto_viewer"])
 def test_only_editors_import(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
-    response = client.get(reverse("admin:budgets_importjob_add"))
+    response = client.get(reverse("admin:imports_importjob_add"))
     assert response.status_code in (302, 403)
     response = client.post(
-        reverse("admin:budgets_importjob_add"),
+        reverse("admin:imports_importjob_add"),
         {"kind": "budget_lines", "file": SimpleUploadedFile("a.csv", b"x")},
     )
     assert response.status_code in (302, 403)
@@ -518,8 +520,8 @@ def test_only_editors_import(client, request, persona):
 
 def test_changelists_offer_import_and_templates_to_editors(staff):
     page = staff.get(reverse("admin:technologies_technology_changelist")).content.decode()
-    assert reverse("admin:budgets_importjob_add") + "?kind=technologies" in page
-    assert reverse("admin:budgets_importjob_template", args=["technologies", "xlsx"]) in page
+    assert reverse("admin:imports_importjob_add") + "?kind=technologies" in page
+    assert reverse("admin:imports_importjob_template", args=["technologies", "xlsx"]) in page
 
 
 # --- progress and the real worker ---------------------------------------------------------------
@@ -536,7 +538,7 @@ def test_the_progress_page_refreshes_until_the_job_is_done(staff, ministry_edito
         rows_total=100_000,
         rows_done=42_000,
     )
-    page = staff.get(reverse("admin:budgets_importjob_progress", args=[job.pk])).content.decode()
+    page = staff.get(reverse("admin:imports_importjob_progress", args=[job.pk])).content.decode()
     assert '<meta http-equiv="refresh" content="2">' in page
     assert 'value="42"' in page and "42,000 / 100,000" in page
 

@@ -14,7 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from budgets.models import Basis, BudgetLine, Dimension, ExchangeRate, ShareRun, ShareSnapshot
+from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
+from budgets.models import Basis, BudgetLine, ExchangeRate
 from partners.models import ResearcherDispatch
 from programs.models import Track
 from technologies.models import Technology, TechnologyStatus, TechnologyStatusChange

@@ -5,20 +5,21 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from rdportfolio.core.roles import PORTFOLIO_APPS
+
 pytestmark = pytest.mark.django_db
 
-PORTFOLIO_APPS = ("programs", "technologies", "partners", "budgets")
 ADMINS = {
     model._meta.label_lower: model
     for model in admin.site._registry
     if model._meta.app_label in PORTFOLIO_APPS
 }
 EVALUATION = {
-    "technologies.evaluationround",
-    "technologies.evaluationlayer",
-    "technologies.evaluationassignment",
+    "evaluations.evaluationround",
+    "evaluations.evaluationlayer",
+    "evaluations.evaluationassignment",
 }
-SYSTEM = {"budgets.sharerun", "budgets.sharesnapshot", "budgets.planreconciliation"}
+SYSTEM = {"kpi.sharerun", "kpi.sharesnapshot", "budgets.planreconciliation"}
 
 
 def expected(persona: str, label: str) -> tuple[bool, bool]:
@@ -30,9 +31,9 @@ def expected(persona: str, label: str) -> tuple[bool, bool]:
     if persona == "evaluation_manager":
         if label in EVALUATION:
             return True, True
-        return label != "budgets.importjob", False
+        return label != "imports.importjob", False
     if persona == "evaluator":
-        return label == "technologies.evaluationassignment", False
+        return label == "evaluations.evaluationassignment", False
     return False, False
 
 
@@ -48,7 +49,7 @@ def test_staff_roles_over_every_admin_page(request, persona, label):
     changelist = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert (changelist.status_code == 200) is may_list, changelist.status_code
     add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    if label == "budgets.importjob":
+    if label == "imports.importjob":
         assert (add.status_code == 200) is may_add
     elif label not in SYSTEM:
         assert (add.status_code == 200) is may_add, add.status_code
@@ -65,7 +66,7 @@ def test_non_staff_never_reach_the_admin(request, persona):
 def test_the_evaluation_manager_alone_holds_the_reviewer_permission(
     ministry_editor, evaluation_manager, evaluator
 ):
-    assert evaluation_manager.has_perm("technologies.see_reviewers")
-    assert not ministry_editor.has_perm("technologies.see_reviewers")
-    assert not evaluator.has_perm("technologies.see_reviewers")
-    assert evaluator.has_perm("technologies.review_evaluationassignment")
+    assert evaluation_manager.has_perm("evaluations.see_reviewers")
+    assert not ministry_editor.has_perm("evaluations.see_reviewers")
+    assert not evaluator.has_perm("evaluations.see_reviewers")
+    assert evaluator.has_perm("evaluations.review_evaluationassignment")

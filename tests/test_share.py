@@ -12,31 +12,33 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budgets.models import (
-    UNASSIGNED,
-    Basis,
-    BudgetLine,
-    CollaborationTarget,
+from budgets.kpi.models import (
     Dimension,
-    MinistryBudget,
     RunStatus,
     RunTrigger,
     ShareRun,
     ShareSnapshot,
     ShareStatus,
-    TargetPlan,
 )
-from budgets.services import (
+from budgets.kpi.rule import (
+    ShareInputs,
+    share_inputs_read,
+    share_snapshots_build,
+    target_share_for,
+)
+from budgets.kpi.services import (
     share_recompute,
     share_recompute_request,
     share_run_execute,
     share_runs_prune,
 )
-from budgets.share import (
-    ShareInputs,
-    share_inputs_read,
-    share_snapshots_build,
-    target_share_for,
+from budgets.models import (
+    UNASSIGNED,
+    Basis,
+    BudgetLine,
+    CollaborationTarget,
+    MinistryBudget,
+    TargetPlan,
 )
 from partners.models import Institution
 from technologies.models import Project
@@ -477,17 +479,17 @@ def test_an_editor_sees_runs_and_snapshots_and_can_ask_for_a_recompute(
 ):
     share_recompute(force=True)
     client.force_login(ministry_editor)
-    page = client.get(reverse("admin:budgets_sharerun_changelist"))
+    page = client.get(reverse("admin:kpi_sharerun_changelist"))
     assert page.status_code == 200 and b"recompute-now" in page.content
     latest = ShareRun.objects.latest_succeeded()
     snapshots = client.get(
-        reverse("admin:budgets_sharesnapshot_changelist"),
+        reverse("admin:kpi_sharesnapshot_changelist"),
         {"run__id__exact": latest.pk, "dimension": "overall"},
     )
     assert snapshots.status_code == 200
     assert {s.run_id for s in snapshots.context["cl"].result_list} == {latest.pk}
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("admin:budgets_sharerun_recompute"))
+        response = client.post(reverse("admin:kpi_sharerun_recompute"))
     assert response.status_code == 302
     run = ShareRun.objects.get(status=RunStatus.PENDING)
     assert run.trigger == RunTrigger.ADMIN and run.requested_by == ministry_editor and run.forced
@@ -496,9 +498,9 @@ def test_an_editor_sees_runs_and_snapshots_and_can_ask_for_a_recompute(
 @pytest.mark.django_db
 def test_only_those_allowed_may_ask_for_a_recompute(client, evaluation_manager):
     client.force_login(evaluation_manager)
-    assert b"recompute-now" not in client.get(reverse("admin:budgets_sharerun_changelist")).content
-    assert client.post(reverse("admin:budgets_sharerun_recompute")).status_code == 403
-    assert client.get(reverse("admin:budgets_sharerun_recompute")).status_code == 405
+    assert b"recompute-now" not in client.get(reverse("admin:kpi_sharerun_changelist")).content
+    assert client.post(reverse("admin:kpi_sharerun_recompute")).status_code == 403
+    assert client.get(reverse("admin:kpi_sharerun_recompute")).status_code == 405
     assert not ShareRun.objects.filter(status=RunStatus.PENDING).exists()
 
 

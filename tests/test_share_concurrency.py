@@ -10,16 +10,9 @@ import time
 import pytest
 from django.db import connections
 
-from budgets import services
-from budgets.models import (
-    Basis,
-    BudgetLine,
-    Dimension,
-    MinistryBudget,
-    RunStatus,
-    RunTrigger,
-    ShareRun,
-)
+from budgets.kpi import services
+from budgets.kpi.models import Dimension, RunStatus, RunTrigger, ShareRun
+from budgets.models import Basis, BudgetLine, MinistryBudget
 
 from .factories import CollaborationFactory, ProjectFactory
 
@@ -81,7 +74,7 @@ def test_two_concurrent_runs_leave_one_consistent_result(on_postgresql, monkeypa
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_redis_computes_the_snapshot(real_worker):
-    from budgets.tasks import recompute_share
+    from budgets.kpi.tasks import recompute_share
 
     small_portfolio()
     # The changes above committed and so requested a run, as any edit does.

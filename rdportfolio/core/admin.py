@@ -1,12 +1,15 @@
-"""Small pieces every app's admin uses."""
+"""The bases of every app's admin: history and revert, won columns, read-only rows, exports."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import tabular
 from .money import format_won
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -72,3 +75,84 @@ def country_filter(lookup: str, institution_model):
             return queryset
 
     return CountryListFilter
+
+
+class ReadOnlyAdminMixin:
+    """Rows people read but never add, change or delete here (the system writes them)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def may_import(user, kind: str) -> bool:
+    """Whether ``user`` may import rows of ``kind``: they may start import jobs, and add and
+    change such rows themselves (the jobs write in their name)."""
+    opts = tabular.spec_for(kind).model._meta
+    return user.has_perms(
+        [
+            "imports.add_importjob",
+            f"{opts.app_label}.add_{opts.model_name}",
+            f"{opts.app_label}.change_{opts.model_name}",
+        ]
+    )
+
+
+def _download(content: bytes, file_format: str, name: str) -> HttpResponse:
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if file_format == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+def tabular_download(spec, queryset, file_format: str) -> HttpResponse:
+    """The rows of ``queryset`` in the spec's import columns, as an Excel or CSV download."""
+    stamp = timezone.localdate().isoformat()
+    return _download(
+        tabular.export_file(spec, queryset, file_format), file_format, f"{spec.kind}-{stamp}"
+    )
+
+
+def template_download(spec, file_format: str) -> HttpResponse:
+    return _download(tabular.template_file(spec, file_format), file_format, f"{spec.kind}-template")
+
+
+class TabularExportMixin:
+    """For a changelist: export the selected rows (importable), and links to import and to the
+    template of the kind of rows named by ``import_kind``."""
+
+    import_kind: str = ""
+    change_list_template = "admin/import_export_change_list.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name in ("export_xlsx", "export_csv"):
+            function = getattr(type(self), name)
+            actions[name] = (function, name, function.short_description)
+        return actions
+
+    def export_xlsx(self, request, queryset):
+        return tabular_download(tabular.spec_for(self.import_kind), queryset, "xlsx")
+
+    export_xlsx.short_description = _("Export selected to Excel (importable)")
+
+    def export_csv(self, request, queryset):
+        return tabular_download(tabular.spec_for(self.import_kind), queryset, "csv")
+
+    export_csv.short_description = _("Export selected to CSV (importable)")
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {
+            "import_kind": self.import_kind,
+            "may_import": may_import(request.user, self.import_kind),
+        }
+        return super().changelist_view(request, {**extra, **(extra_context or {})})

@@ -1,8 +1,9 @@
 """The ministry's roles, as groups with permissions.
 
-The matrix lives here, in code, and data migrations call ``roles_sync`` so
-that every database (a laptop, CI, production) gets the same groups. A later
-migration that adds models calls it again.
+The matrix lives here, in code. ``roles_sync`` runs after every ``migrate``
+(the site's ``post_migrate``; early data migrations call it too), so every
+database (a laptop, CI, production) gets the same groups, and a model added
+later gets its permissions in each role without a migration of its own.
 """
 
 MINISTRY_EDITOR = "Ministry editor"
@@ -13,21 +14,30 @@ ANALYST = "Analyst"
 
 ROLES = (MINISTRY_EDITOR, EVALUATION_MANAGER, EVALUATOR, CTO_VIEWER, ANALYST)
 
-PORTFOLIO_APPS = ("programs", "technologies", "partners", "budgets")
+# App labels whose models the roles cover.
+PORTFOLIO_APPS = (
+    "programs",
+    "technologies",
+    "evaluations",
+    "partners",
+    "budgets",
+    "kpi",
+    "imports",
+)
 
 # Models whose rows name private persons: CTOs browse the portfolio, not who was dispatched.
 PERSONAL_MODELS = {("partners", "researcherdispatch")}
 # Written only by the system (the KPI engine): people read them, editors may ask for a recompute.
-SYSTEM_MODELS = {("budgets", "sharerun"), ("budgets", "sharesnapshot")}
+SYSTEM_MODELS = {("kpi", "sharerun"), ("kpi", "sharesnapshot")}
 # The blind evaluation: run by evaluation managers, scored by evaluators, read by editors under
 # pseudonyms; never shown to CTOs or analysts.
 EVALUATION_MODELS = {
-    ("technologies", "evaluationround"),
-    ("technologies", "evaluationlayer"),
-    ("technologies", "evaluationassignment"),
+    ("evaluations", "evaluationround"),
+    ("evaluations", "evaluationlayer"),
+    ("evaluations", "evaluationassignment"),
 }
 # Imports write through editors' permissions on the rows themselves; the jobs are theirs.
-IMPORT_MODELS = {("budgets", "importjob")}
+IMPORT_MODELS = {("imports", "importjob")}
 
 
 def _role_permissions(role: str, app_label: str, model: str) -> set[str]:

@@ -47,16 +47,14 @@ def demo_logins_ensure() -> list[tuple[str, str, str]]:
 def demo_evaluation_ensure() -> int:
     """A demo selection round for the game-changer candidates, reviewed blind by the two demo
     evaluators (the second has submitted); returns how many assignments it created."""
-    from django.utils import timezone
-
-    from technologies.models import (
+    from technologies.evaluations.models import (
         EvaluationAssignment,
         EvaluationLayer,
         EvaluationRound,
         LayerKind,
-        Technology,
-        TechnologyStatus,
     )
+    from technologies.evaluations.services import assignment_submit
+    from technologies.models import Technology, TechnologyStatus
 
     User = get_user_model()
     round_, _created = EvaluationRound.objects.get_or_create(
@@ -83,10 +81,11 @@ def demo_evaluation_ensure() -> int:
             )
             created += was_created
             if was_created and submitted:
-                assignment.has_conflict = False
-                assignment.score = 60 + (index * 7) % 35
-                assignment.cooperation_essential = index % 3 != 0
-                assignment.reasons = "시연용 평가 의견."
-                assignment.submitted_at = timezone.now()
-                assignment.save()
+                assignment_submit(
+                    assignment=assignment,
+                    has_conflict=False,
+                    score=60 + (index * 7) % 35,
+                    cooperation_essential=index % 3 != 0,
+                    reasons="시연용 평가 의견.",
+                )
     return created

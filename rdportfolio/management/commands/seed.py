@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from budgets.services import share_recompute
+from budgets.kpi.services import share_recompute
 from rdportfolio.seed.demo import demo_load
 from rdportfolio.seed.facts import facts_load
 from rdportfolio.seed.logins import (

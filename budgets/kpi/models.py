@@ -1,0 +1,213 @@
+"""The KPI's records: each recompute of the share (a run) and the figures it wrote (snapshots).
+
+Runs and snapshots are written only by the system (``services``), read by
+people and the API; a run's snapshots never change afterwards, so earlier
+reports stay answerable.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from rdportfolio.core.models import TimeStampedModel, year_field
+
+from ..models import Basis, TargetPlan
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    SKIPPED = "skipped", _("Skipped: inputs unchanged")
+    FAILED = "failed", _("Failed")
+
+
+class RunTrigger(models.TextChoices):
+    NIGHTLY = "nightly", _("Nightly schedule")
+    CHANGE = "change", _("Data change")
+    ADMIN = "admin", _("Admin: recompute now")
+    COMMAND = "command", _("Management command")
+    IMPORT = "import", _("Excel/CSV import")
+
+
+class ShareRunQuerySet(models.QuerySet):
+    def latest_succeeded(self):
+        """The run pages and the API read: the newest complete snapshot."""
+        return self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
+
+    def as_of(self, moment):
+        """The run that was current at ``moment``: what we reported then."""
+        return (
+            self.filter(status=RunStatus.SUCCEEDED, finished_at__lte=moment)
+            .order_by("-finished_at", "-id")
+            .first()
+        )
+
+
+class ShareRun(TimeStampedModel):
+    """One recomputation of the international-collaboration share and its outcome."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING
+    )
+    trigger = models.CharField(_("trigger"), max_length=10, choices=RunTrigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    forced = models.BooleanField(_("forced"), default=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    fingerprint = models.CharField(_("input fingerprint"), max_length=64, blank=True)
+    target_plan = models.ForeignKey(
+        TargetPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("target plan"),
+    )
+    line_count = models.BigIntegerField(_("budget lines read"), null=True, blank=True)
+    snapshot_count = models.IntegerField(_("snapshot rows written"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ShareRunQuerySet.as_manager()
+
+    class Meta:
+        # The budgets app's tables, where the KPI lived before it was a unit of its own.
+        db_table = "budgets_sharerun"
+        verbose_name = _("share run")
+        verbose_name_plural = _("share runs")
+        ordering = ["-id"]
+        permissions = [("recompute_share", _("Can ask for a recompute of the share"))]
+        constraints = [
+            # Coalescing: at most one run waits in the queue; later requests join it.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="pending"),
+                name="budgets_sharerun_one_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "finished_at"], name="sharerun_status_finished_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()}"
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class Dimension(models.TextChoices):
+    OVERALL = "overall", _("Overall")
+    TRACK = "track", _("Track")
+    FIELD = "field", _("Field")
+    COUNTRY = "country", _("Country")
+
+
+class ShareStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    BEHIND = "behind", _("Behind")
+    NO_DATA = "no_data", _("No data")
+    NO_TARGET = "no_target", _("No target")
+
+
+class ShareSnapshotQuerySet(models.QuerySet):
+    def cumulative(
+        self, *, from_year: int, to_year: int, basis: str, dimension: str = Dimension.OVERALL
+    ):
+        """Sum a span of years per key, in SQL; years without a ministry total are left out.
+
+        Returns rows of key, international_won, total_won and target_won (the
+        yearly targets in won, summed); the share over the span is
+        international / total, the cumulative gap target_won - international.
+        """
+        return (
+            self.filter(
+                fiscal_year__gte=from_year,
+                fiscal_year__lte=to_year,
+                basis=basis,
+                dimension=dimension,
+                total_won__isnull=False,
+            )
+            .order_by()
+            .values("key")
+            .annotate(
+                international_won=Sum("international_won"),
+                total_won=Sum("total_won"),
+                target_won=Sum("target_won"),
+                years=models.Count("fiscal_year"),
+            )
+            .order_by("key")
+        )
+
+
+class ShareSnapshot(models.Model):
+    """One figure of one run: a year, a basis, and overall or one key of a breakdown."""
+
+    run = models.ForeignKey(
+        ShareRun, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("run")
+    )
+    fiscal_year = year_field(_("fiscal year"))
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    key = models.CharField(
+        _("key"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Track, field code or ISO country code ('unassigned' for lines without a partner)."
+        ),
+    )
+    international_won = models.BigIntegerField(_("international (won)"))
+    total_won = models.BigIntegerField(_("ministry total (won)"), null=True, blank=True)
+    share = models.DecimalField(
+        _("share (%)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    target_share = models.DecimalField(
+        _("target share (%)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    target_won = models.BigIntegerField(
+        _("target (won)"),
+        null=True,
+        blank=True,
+        help_text=_("Target share times the ministry total, in whole won."),
+    )
+    gap_won = models.BigIntegerField(
+        _("gap (won)"),
+        null=True,
+        blank=True,
+        help_text=_("Target won minus international won; positive is a shortfall."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ShareStatus.choices)
+    is_projection = models.BooleanField(
+        _("projection"),
+        default=False,
+        help_text=_("Planned figures standing in for a year with no executed figures."),
+    )
+
+    objects = ShareSnapshotQuerySet.as_manager()
+
+    class Meta:
+        db_table = "budgets_sharesnapshot"
+        verbose_name = _("share snapshot")
+        verbose_name_plural = _("share snapshots")
+        ordering = ["run", "dimension", "key", "fiscal_year", "basis"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "fiscal_year", "basis", "dimension", "key"],
+                name="budgets_snapshot_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.basis} {self.dimension}:{self.key or '-'}"

@@ -1,0 +1,55 @@
+"""Foreign institutions as Excel/CSV rows: their columns, checks and keys."""
+
+from django.utils.translation import gettext_lazy as _
+
+from rdportfolio.core import tabular
+from rdportfolio.core.tabular import cells
+
+from .models import Institution, InstitutionKind
+
+Column = tabular.Column
+
+INSTITUTION_COLUMNS = [
+    Column("name", "기관명", "name", True, "Massachusetts Institute of Technology"),
+    Column("country", "국가", "country", True, "US (ISO 3166-1)"),
+    Column("kind", "유형", "kind", True, "대학 / 연구기관 / 기업 / 기타"),
+    Column("name_ko", "국문 기관명", "Korean name"),
+    Column("city", "도시", "city"),
+    Column("website", "웹사이트", "website"),
+]
+
+
+def _institution_convert(row, ctx):
+    values, errors = INSTITUTIONS.cells(
+        row,
+        {
+            "name": lambda v: cells.required_text(v, max_length=200),
+            "country": cells.country,
+            "kind": lambda v: cells.choice(v, InstitutionKind.choices),
+            "name_ko": lambda v: cells.optional_text(v, max_length=200),
+            "city": lambda v: cells.optional_text(v, max_length=100),
+            "website": cells.website,
+        },
+    )
+    if errors:
+        raise tabular.RowErrors(errors)
+    return values
+
+
+def _institution_existing(rows, ctx):
+    names = {r["name"] for r in rows}
+    return {(i.name, i.country.code): i for i in Institution.objects.filter(name__in=names)}
+
+
+INSTITUTIONS = tabular.Spec(
+    kind="institutions",
+    label=_("Institutions"),
+    model=Institution,
+    columns=INSTITUTION_COLUMNS,
+    key=lambda v: (v["name"], v["country"]),
+    key_description=_("name and country"),
+    compare_fields=["kind", "name_ko", "city", "website"],
+    convert=_institution_convert,
+    existing=_institution_existing,
+    export_order=("country", "name"),
+)

@@ -1,0 +1,44 @@
+"""Tabular files in and out: the engine behind every Excel/CSV import and export.
+
+Each app describes its own kinds of rows in ``<app>/imports.py`` as a
+:class:`Spec` (its columns, how a row becomes field values, its natural key)
+and registers it here. The engine reads the file, checks every row, plans what
+would change, and writes the whole plan in one transaction with audit history.
+Exports read the same columns, so an exported file imports back unchanged.
+"""
+
+from .cells import CellError
+from .files import csv_bytes, export_file, template_file, xlsx_bytes
+from .planning import FileRefused, Plan, import_plan
+from .specs import (
+    Column,
+    Context,
+    RowErrors,
+    Spec,
+    all_specs,
+    kind_choices,
+    register,
+    spec_for,
+)
+from .writing import plan_write, rows_imported
+
+__all__ = [
+    "all_specs",
+    "CellError",
+    "Column",
+    "Context",
+    "FileRefused",
+    "Plan",
+    "RowErrors",
+    "Spec",
+    "csv_bytes",
+    "export_file",
+    "import_plan",
+    "kind_choices",
+    "plan_write",
+    "register",
+    "rows_imported",
+    "spec_for",
+    "template_file",
+    "xlsx_bytes",
+]

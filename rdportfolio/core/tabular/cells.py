@@ -1,0 +1,179 @@
+"""Turning one spreadsheet cell into a value, or into a message that says what is wrong.
+
+Every converter takes the raw cell (text from a CSV, or what the Excel reader
+gives: str, int, float, bool, date, None) and returns the value, or raises
+:class:`CellError` with a message for the person who filled the sheet, in the
+active language.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from ..models import MAX_YEAR, MIN_YEAR
+
+MAX_WON = 2**63 - 1
+# Excel keeps numbers as doubles: above 2^53 a cell cannot hold every whole won exactly.
+EXACT_FLOAT_LIMIT = 2**53
+
+TRUE_WORDS = {"y", "yes", "true", "1", "o", "예", "네"}
+FALSE_WORDS = {"n", "no", "false", "0", "x", "아니오", "아니요"}
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message names what is wrong with it."""
+
+
+def text(value) -> str:
+    """A cell as trimmed text; whole-number floats (Excel's 2031.0) lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def whole_number(value, *, what: str) -> int:
+    if isinstance(value, bool):
+        raise CellError(_("“%(value)s” is not %(what)s.") % {"value": value, "what": what})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(
+                _("“%(value)s” is not %(what)s (no decimals).") % {"value": value, "what": what}
+            )
+        if abs(value) >= EXACT_FLOAT_LIMIT:
+            raise CellError(
+                _(
+                    "%(value)s is too large for an Excel number to be exact; "
+                    "format the cell as text."
+                )
+                % {"value": f"{value:.0f}"}
+            )
+        return int(value)
+    digits = text(value).replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"[+-]?\d+", digits or "x"):
+        try:
+            number = Decimal(digits)
+        except InvalidOperation:
+            number = None
+        if number is None or number != number.to_integral_value():
+            raise CellError(
+                _("“%(value)s” is not %(what)s.") % {"value": text(value), "what": what}
+            )
+        return int(number)
+    return int(digits)
+
+
+def won(value) -> int:
+    amount = whole_number(value, what=_("a whole number of won"))
+    if amount < 0:
+        raise CellError(_("The amount cannot be negative (%(value)s).") % {"value": amount})
+    if amount > MAX_WON:
+        raise CellError(_("The amount is too large."))
+    return amount
+
+
+def year(value) -> int:
+    number = whole_number(value, what=_("a year"))
+    if not MIN_YEAR <= number <= MAX_YEAR:
+        raise CellError(
+            _("The year must be between 1990 and 2100 (%(value)s).") % {"value": number}
+        )
+    return number
+
+
+def optional_year(value) -> int | None:
+    return year(value) if text(value) else None
+
+
+def choice(value, choices, *, default=None) -> str:
+    """A code from its code or its label, Korean or English, whatever the reader's language."""
+    cell = text(value)
+    if not cell:
+        if default is None:
+            raise CellError(_("This column is required."))
+        return default
+    lowered = cell.casefold()
+    for code, label in choices:
+        if lowered in (code.casefold(), str(label).casefold()):
+            return code
+    for language in ("ko", "en"):
+        with translation.override(language):
+            for code, label in choices:
+                if lowered == str(label).casefold():
+                    return code
+    allowed = ", ".join(code for code, _label in choices)
+    raise CellError(
+        _("“%(value)s” is not one of: %(allowed)s.") % {"value": cell, "allowed": allowed}
+    )
+
+
+def boolean(value, *, default=None) -> bool:
+    if isinstance(value, bool):
+        return value
+    cell = text(value).casefold()
+    if not cell:
+        if default is None:
+            raise CellError(_("This column is required."))
+        return default
+    if cell in TRUE_WORDS:
+        return True
+    if cell in FALSE_WORDS:
+        return False
+    raise CellError(_("“%(value)s” is not Y or N.") % {"value": text(value)})
+
+
+def required_text(value, *, max_length: int) -> str:
+    cell = text(value)
+    if not cell:
+        raise CellError(_("This column is required."))
+    return optional_text(cell, max_length=max_length)
+
+
+def optional_text(value, *, max_length: int) -> str:
+    cell = text(value)
+    if len(cell) > max_length:
+        raise CellError(
+            _("At most %(max)s characters (this has %(length)s).")
+            % {"max": max_length, "length": len(cell)}
+        )
+    return cell
+
+
+def country(value) -> str:
+    """An ISO 3166-1 alpha-2 code, from the code or the country's English name."""
+    cell = text(value)
+    if not cell:
+        raise CellError(_("This column is required."))
+    if cell.upper() in dict(countries):
+        return cell.upper()
+    code = countries.by_name(cell)
+    if not code:
+        raise CellError(
+            _("Unknown country “%(value)s”: use the ISO code, e.g. US.") % {"value": cell}
+        )
+    return code
+
+
+def website(value) -> str:
+    address = optional_text(value, max_length=200)
+    if address and "://" not in address:
+        address = f"https://{address}"  # staff write "www.mit.edu", as the admin form accepts
+    if address:
+        try:
+            URLValidator()(address)
+        except ValidationError as exc:
+            raise CellError(_("“%(value)s” is not a web address.") % {"value": address}) from exc
+    return address
+
+
+def yes_no(value) -> str:
+    """How a boolean is written in an export: Y or N, as the importer reads it back."""
+    return "Y" if value else "N"

@@ -1,0 +1,50 @@
+"""Writing spreadsheets: the import templates and the exports, in the import's own columns."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from .specs import Spec
+
+
+def xlsx_bytes(headers: list[str], rows, notes: list[list[str]] | None = None) -> bytes:
+    """One sheet "data" with the headers and rows, and optionally a sheet "설명" of notes."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("data")
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    if notes:
+        guide = workbook.create_sheet("설명")
+        for note in notes:
+            guide.append(note)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(headers: list[str], rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    # A BOM, so that Excel opens the Korean headers as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_file(spec: Spec, file_format: str) -> bytes:
+    """An empty file with the Korean headers; the Excel one explains each column on a 2nd sheet."""
+    headers = [c.header_ko for c in spec.columns]
+    if file_format == "csv":
+        return csv_bytes(headers, [])
+    notes = [["열", "필수", "English", "설명"]] + [
+        [c.header_ko, "예" if c.required else "", c.header_en, c.help_ko] for c in spec.columns
+    ]
+    return xlsx_bytes(headers, [], notes)
+
+
+def export_file(spec: Spec, queryset, file_format: str) -> bytes:
+    headers = [c.header_ko for c in spec.columns]
+    rows = spec.export_rows(queryset)
+    return xlsx_bytes(headers, rows) if file_format == "xlsx" else csv_bytes(headers, rows)

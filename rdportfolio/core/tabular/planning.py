@@ -1,0 +1,179 @@
+"""Checking a file against a spec: every row converted, every error named, nothing written."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .cells import text
+from .reading import FileRefused, file_error, file_rows
+from .specs import Column, RowErrors, Spec, normalise_header
+
+__all__ = ["FileRefused", "Plan", "header_columns", "import_plan"]
+
+MAX_ERRORS = 1000
+PREVIEW_ROWS = 10
+
+
+@dataclass
+class Plan:
+    """What an import would do: rows to create and to update, or the errors that stop it."""
+
+    total: int = 0
+    create: list = field(default_factory=list)  # (row number, field values)
+    update: list = field(default_factory=list)  # (row number, stored object, field values)
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+    preview: list[dict] = field(default_factory=list)
+
+    def add_error(self, row, column, message):
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"row": row, "column": column, "message": message})
+
+
+def header_columns(spec: Spec, header: list) -> list[Column | None]:
+    """Map the header row to the spec's columns, or refuse the file naming what is wrong."""
+    names = spec.header_map()
+    errors, mapped, seen = [], [], set()
+    for position, title in enumerate(header, start=1):
+        heading = text(title)
+        if not heading:
+            mapped.append(None)
+            continue
+        column = names.get(normalise_header(heading))
+        if column is None:
+            errors.append(
+                {
+                    "row": 1,
+                    "column": heading,
+                    "message": _("Unknown column “%(title)s” (column %(position)s).")
+                    % {"title": heading, "position": position},
+                }
+            )
+        elif column.name in seen:
+            errors.append(
+                {
+                    "row": 1,
+                    "column": heading,
+                    "message": _("Column “%(title)s” appears twice.") % {"title": heading},
+                }
+            )
+        seen.add(column.name if column else None)
+        mapped.append(column)
+    for column in spec.columns:
+        if column.required and column.name not in seen:
+            errors.append(
+                {
+                    "row": 1,
+                    "column": column.header_ko,
+                    "message": _("Required column “%(title)s” is missing.")
+                    % {"title": column.header_ko},
+                }
+            )
+    if errors:
+        expected = ", ".join(c.header_ko + ("*" if c.required else "") for c in spec.columns)
+        errors.append(
+            {
+                "row": 1,
+                "column": None,
+                "message": _("Expected headers: %(expected)s.") % {"expected": expected},
+            }
+        )
+        raise FileRefused(errors)
+    return mapped
+
+
+def _raw_rows(spec: Spec, content: bytes, file_format: str) -> list[dict]:
+    """Every data row as {column name: cell}, with its row number and a flag for stray cells."""
+    rows_iter = file_rows(content, file_format)
+    try:
+        _number, header = next(rows_iter)
+    except StopIteration:
+        raise file_error(_("The file is empty.")) from None
+    columns = header_columns(spec, header)
+    raw_rows = []
+    for number, values in rows_iter:
+        row = {"__row__": number}
+        for column, value in zip(columns, values, strict=False):
+            if column is not None:
+                row[column.name] = value
+        if len(values) > len(columns) and any(text(v) for v in values[len(columns) :]):
+            row["__extra__"] = True
+        raw_rows.append(row)
+    return raw_rows
+
+
+def import_plan(
+    *,
+    spec: Spec,
+    content: bytes,
+    file_format: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Read and check every row; nothing is written. ``progress(done, total)`` is called as it goes."""
+    raw_rows = _raw_rows(spec, content, file_format)
+    plan = Plan(total=len(raw_rows))
+    ctx = spec.load(raw_rows)
+    converted, keys_seen = [], {}
+    for index, row in enumerate(raw_rows, start=1):
+        number = row["__row__"]
+        if row.get("__extra__"):
+            plan.add_error(number, None, _("This row has more cells than the header has columns."))
+        try:
+            values = spec.convert(row, ctx)
+        except RowErrors as exc:
+            for column, message in exc.errors:
+                plan.add_error(number, column, message)
+        else:
+            key = spec.key(values)
+            if key in keys_seen:
+                plan.add_error(
+                    number,
+                    None,
+                    _("Duplicate of row %(row)s (the same %(what)s).")
+                    % {"row": keys_seen[key], "what": spec.key_description},
+                )
+            else:
+                keys_seen[key] = number
+                values["__row__"] = number
+                converted.append(values)
+        if progress and index % 2000 == 0:
+            progress(index, plan.total)
+    if progress:
+        progress(plan.total, plan.total)
+    _sort_into_plan(spec, plan, converted, ctx)
+    if spec.check is not None:
+        spec.check(plan)
+    plan.preview = _preview(spec, plan, raw_rows)
+    return plan
+
+
+def _sort_into_plan(spec: Spec, plan: Plan, converted: list[dict], ctx) -> None:
+    existing = spec.existing(converted, ctx)
+    for values in converted:
+        number = values.pop("__row__")
+        current = existing.get(spec.key(values))
+        if current is None:
+            plan.create.append((number, values))
+        elif any(getattr(current, f) != values[f] for f in spec.compare_fields):
+            plan.update.append((number, current, values))
+        else:
+            plan.unchanged += 1
+
+
+def _preview(spec: Spec, plan: Plan, raw_rows: list[dict]) -> list[dict]:
+    """The first rows to add and to change, as the file has them, under the template's headers."""
+    raw_by_number = {row["__row__"]: row for row in raw_rows}
+
+    def cells(number):
+        return [text(raw_by_number[number].get(c.name)) for c in spec.columns]
+
+    return [
+        {"row": number, "action": "create", "cells": cells(number)}
+        for number, _values in plan.create[:PREVIEW_ROWS]
+    ] + [
+        {"row": number, "action": "update", "cells": cells(number)}
+        for number, _current, _values in plan.update[:PREVIEW_ROWS]
+    ]

@@ -1,0 +1,127 @@
+"""What a kind of row looks like in a file: its columns, its natural key, its conversion.
+
+Apps describe their kinds in ``<app>/imports.py`` and :func:`register` them when
+the app is ready; the import jobs, the admin's exports and templates find them
+here by kind, so no app needs to know another's columns.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from .cells import CellError, text
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the import reads it under either header, the export writes ``export``."""
+
+    name: str  # the model field or the spec's own key
+    header_ko: str
+    header_en: str
+    required: bool = False
+    help_ko: str = ""
+    # The ORM path an export reads (``values_list``), and how a value is written in the cell.
+    export: str = ""
+    export_as: Callable | None = None
+
+
+class RowErrors(Exception):
+    """Everything wrong with one row: (column header, message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class Context:
+    """What every row may look up, read once per file (a few queries, not one per row)."""
+
+    lookups: dict = field(default_factory=dict)
+
+
+@dataclass
+class Spec:
+    """A kind of row that can be imported and exported.
+
+    ``load`` reads the lookups for a whole file; ``convert`` turns one raw row
+    (column name -> cell) into model field values or raises :class:`RowErrors`;
+    ``existing`` finds the rows already stored, by natural ``key``. Rows whose
+    ``compare_fields`` differ are updated, equal ones left alone. ``check`` may add
+    errors to a finished plan (rules across rows or tables), ``after_write`` runs
+    in the writing transaction with the created and updated objects.
+    """
+
+    kind: str
+    label: str
+    model: type[models.Model]
+    columns: list[Column]
+    key: Callable[[dict], tuple]
+    key_description: str
+    compare_fields: list[str]
+    convert: Callable[[dict, Context], dict]
+    existing: Callable[[list[dict], Context], dict]
+    load: Callable[[list[dict]], Context] = lambda rows: Context()
+    check: Callable | None = None
+    after_write: Callable | None = None
+    export_order: tuple[str, ...] = ("pk",)
+
+    def header_map(self) -> dict[str, Column]:
+        names = {}
+        for column in self.columns:
+            for header in (column.header_ko, column.header_en, column.name):
+                names[normalise_header(header)] = column
+        return names
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def cells(self, row: dict, converters: dict[str, Callable]) -> tuple[dict, list]:
+        """Convert the named cells of a row: (values, [(header, message), ...])."""
+        values, errors = {}, []
+        for name, convert in converters.items():
+            try:
+                values[name] = convert(row.get(name))
+            except CellError as exc:
+                errors.append((self.column(name).header_ko, str(exc)))
+        return values, errors
+
+    def export_rows(self, queryset) -> Iterator[list]:
+        """Rows in the import's own columns, read with one query: an export imports back."""
+        paths = [column.export or column.name for column in self.columns]
+        formats = [column.export_as for column in self.columns]
+        rows = queryset.order_by(*self.export_order).values_list(*paths)
+        for values in rows.iterator(chunk_size=5000):
+            yield [
+                ("" if value is None else value) if fmt is None else fmt(value)
+                for value, fmt in zip(values, formats, strict=True)
+            ]
+
+
+def normalise_header(header) -> str:
+    return re.sub(r"[\s*]", "", text(header)).casefold()
+
+
+_REGISTRY: dict[str, Spec] = {}
+
+
+def register(spec: Spec) -> Spec:
+    """Make a kind importable and exportable; apps call it from their ``ready()``."""
+    _REGISTRY[spec.kind] = spec
+    return spec
+
+
+def spec_for(kind: str) -> Spec:
+    return _REGISTRY[kind]
+
+
+def all_specs() -> dict[str, Spec]:
+    return dict(_REGISTRY)
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """(kind, label) of every registered kind, for model and form choices."""
+    return [(spec.kind, spec.label) for spec in _REGISTRY.values()]

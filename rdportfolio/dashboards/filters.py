@@ -1,0 +1,112 @@
+"""The pages' filters: plain GET forms, so that every view of a page is a shareable URL.
+
+The technology list's filters are a django-filter filter set whose queries are
+the technology queryset's own (``search``, ``with_partner_country``), the same
+ones the API's filters call.
+"""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from budgets.models import Basis
+from programs.models import Track
+from technologies.models import Technology, TechnologyStatus
+
+from .access import korean
+
+SORT_CHOICES = [
+    ("code", _("Code")),
+    ("name", _("Name")),
+    ("track", _("Track")),
+    ("field", _("Field")),
+    ("status", _("Status")),
+    ("-planned_won", _("Planned budget, largest first")),
+    ("-international_won", _("International budget, largest first")),
+    ("-partner_count", _("Partners, most first")),
+]
+RING_CHOICES = [("status", _("Status")), ("horizon", _("Horizon"))]
+
+
+class BasisForm(forms.Form):
+    basis = forms.ChoiceField(
+        label=_("Basis"), choices=Basis.choices, required=False, initial=Basis.PLANNED
+    )
+
+    def basis_value(self) -> str:
+        return (self.cleaned_data.get("basis") if self.is_valid() else None) or Basis.PLANNED
+
+
+class TechnologyPageForm(forms.Form):
+    """What the list shows besides its filters: the order, and the radar's year and rings."""
+
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    year = forms.IntegerField(label=_("Radar year"), required=False, min_value=2000, max_value=2100)
+    rings = forms.ChoiceField(label=_("Radar rings"), required=False, choices=RING_CHOICES)
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        this_year = timezone.localdate().year
+        if year is not None and year > this_year:
+            raise forms.ValidationError(
+                _("The radar shows statuses up to this year (%(year)s), not later."),
+                params={"year": this_year},
+            )
+        return year
+
+
+class TechnologyPageFilter(django_filters.FilterSet):
+    """Text, track, field, status and partner country; the fields' and countries' choices are
+    the ones in the portfolio, named in the reader's language."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", max_length=100, strip=True
+    )
+    track = django_filters.ChoiceFilter(
+        label=_("Track"),
+        field_name="program__track",
+        choices=Track.choices,
+        empty_label=_("All tracks"),
+    )
+    field = django_filters.ChoiceFilter(
+        label=_("Field"), field_name="field__code", empty_label=_("All fields")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=TechnologyStatus.choices, empty_label=_("All statuses")
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Partner country"), method="filter_country", empty_label=_("All countries")
+    )
+
+    class Meta:
+        model = Technology
+        fields = ["q", "track", "field", "status", "country"]
+        form = TechnologyPageForm
+
+    def __init__(self, *args, fields, partner_countries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["field"].extra["choices"] = [
+            (f.code, f.name_ko if korean() else f.name_en) for f in fields
+        ]
+        self.filters["country"].extra["choices"] = sorted(
+            ((code, countries.name(code)) for code in partner_countries), key=lambda c: c[1]
+        )
+
+    def filter_queryset(self, queryset):
+        # The form also holds display options (sort, year, rings) that filter nothing.
+        for name, filter_ in self.filters.items():
+            queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.with_partner_country(value)
+
+    def options(self) -> dict:
+        """The display options (sort, radar year and rings) that were given (after is_valid())."""
+        data = self.form.cleaned_data
+        return {k: data[k] for k in ("sort", "year", "rings") if data.get(k) not in ("", None)}

@@ -1,0 +1,277 @@
+"""The technology list: filters, sort, a page of the table, the status funnel, the radar, a CSV."""
+
+import csv
+import datetime
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgets.models import Basis, BudgetLine
+from partners.models import Collaboration, Institution
+from programs.models import Track
+from technologies.models import Field, Technology, TechnologyStatus
+
+from .access import PAGE_SIZE, dashboard_page, korean, name_of, query_without_page, reader_display
+from .filters import TechnologyPageFilter
+from .overview import TRACK_ORDER
+from .radar import HORIZON_RINGS, PIPELINE, STATUS_RINGS, radar_place
+
+CSV_HEADER = [
+    "code",
+    "name_ko",
+    "name_en",
+    "track",
+    "field",
+    "status",
+    "target_commercialisation_year",
+    "planned_won",
+    "international_planned_won",
+    "partner_count",
+    "partner_countries",
+]
+
+
+def _planned_sum(**filters):
+    lines = BudgetLine.objects.filter(project__technology=OuterRef("pk"), basis=Basis.PLANNED)
+    return Subquery(
+        lines.filter(**filters)
+        .order_by()
+        .values("project__technology")
+        .annotate(won=Sum("amount_won"))
+        .values("won")[:1]
+    )
+
+
+def technology_table(filtered, sort: str):
+    """The filtered technologies with their planned won, international won and partner count."""
+    order = {
+        "code": ["code"],
+        "name": ["name_ko" if korean() else "name_en", "code"],
+        "track": ["program__start_year", "program__track", "code"],
+        "field": ["field__code", "code"],
+        "status": ["status", "code"],
+        # Technologies without lines sort last on every database (PostgreSQL puts NULL first).
+        "-planned_won": [F("planned_won").desc(nulls_last=True), "code"],
+        "-international_won": [F("international_won").desc(nulls_last=True), "code"],
+        "-partner_count": ["-partner_count", "code"],
+    }[sort]
+    return (
+        filtered.select_related("program", "field")
+        .annotate(
+            planned_won=_planned_sum(),
+            international_won=_planned_sum(is_international=True),
+            partner_count=Count("projects__collaborations__institution", distinct=True),
+        )
+        .order_by(*order)
+    )
+
+
+def partner_countries_of(technology_ids) -> dict[int, list[str]]:
+    pairs = (
+        Collaboration.objects.filter(project__technology__in=technology_ids)
+        .order_by()
+        .values_list("project__technology_id", "institution__country")
+        .distinct()
+    )
+    result: dict[int, list[str]] = defaultdict(list)
+    for technology_id, country in pairs:
+        result[technology_id].append(country)
+    return {k: sorted(v) for k, v in result.items()}
+
+
+def technology_filter(request) -> tuple[TechnologyPageFilter, list[Field]]:
+    fields = list(Field.objects.order_by("code"))
+    partner_countries = list(
+        Institution.objects.filter(collaborations__isnull=False)
+        .order_by()
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    filterset = TechnologyPageFilter(
+        request.GET or None,
+        queryset=Technology.objects.all(),
+        fields=fields,
+        partner_countries=partner_countries,
+    )
+    return filterset, fields
+
+
+def _refused(request, filterset, display):
+    return render(
+        request,
+        "dashboards/technologies.html",
+        {"form": filterset.form, "display": display, "invalid": True},
+        status=400,
+    )
+
+
+def _radar_chart(filtered, fields, year: int, rings_by: str):
+    """The radar's chart data and the list of what moved, labelled in the reader's language."""
+    end, before = datetime.date(year, 12, 31), datetime.date(year - 1, 12, 31)
+    rows = (
+        filtered.order_by("field__code", "code")
+        .with_status_on(end, "status_then")
+        .with_status_on(before, "status_before")
+        .values(
+            "code",
+            "name_ko",
+            "name_en",
+            "field__code",
+            "program__track",
+            "target_commercialisation_year",
+            "status_then",
+            "status_before",
+        )
+    )
+    radar = radar_place(rows, [f.code for f in fields], year, rings_by)
+    statuses = dict(TechnologyStatus.choices)
+    tracks = dict(Track.choices)
+
+    def point(placed):
+        row = placed["row"]
+        return {
+            "value": placed["value"],
+            "code": row["code"],
+            "name": row["name_ko"] if korean() else row["name_en"],
+            "track": row["program__track"],
+            "status": str(statuses[row["status_then"]]),
+            "before": str(statuses[row["status_before"]]) if row["status_before"] else "",
+            "movement": placed["movement"],
+        }
+
+    points = [point(p) for p in radar.points]
+    if rings_by == "horizon":
+        ring_labels = [_("%(years)s years") % {"years": label} for _limit, label in HORIZON_RINGS]
+    else:
+        ring_labels = [str(statuses[s]) for s in STATUS_RINGS]
+    series = [
+        {"name": str(tracks[track]), "points": [p for p in points if p["track"] == track]}
+        for track in TRACK_ORDER
+    ]
+    chart = {
+        "rings": ring_labels,
+        "sectors": [f.name_ko if korean() else f.name_en for f in fields],
+        "series": [s for s in series if s["points"]],
+        "movement_names": {"same": _("unchanged"), "moved": _("moved"), "new": _("new")},
+        "year": year,
+    }
+    moved_rows = [
+        {
+            "code": row["code"],
+            "name": row["name_ko"] if korean() else row["name_en"],
+            "before": str(statuses[row["status_before"]]) if row["status_before"] else _("new"),
+            "now": str(statuses[row["status_then"]]),
+        }
+        for row in radar.moved
+    ]
+    return chart, moved_rows, radar.shown, radar.dropped
+
+
+def _funnel(filtered) -> dict:
+    counts = dict(
+        filtered.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    statuses = dict(TechnologyStatus.choices)
+    return {
+        "stages": [{"name": str(statuses[s]), "value": counts.get(s, 0)} for s in PIPELINE],
+        "dropped": counts.get(TechnologyStatus.DROPPED, 0),
+    }
+
+
+@dashboard_page
+def technologies(request):
+    display = reader_display(request)
+    filterset, fields = technology_filter(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return _refused(request, filterset, display)
+    options = filterset.options() if filterset.is_bound else {}
+    filtered = filterset.qs
+    page = Paginator(technology_table(filtered, options.get("sort", "code")), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    countries_by_tech = partner_countries_of([t.pk for t in rows])
+    for t in rows:
+        t.display_name = name_of(t)
+        t.partner_countries = countries_by_tech.get(t.pk, [])
+        t.planned_text = display.text(t.planned_won)
+        t.international_text = display.text(t.international_won)
+    year = options.get("year", timezone.localdate().year)
+    radar, moved_rows, radar_count, radar_dropped = _radar_chart(
+        filtered, fields, year, options.get("rings", "status")
+    )
+    context = {
+        "form": filterset.form,
+        "display": display,
+        "page": page,
+        "rows": rows,
+        "total": page.paginator.count,
+        "funnel": _funnel(filtered),
+        "radar": radar,
+        "radar_count": radar_count,
+        "radar_dropped": radar_dropped,
+        "moved_rows": moved_rows,
+        "radar_year": year,
+        "query": query_without_page(request),
+    }
+    return render(request, "dashboards/technologies.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@dashboard_page
+def technologies_csv(request):
+    """Every technology the filters select (no page limit), amounts in whole won."""
+    filterset, _fields = technology_filter(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return _refused(request, filterset, reader_display(request))
+    options = filterset.options() if filterset.is_bound else {}
+    rows = list(
+        technology_table(filterset.qs, options.get("sort", "code")).values(
+            "pk",
+            "code",
+            "name_ko",
+            "name_en",
+            "program__track",
+            "field__code",
+            "status",
+            "target_commercialisation_year",
+            "planned_won",
+            "international_won",
+            "partner_count",
+        )
+    )
+    countries_by_tech = partner_countries_of([t["pk"] for t in rows])
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield "\ufeff"  # so that Excel opens the Korean names as UTF-8
+        yield writer.writerow(CSV_HEADER)
+        for t in rows:
+            yield writer.writerow(
+                [
+                    t["code"],
+                    t["name_ko"],
+                    t["name_en"],
+                    t["program__track"],
+                    t["field__code"],
+                    t["status"],
+                    t["target_commercialisation_year"] or "",
+                    int(t["planned_won"] or 0),
+                    int(t["international_won"] or 0),
+                    t["partner_count"],
+                    " ".join(countries_by_tech.get(t["pk"], [])),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="technologies.csv"'
+    return response

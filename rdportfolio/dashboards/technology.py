@@ -1,0 +1,120 @@
+"""One technology: budget by year and basis, projects, partners and their IP terms, centres,
+dispatched researchers, status history."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404, render
+
+from budgets.models import Basis, BudgetLine
+from partners.models import Collaboration, CooperationCenter, ResearcherDispatch
+from technologies.models import Technology
+
+from .access import dashboard_page, name_of, reader_display
+
+
+def _budget(technology, display) -> dict:
+    sums = BudgetLine.objects.filter(project__technology=technology).sums("fiscal_year", "basis")
+    by_year: dict[int, dict] = defaultdict(dict)
+    for row in sums:
+        by_year[row["fiscal_year"]][row["basis"]] = (
+            int(row["total_won"]),
+            int(row["international_won"]),
+        )
+    years = sorted(by_year)
+    bases = dict(Basis.choices)
+
+    def cell(year, basis, part, text):
+        if basis not in by_year[year]:
+            return "–" if text else None
+        won = by_year[year][basis][part]
+        return display.text(won, year) if text else display.value(won, year)
+
+    chart = {
+        "years": years,
+        "axis": display.axis_label,
+        "series": [
+            {
+                "name": str(bases[basis]),
+                "values": [cell(y, basis, 0, text=False) for y in years],
+                "labels": [cell(y, basis, 0, text=True) for y in years],
+            }
+            for basis in Basis.values
+        ],
+    }
+    rows = [
+        {
+            "year": y,
+            "cells": [(cell(y, b, 0, text=True), cell(y, b, 1, text=True)) for b in Basis.values],
+        }
+        for y in years
+    ]
+    planned_by_year = {y: v[Basis.PLANNED][0] for y, v in by_year.items() if Basis.PLANNED in v}
+    return {
+        "budget_chart": chart,
+        "budget_rows": rows,
+        "bases": [bases[b] for b in Basis.values],
+        "planned_total_text": display.text_over_years(planned_by_year),
+    }
+
+
+def _partners(technology, display) -> dict:
+    projects = list(
+        technology.projects.annotate(
+            planned_won=Sum("budget_lines__amount_won", filter=Q(budget_lines__basis=Basis.PLANNED))
+        ).order_by("start_year", "project_number")
+    )
+    for p in projects:
+        p.display_title = name_of(p, "title_ko", "title_en")
+        p.planned_text = display.text(p.planned_won)
+    collaborations = list(
+        Collaboration.objects.filter(project__technology=technology)
+        .select_related("institution", "center", "project", "ip_agreement")
+        .order_by("institution__country", "institution__name", "project__project_number")
+    )
+    for c in collaborations:
+        c.contribution_text = display.text(c.contribution_won)
+        c.ip = getattr(c, "ip_agreement", None)
+    partner_ids = {c.institution_id for c in collaborations}
+    centers = list(
+        CooperationCenter.objects.filter(
+            Q(institution__in=partner_ids) | Q(fields=technology.field)
+        )
+        .select_related("institution")
+        .distinct()
+        .order_by("institution__name")
+    )
+    return {"projects": projects, "collaborations": collaborations, "centers": centers}
+
+
+def _dispatches(technology, user) -> dict:
+    dispatches = ResearcherDispatch.objects.filter(collaboration__project__technology=technology)
+    show_names = user.has_perm("partners.view_researcherdispatch")
+    if show_names:
+        rows = list(dispatches.select_related("collaboration__institution").order_by("start_date"))
+        return {"dispatch_rows": rows, "dispatch_summary": None, "show_names": True}
+    # CTO viewers see how many researchers went where, never who (personal data).
+    summary = list(
+        dispatches.order_by()
+        .values("collaboration__institution__name", "collaboration__institution__country")
+        .annotate(researchers=Count("pk"))
+        .order_by("collaboration__institution__name")
+    )
+    return {"dispatch_rows": [], "dispatch_summary": summary, "show_names": False}
+
+
+@dashboard_page
+def technology_detail(request, code: str):
+    display = reader_display(request)
+    technology = get_object_or_404(Technology.objects.with_related(), code=code)
+    context = {
+        "technology": technology,
+        "display_name": name_of(technology),
+        "field_name": name_of(technology.field),
+        "display": display,
+        **_budget(technology, display),
+        **_partners(technology, display),
+        **_dispatches(technology, request.user),
+        "history": list(technology.status_changes.order_by("changed_on", "id")),
+    }
+    return render(request, "dashboards/technology_detail.html", context)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import overview, partners, technologies, technology, units
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", overview.overview, name="overview"),
+    path("technologies/", technologies.technologies, name="technologies"),
+    path("technologies/export.csv", technologies.technologies_csv, name="technologies-csv"),
+    path("technologies/<str:code>/", technology.technology_detail, name="technology"),
+    path("partners/", partners.partners, name="partners"),
+    path("units/", units.unit_set, name="unit-set"),
+]

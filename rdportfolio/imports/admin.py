@@ -1,0 +1,170 @@
+"""Excel and CSV in the admin: upload, a check that writes nothing, then the import.
+
+Staff pick a file (or "Import from Excel/CSV" on a changelist); the file is
+checked as a job (every error listed with its row and column, or a preview of
+what would change); "Import" then writes it as a second job, all rows or none.
+Large files run on the Celery workers and the page shows their progress.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from rdportfolio.core import tabular
+from rdportfolio.core.admin import ReadOnlyAdminMixin, may_import, template_download
+
+from .models import ImportJob, ImportStatus
+from .services import ImportRefused, import_job_create
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=tabular.kind_choices)
+    file = forms.FileField(
+        label=_("Excel (.xlsx) or CSV file"),
+        help_text=_("First row: the template's headers. Nothing is written until you confirm."),
+    )
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "file_name",
+        "dry_run",
+        "status",
+        "rows_total",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "requested_by",
+        "created_at",
+    )
+    list_filter = ("kind", "status", "dry_run")
+    list_select_related = ("requested_by",)
+    search_fields = ("file_name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request, obj=None):
+        # Adding is uploading: the one write staff make here (a job is a record of what happened).
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    def get_urls(self):
+        custom = [
+            path(
+                "template/<str:kind>.<str:file_format>",
+                self.admin_site.admin_view(self.template_view),
+                name="imports_importjob_template",
+            ),
+            path(
+                "<int:job_id>/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name="imports_importjob_confirm",
+            ),
+            path(
+                "<int:job_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="imports_importjob_progress",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None, initial=request.GET)
+        if request.method == "POST" and form.is_valid():
+            kind = form.cleaned_data["kind"]
+            upload = form.cleaned_data["file"]
+            if not may_import(request.user, kind):
+                raise PermissionDenied
+            try:
+                job = import_job_create(
+                    kind=kind,
+                    file_name=upload.name,
+                    content=upload.read(),
+                    requested_by=request.user,
+                    dry_run=True,
+                )
+            except ImportRefused as refused:
+                form.add_error("file", str(refused))
+            else:
+                return redirect("admin:imports_importjob_progress", job_id=job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import from Excel or CSV"),
+            "form": form,
+            "kinds": [
+                (kind, label)
+                for kind, label in tabular.kind_choices()
+                if may_import(request.user, kind)
+            ],
+        }
+        return TemplateResponse(request, "admin/imports/importjob/upload.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:imports_importjob_progress", job_id=object_id)
+
+    def progress_view(self, request, job_id: int):
+        job = get_object_or_404(self.get_queryset(request), pk=job_id)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        spec = job.spec
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(job),
+            "job": job,
+            "imported": job.imports.order_by("-pk").first() if job.dry_run else None,
+            "may_confirm": (
+                job.dry_run
+                and job.status == ImportStatus.CHECKED
+                and (job.created_count or job.updated_count)
+                and may_import(request.user, job.kind)
+            ),
+            "preview_columns": [c.header_ko for c in spec.columns],
+            "changelist_url": reverse(
+                f"admin:{spec.model._meta.app_label}_{spec.model._meta.model_name}_changelist"
+            ),
+        }
+        return TemplateResponse(request, "admin/imports/importjob/progress.html", context)
+
+    def confirm_view(self, request, job_id: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        checked = get_object_or_404(ImportJob, pk=job_id, dry_run=True)
+        if not may_import(request.user, checked.kind):
+            raise PermissionDenied
+        if checked.status != ImportStatus.CHECKED:
+            messages.error(request, _("Only a file that passed its check can be imported."))
+            return redirect("admin:imports_importjob_progress", job_id=checked.pk)
+        earlier = checked.imports.exclude(status=ImportStatus.FAILED).first()
+        if earlier is not None:
+            # A double click, or a second tab: the file is imported once.
+            return redirect("admin:imports_importjob_progress", job_id=earlier.pk)
+        job = import_job_create(
+            kind=checked.kind,
+            file_name=checked.file_name,
+            content=bytes(checked.content),
+            requested_by=request.user,
+            dry_run=False,
+            confirms=checked,
+            language=checked.language,
+        )
+        return redirect("admin:imports_importjob_progress", job_id=job.pk)
+
+    def template_view(self, request, kind: str, file_format: str):
+        if kind not in tabular.all_specs() or file_format not in ("xlsx", "csv"):
+            raise PermissionDenied
+        if not self.has_view_permission(request) and not may_import(request.user, kind):
+            raise PermissionDenied
+        return template_download(tabular.spec_for(kind), file_format)

@@ -1,0 +1,227 @@
+"""Technologies and projects as Excel/CSV rows: their columns, checks and keys."""
+
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Program, Track
+from rdportfolio.core import tabular
+from rdportfolio.core.tabular import cells
+
+from .models import (
+    DevelopmentPhase,
+    Field,
+    Project,
+    ProjectStatus,
+    Technology,
+    TechnologyStatus,
+    TechnologyStatusChange,
+)
+
+Column = tabular.Column
+
+TECHNOLOGY_COLUMNS = [
+    Column("code", "코드", "code", True, "LF-001"),
+    Column(
+        "track",
+        "트랙",
+        "track",
+        True,
+        "초격차 / 산업 기반 / 게임체인저 / 기존 국제공동연구",
+        export="program__track",
+    ),
+    Column("field", "분야", "field", True, "분야 코드 또는 국문명", export="field__code"),
+    Column("name_ko", "국문명", "Korean name", True),
+    Column("name_en", "영문명", "English name", True),
+    Column("status", "상태", "status", False, "후보 / 선정 / 진행 중 / 사업화 완료 / 중단"),
+    Column("target_commercialisation_year", "목표 사업화 연도", "target commercialisation year"),
+    Column("value_chain_rationale", "가치사슬 근거", "value-chain rationale"),
+]
+
+
+def _technology_load(rows):
+    fields = {}
+    for f in Field.objects.all():
+        for name in (f.code, f.name_ko, f.name_en):
+            fields[name.casefold()] = f.pk
+    return tabular.Context(
+        {"programs": dict(Program.objects.values_list("track", "pk")), "fields": fields}
+    )
+
+
+def _technology_convert(row, ctx):
+    values, errors = TECHNOLOGIES.cells(
+        row,
+        {
+            "code": lambda v: cells.required_text(v, max_length=20),
+            "track": lambda v: cells.choice(v, Track.choices),
+            "name_ko": lambda v: cells.required_text(v, max_length=300),
+            "name_en": lambda v: cells.required_text(v, max_length=300),
+            "status": lambda v: cells.choice(v, TechnologyStatus.choices, default="candidate"),
+            "target_commercialisation_year": cells.optional_year,
+            "value_chain_rationale": lambda v: cells.optional_text(v, max_length=10_000),
+        },
+    )
+    field_name = cells.text(row.get("field"))
+    field_id = ctx.lookups["fields"].get(field_name.casefold())
+    if field_id is None:
+        errors.append(
+            ("분야", gettext("Unknown field “%(value)s”.") % {"value": field_name})
+            if field_name
+            else ("분야", gettext("This column is required."))
+        )
+    program_id = ctx.lookups["programs"].get(values.get("track"))
+    if "track" in values and program_id is None:
+        errors.append(("트랙", gettext("No programme exists for this track yet.")))
+    if errors:
+        raise tabular.RowErrors(errors)
+    values["field_id"] = field_id
+    values["program_id"] = program_id
+    del values["track"]
+    return values
+
+
+def _technology_existing(rows, ctx):
+    codes = [r["code"] for r in rows]
+    return {(t.code,): t for t in Technology.objects.filter(code__in=codes)}
+
+
+def _technology_statuses_record(*, created, updated, reason):
+    # Bulk writes skip Technology.save(): the status history gets its rows here.
+    moved = [obj for obj, previous in updated if previous["status"] != obj.status]
+    TechnologyStatusChange.objects.bulk_create(
+        TechnologyStatusChange(
+            technology=t, status=t.status, changed_on=timezone.localdate(), note=reason
+        )
+        for t in [*created, *moved]
+    )
+
+
+TECHNOLOGIES = tabular.Spec(
+    kind="technologies",
+    label=_("Technologies"),
+    model=Technology,
+    columns=TECHNOLOGY_COLUMNS,
+    key=lambda v: (v["code"],),
+    key_description=_("code"),
+    compare_fields=[
+        "program_id",
+        "field_id",
+        "name_ko",
+        "name_en",
+        "status",
+        "target_commercialisation_year",
+        "value_chain_rationale",
+    ],
+    load=_technology_load,
+    convert=_technology_convert,
+    existing=_technology_existing,
+    after_write=_technology_statuses_record,
+    export_order=("code",),
+)
+
+
+PROJECT_COLUMNS = [
+    Column("project_number", "과제번호", "project number", True, "RS-2024-00123456"),
+    Column("technology", "기술 코드", "technology code", True, "LF-001", export="technology__code"),
+    Column("title_ko", "국문 과제명", "Korean title", True),
+    Column("title_en", "영문 과제명", "English title"),
+    Column("lead_organisation", "주관기관", "lead organisation", True),
+    Column(
+        "development_phase",
+        "연구 단계",
+        "development phase",
+        False,
+        "기초연구 / 응용연구 / 개발연구",
+    ),
+    Column("start_year", "시작 연도", "start year", True),
+    Column("end_year", "종료 연도", "end year", True),
+    Column("status", "상태", "status", False, "계획 / 진행 중 / 완료 / 중단"),
+]
+
+
+def _project_load(rows):
+    codes = {cells.text(r.get("technology")) for r in rows}
+    return tabular.Context(
+        {"technologies": dict(Technology.objects.filter(code__in=codes).values_list("code", "pk"))}
+    )
+
+
+def _project_convert(row, ctx):
+    values, errors = PROJECTS.cells(
+        row,
+        {
+            "project_number": lambda v: cells.required_text(v, max_length=30),
+            "title_ko": lambda v: cells.required_text(v, max_length=300),
+            "title_en": lambda v: cells.optional_text(v, max_length=300),
+            "lead_organisation": lambda v: cells.required_text(v, max_length=200),
+            "development_phase": lambda v: cells.choice(
+                v, DevelopmentPhase.choices, default=DevelopmentPhase.APPLIED
+            ),
+            "start_year": cells.year,
+            "end_year": cells.year,
+            "status": lambda v: cells.choice(
+                v, ProjectStatus.choices, default=ProjectStatus.PLANNED
+            ),
+        },
+    )
+    code = cells.text(row.get("technology"))
+    technology_id = ctx.lookups["technologies"].get(code)
+    if technology_id is None:
+        errors.append(
+            ("기술 코드", gettext("Unknown technology “%(value)s”.") % {"value": code})
+            if code
+            else ("기술 코드", gettext("This column is required."))
+        )
+    if (
+        "start_year" in values
+        and "end_year" in values
+        and values["end_year"] < values["start_year"]
+    ):
+        errors.append(("종료 연도", gettext("The end year is before the start year.")))
+    if errors:
+        raise tabular.RowErrors(errors)
+    values["technology_id"] = technology_id
+    return values
+
+
+def _project_existing(rows, ctx):
+    numbers = [r["project_number"] for r in rows]
+    return {(p.project_number,): p for p in Project.objects.filter(project_number__in=numbers)}
+
+
+def _project_starts_check(plan):
+    # The strategy's rules before work starts (IP rights, added by the partners app), for the
+    # projects the file moves to "in progress".
+    for number, current, values in plan.update:
+        if (
+            values["status"] == ProjectStatus.IN_PROGRESS
+            and current.status != ProjectStatus.IN_PROGRESS
+        ):
+            for message in current.start_problems():
+                plan.add_error(number, "상태", message)
+
+
+PROJECTS = tabular.Spec(
+    kind="projects",
+    label=_("Projects"),
+    model=Project,
+    columns=PROJECT_COLUMNS,
+    key=lambda v: (v["project_number"],),
+    key_description=_("project number"),
+    compare_fields=[
+        "technology_id",
+        "title_ko",
+        "title_en",
+        "lead_organisation",
+        "development_phase",
+        "start_year",
+        "end_year",
+        "status",
+    ],
+    load=_project_load,
+    convert=_project_convert,
+    existing=_project_existing,
+    check=_project_starts_check,
+    export_order=("project_number",),
+)
