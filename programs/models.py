@@ -25,6 +25,10 @@ class Track(models.TextChoices):
     LEGACY = "legacy", _("Legacy international collaboration")
 
 
+# How tracks are listed everywhere: the strategy's three, then the legacy programme.
+TRACK_ORDER = [Track.LEAPFROGGING, Track.FOUNDATIONAL, Track.GAME_CHANGER, Track.LEGACY]
+
+
 class ProgramQuerySet(models.QuerySet):
     def strategy(self):
         """The three tracks of the 2023 strategy (the 190 technologies), legacy excluded."""

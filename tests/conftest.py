@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -18,7 +17,6 @@ from django.test import override_settings
 
 from rdportfolio.celery import app as celery_app
 from rdportfolio.core import roles
-from rdportfolio.core.roles import roles_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,20 +30,32 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the published facts plus the synthetic demo portfolio.
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb
+):
+    """The test database, seeded with the published facts and the synthetic demo portfolio.
 
-    Seeding is idempotent, so a reused test database costs nothing here.
+    pytest-django's own fixture creates it only when a collected test asks for ``db``; the
+    browser tests reach it through a live server of their own (tests/test_browser.py), so it
+    is created here whatever runs. Seeding is idempotent: a reused database costs nothing.
     """
-    # Without demo logins: tests make their own personas, the same on SQLite and PostgreSQL.
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RDP_DEMO_LOGINS=False),
-        open(os.devnull, "w") as devnull,
-    ):
-        # A reused test database may have been emptied by transactional tests: roles again too.
-        roles_sync(django_apps)
-        call_command("seed", "--demo", stdout=devnull)
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            serialized_aliases=set(),
+            keepdb=django_db_keepdb and not django_db_createdb,
+        )
+        # Without demo logins: tests make their own personas, the same on SQLite and PostgreSQL.
+        with override_settings(RDP_DEMO_LOGINS=False), open(os.devnull, "w") as devnull:
+            call_command("seed", "--demo", stdout=devnull)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,6 +69,14 @@ def _plain_http_for_the_session():
     with override_settings(
         SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
     ):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Persona passwords are hashed with MD5: full PBKDF2 costs about 0.3 s a user, for nothing
+    a test checks (the production hasher is Django's default, unchanged)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from budgets.models import Basis, BudgetLine
 from partners.models import IPAgreement, ResearcherDispatch
 from rdportfolio.core.roles import PORTFOLIO_APPS
-
-from .factories import BudgetLineFactory, CollaborationFactory, ProjectFactory
+from tests.factories import BudgetLineFactory, CollaborationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 

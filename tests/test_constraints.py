@@ -10,8 +10,12 @@ from django.utils import translation
 from budgets.models import Basis, BudgetLine
 from partners.models import DispatchStatus, ImplementationRight, IPAgreement, ResearcherDispatch
 from technologies.models import Project
-
-from .factories import BudgetLineFactory, CollaborationFactory, ProjectFactory, TechnologyFactory
+from tests.factories import (
+    BudgetLineFactory,
+    CollaborationFactory,
+    ProjectFactory,
+    TechnologyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

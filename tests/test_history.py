@@ -22,8 +22,7 @@ from partners.models import (
 from programs.models import Program, ProgramYearPlan, PublishedFigure
 from technologies.evaluations.models import EvaluationAssignment, EvaluationLayer, EvaluationRound
 from technologies.models import Field, Project, Technology
-
-from .factories import TechnologyFactory
+from tests.factories import TechnologyFactory
 
 pytestmark = pytest.mark.django_db
 

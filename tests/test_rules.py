@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 
 from partners.models import DispatchStatus, ImplementationRight, IPAgreement, ResearcherDispatch
 from technologies.models import ProjectStatus
-
-from .factories import CollaborationFactory, InstitutionFactory, ProjectFactory
+from tests.factories import CollaborationFactory, InstitutionFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 

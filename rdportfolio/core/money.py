@@ -54,34 +54,40 @@ def format_won(
     if amount is None:
         return "–"
     language = (language or get_language() or "ko")[:2]
-    sign = "-" if amount < 0 else ""
-    n = abs(int(amount))
     if unit == "usd":
         if krw_per_usd is None:
             raise ValueError("unit='usd' needs krw_per_usd")
         return format_usd(int(won_to_usd(int(amount), krw_per_usd)), language)
-    if language != "ko":
-        if unit == "jo":
-            return f"{sign}KRW {_fmt(Decimal(n) / JO, 3)} trillion"
-        if unit == "eok":
-            return f"{sign}KRW {_fmt(Decimal(n) / 10**9, 1)} billion"
-        for size, word in ((JO, "trillion"), (10**9, "billion"), (10**6, "million")):
-            if n >= size:
-                return f"{sign}₩{_fmt(Decimal(n) / size, 2 if size == JO else 1)} {word}"
-        return f"{sign}₩{n:,}"
+    sign = "-" if amount < 0 else ""
+    n = abs(int(amount))
+    return sign + (_won_korean(n, unit) if language == "ko" else _won_english(n, unit))
+
+
+def _won_english(n: int, unit: str) -> str:
     if unit == "jo":
-        return f"{sign}{_fmt(Decimal(n) / JO, 3)}조 원"
+        return f"KRW {_fmt(Decimal(n) / JO, 3)} trillion"
     if unit == "eok":
-        return f"{sign}{_fmt(Decimal(n) / EOK, 1)}억 원"
+        return f"KRW {_fmt(Decimal(n) / 10**9, 1)} billion"
+    for size, word in ((JO, "trillion"), (10**9, "billion"), (10**6, "million")):
+        if n >= size:
+            return f"₩{_fmt(Decimal(n) / size, 2 if size == JO else 1)} {word}"
+    return f"₩{n:,}"
+
+
+def _won_korean(n: int, unit: str) -> str:
+    if unit == "jo":
+        return f"{_fmt(Decimal(n) / JO, 3)}조 원"
+    if unit == "eok":
+        return f"{_fmt(Decimal(n) / EOK, 1)}억 원"
     if n >= JO:
         jo, rest = divmod(n, JO)
         eok = (Decimal(rest) / EOK).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return f"{sign}{jo:,}조 {eok:,}억 원" if eok else f"{sign}{jo:,}조 원"
+        return f"{jo:,}조 {eok:,}억 원" if eok else f"{jo:,}조 원"
     if n >= EOK:
-        return f"{sign}{_fmt(Decimal(n) / EOK, 1)}억 원"
+        return f"{_fmt(Decimal(n) / EOK, 1)}억 원"
     if n >= MAN:
-        return f"{sign}{_fmt(Decimal(n) / MAN, 0)}만 원"
-    return f"{sign}{n:,}원"
+        return f"{_fmt(Decimal(n) / MAN, 0)}만 원"
+    return f"{n:,}원"
 
 
 def format_usd(dollars: int | None, language: str | None = None) -> str:

@@ -10,13 +10,11 @@ from django.utils.translation import gettext as _
 from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot, ShareStatus
 from budgets.models import Basis, BudgetLine, CollaborationTarget, TargetPlan
 from partners.models import Collaboration
-from programs.models import Program, Track
+from programs.models import TRACK_ORDER, Program, Track
 from technologies.models import TechnologyStatus
 
 from .access import dashboard_page, percent, reader_display
 from .filters import BasisForm
-
-TRACK_ORDER = [Track.LEAPFROGGING, Track.FOUNDATIONAL, Track.GAME_CHANGER, Track.LEGACY]
 
 
 def share_path(run) -> list[dict]:

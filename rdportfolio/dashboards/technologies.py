@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 
 from budgets.models import Basis, BudgetLine
 from partners.models import Collaboration, Institution
-from programs.models import Track
+from programs.models import TRACK_ORDER, Track
 from technologies.models import Field, Technology, TechnologyStatus
 
 from .access import PAGE_SIZE, dashboard_page, korean, name_of, query_without_page, reader_display
 from .filters import TechnologyPageFilter
-from .overview import TRACK_ORDER
 from .radar import HORIZON_RINGS, PIPELINE, STATUS_RINGS, radar_place
 
 CSV_HEADER = [

@@ -5,9 +5,8 @@ host, every chart draws (its canvas holds ink), filters change the table in
 place, the language and unit switches work and the CSV download reads back.
 Screenshots of every page land in var/screenshots (RDP_SCREENSHOT_DIR).
 
-live_server needs a transactional database, which is emptied after each
-test, so every test seeds the demo portfolio again; the scenarios are few and
-each checks a lot.
+The module shares one seeded database and one live server (see ``site``);
+the scenarios are few and each checks a lot.
 """
 
 import io
@@ -18,14 +17,14 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django.live_server_helper import LiveServer
 
 from rdportfolio.core import roles
-from rdportfolio.core.roles import roles_sync
 from technologies.models import Technology
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -83,15 +82,42 @@ def chromium_browser(django_db_setup):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="module")
+def served(chromium_browser, django_db_setup, django_db_blocker):
+    """The seeded portfolio on a live server for the whole module, a CTO login, a way to open pages.
+
+    One database for every test here: pytest-django's live_server would flush it after each
+    test, and each would seed the demo again. The tests read it; the one that writes (the
+    import, last) adds rows the others do not count. It is flushed when the module ends, as a
+    transactional test would leave it.
+    """
+    with django_db_blocker.unblock():
+        with open(os.devnull, "w") as devnull:
+            call_command("seed", "--demo", stdout=devnull)  # after transactional tests' flush
+        User = get_user_model()
+        for username, role, staff in (
+            ("browser_cto", roles.CTO_VIEWER, False),
+            ("browser_editor", roles.MINISTRY_EDITOR, True),
+        ):
+            user, _created = User.objects.get_or_create(username=username, is_staff=staff)
+            user.set_password("a-long-test-password")
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield Site(chromium_browser, server.url)
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def site(chromium_browser, live_server, django_user_model, transactional_db):
-    """The seeded portfolio on a live server, a CTO login, and a way to open pages."""
-    roles_sync(django_apps)
-    with open(os.devnull, "w") as devnull:
-        call_command("seed", "--demo", stdout=devnull)
-    user = django_user_model.objects.create_user("browser_cto", password="a-long-test-password")
-    user.groups.add(Group.objects.get(name=roles.CTO_VIEWER))
-    return Site(chromium_browser, live_server.url)
+def site(served):
+    """The served site, with no console error or outside request recorded yet."""
+    served.errors, served.outside = [], []
+    return served
 
 
 class Site:
@@ -107,7 +133,7 @@ class Site:
         context = self.browser.new_context(locale=locale, **{**options, **context_options})
         page = context.new_page()
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("pageerror", lambda e: self.errors.append(f"{e}\n{e.stack}"))
 
         def guard(route):
             url = route.request.url
@@ -299,7 +325,7 @@ def test_pages_fit_a_phone_and_print_without_their_controls(site):
     site.assert_clean()
 
 
-def test_ministry_staff_import_a_korean_excel_file(site, django_user_model, monkeypatch, tmp_path):
+def test_ministry_staff_import_a_korean_excel_file(site, monkeypatch, tmp_path):
     """Issue 6's 'done when': a Korean Excel file goes in with a preview; a bad one is refused."""
     from openpyxl import Workbook
 
@@ -309,10 +335,6 @@ def test_ministry_staff_import_a_korean_excel_file(site, django_user_model, monk
 
     # The live server runs in this process: jobs run here as the embedded mode runs them.
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-    editor = django_user_model.objects.create_user(
-        "browser_editor", password="a-long-test-password", is_staff=True
-    )
-    editor.groups.add(Group.objects.get(name=roles.MINISTRY_EDITOR))
 
     def workbook(rows, name):
         book = Workbook()

@@ -13,8 +13,7 @@ from django.db import connections
 from budgets.kpi import services
 from budgets.kpi.models import Dimension, RunStatus, RunTrigger, ShareRun
 from budgets.models import Basis, BudgetLine, MinistryBudget
-
-from .factories import CollaborationFactory, ProjectFactory
+from tests.factories import CollaborationFactory, ProjectFactory
 
 YEAR = 2035
 

@@ -1,0 +1,323 @@
+"""Every figure of the programme we know, from one published source (shared/domain/FACTS.md).
+
+Pure data: ``facts.facts_load`` writes it. Each row carries this source.
+"""
+
+import datetime
+from decimal import Decimal
+
+from programs.models import Track
+from technologies.models import TechnologyStatus
+
+SOURCE = (
+    "BusinessKorea on MOTIE's Comprehensive Global Technology Collaboration Strategy, 5 Dec 2023"
+)
+BILLION = 10**9
+TRILLION = 10**12
+
+STRATEGY_DATE = datetime.date(2023, 12, 5)
+STRATEGY_PLAN_NAME = "Comprehensive Global Technology Collaboration Strategy (Dec 2023)"
+
+PROGRAMS = [
+    dict(
+        track=Track.LEAPFROGGING,
+        name_ko="초격차 도약 핵심기술",
+        name_en="Key technologies for leapfrogging",
+        target_technology_count=80,
+        commercialisation_horizon_years=5,
+        start_year=2024,
+        end_year=2030,
+        planned_total_won=1_200 * BILLION,
+        description="Value-chain weak links where Korean firms are strong in end products; "
+        "commercialise within about 5 years. 1.2 trillion won in total by 2030.",
+    ),
+    dict(
+        track=Track.FOUNDATIONAL,
+        name_ko="산업 기반 100대 기술",
+        name_en="Top 100 foundational technologies for industries",
+        target_technology_count=100,
+        commercialisation_horizon_years=10,
+        start_year=2024,
+        end_year=2028,
+        planned_total_won=687 * BILLION,
+        description="Next-generation growth areas; commercialise within about 10 years. "
+        "687 billion won in total by 2028.",
+    ),
+    dict(
+        track=Track.GAME_CHANGER,
+        name_ko="게임체인저 기술",
+        name_en="Game-changer technologies",
+        target_technology_count=10,
+        commercialisation_horizon_years=None,
+        start_year=2025,
+        end_year=None,
+        planned_total_won=1 * TRILLION,
+        description="Technologies to replace existing key industries, behind a 1 trillion won "
+        "preliminary feasibility study project to be started by 2025.",
+    ),
+    dict(
+        track=Track.LEGACY,
+        name_ko="기존 국제공동연구",
+        name_en="Legacy international collaboration",
+        target_technology_count=None,
+        commercialisation_horizon_years=None,
+        start_year=2023,
+        end_year=None,
+        planned_total_won=None,
+        description="International R&D the ministry funded before the strategy: the 2023 "
+        "baseline of about 6% of the industrial R&D budget.",
+    ),
+]
+
+YEAR_PLANS = [
+    (Track.LEAPFROGGING, 2024, 1487 * BILLION // 10, 48),
+    (Track.FOUNDATIONAL, 2024, 665 * BILLION // 10, 50),
+]
+
+# (code, track, field, Korean name, English name, status, rationale)
+TECHNOLOGIES = [
+    (
+        "LF-001",
+        Track.LEAPFROGGING,
+        "semiconductors",
+        "이종 칩 집적 반도체 패키징",
+        "Semiconductor packaging integrating heterogeneous chips",
+        TechnologyStatus.SELECTED,
+        "The strategy's leapfrogging example: partners in the United States, Taiwan and other "
+        "countries; about 100 billion won expected.",
+    ),
+    (
+        "LF-002",
+        Track.LEAPFROGGING,
+        "displays",
+        "XR 마이크로디스플레이용 고해상도 화소 기술",
+        "High-resolution pixel technology for XR micro-displays",
+        TechnologyStatus.CANDIDATE,
+        "Named among the 95 leapfrogging candidates.",
+    ),
+    (
+        "LF-003",
+        Track.LEAPFROGGING,
+        "secondary-batteries",
+        "리튬-황 전지 전극",
+        "Lithium-sulfur battery electrodes",
+        TechnologyStatus.CANDIDATE,
+        "Named among the 95 leapfrogging candidates.",
+    ),
+    (
+        "LF-004",
+        Track.LEAPFROGGING,
+        "biotechnology",
+        "mRNA 등 핵산 치료제",
+        "Nucleic-acid therapies including mRNA",
+        TechnologyStatus.CANDIDATE,
+        "Named among the 95 leapfrogging candidates.",
+    ),
+    (
+        "LF-005",
+        Track.LEAPFROGGING,
+        "nuclear-energy",
+        "소형모듈원자로(SMR)용 탄소강",
+        "Carbon steel for small modular reactors (SMR)",
+        TechnologyStatus.CANDIDATE,
+        "Named among the 95 leapfrogging candidates.",
+    ),
+    (
+        "FD-001",
+        Track.FOUNDATIONAL,
+        "materials",
+        "전기차 모터용 희토류 프리 영구자석",
+        "Rare-earth-free permanent magnets for electric-vehicle motors",
+        TechnologyStatus.SELECTED,
+        "A foundational example of the strategy.",
+    ),
+    (
+        "FD-002",
+        Track.FOUNDATIONAL,
+        "ai-computing",
+        "차세대 AI 컴퓨팅",
+        "Next-generation AI computing",
+        TechnologyStatus.SELECTED,
+        "A foundational example of the strategy.",
+    ),
+    (
+        "FD-003",
+        Track.FOUNDATIONAL,
+        "semiconductors",
+        "차세대 반도체",
+        "Next-generation semiconductors",
+        TechnologyStatus.SELECTED,
+        "A foundational example of the strategy.",
+    ),
+    (
+        "FD-004",
+        Track.FOUNDATIONAL,
+        "biotechnology",
+        "세포 회춘 신약",
+        "New cell-rejuvenation drugs",
+        TechnologyStatus.SELECTED,
+        "A foundational example of the strategy.",
+    ),
+    (
+        "GC-01",
+        Track.GAME_CHANGER,
+        "biotechnology",
+        "개인 맞춤형 인공장기",
+        "Personalised artificial organs",
+        TechnologyStatus.CANDIDATE,
+        "A game-changer example of the strategy.",
+    ),
+    (
+        "GC-02",
+        Track.GAME_CHANGER,
+        "displays",
+        "몰입형 공간 컴퓨팅",
+        "Immersive spatial computing",
+        TechnologyStatus.CANDIDATE,
+        "A game-changer example of the strategy.",
+    ),
+]
+
+INSTITUTIONS = [
+    (
+        "US",
+        "Massachusetts Institute of Technology",
+        "매사추세츠공과대학교(MIT)",
+        "university",
+        "Cambridge, MA",
+        "https://www.mit.edu",
+    ),
+    (
+        "US",
+        "Stanford University",
+        "스탠퍼드대학교",
+        "university",
+        "Stanford, CA",
+        "https://www.stanford.edu",
+    ),
+]
+
+CENTERS = [
+    (
+        "Massachusetts Institute of Technology",
+        "MIT 산업기술협력센터",
+        "Industry Technology Cooperation Center at MIT",
+    ),
+    (
+        "Stanford University",
+        "스탠퍼드 산업기술협력센터",
+        "Industry Technology Cooperation Center at Stanford",
+    ),
+]
+
+# (code, Korean, English, year, amount_won, quantity, unit)
+FIGURES = [
+    (
+        "motie-industrial-rd-budget",
+        "산업부 산업기술 R&D 예산 (약 43.3억 달러)",
+        "MOTIE industrial R&D budget (US$4.33 billion)",
+        2023,
+        5_700 * BILLION,
+        None,
+        "",
+    ),
+    (
+        "national-rd-budget",
+        "국가 R&D 예산 (236.7억 달러)",
+        "Korea's national R&D budget (US$23.57 billion)",
+        2023,
+        31 * TRILLION,
+        None,
+        "",
+    ),
+    (
+        "msit-rd-budget",
+        "과기정통부 R&D 예산, 기초연구 (73.8억 달러)",
+        "Ministry of Science and ICT R&D budget, basic research (US$7.38 billion)",
+        2023,
+        9_700 * BILLION,
+        None,
+        "",
+    ),
+    (
+        "international-share-2023",
+        "국제협력 R&D 비중 (2023)",
+        "Share of the budget on international collaboration (2023)",
+        2023,
+        None,
+        Decimal("6"),
+        "%",
+    ),
+    (
+        "international-share-target-2028",
+        "국제협력 R&D 비중 목표 (2028년까지 15% 이상)",
+        "Target share on international collaboration (over 15% by 2028)",
+        2028,
+        None,
+        Decimal("15"),
+        "%",
+    ),
+    (
+        "international-won-2023-scale",
+        "5.7조 원의 6% (규모 참고)",
+        "6% of 5.7 trillion won (for scale)",
+        2023,
+        342 * BILLION,
+        None,
+        "",
+    ),
+    (
+        "international-won-2028-scale",
+        "5.7조 원의 15% (규모 참고)",
+        "15% of 5.7 trillion won (for scale)",
+        2028,
+        855 * BILLION,
+        None,
+        "",
+    ),
+    (
+        "leapfrogging-candidates",
+        "초격차 후보 기술 수 (국내 전문가 중심 압축)",
+        "Leapfrogging candidate technologies first narrowed, chiefly with domestic experts",
+        None,
+        None,
+        Decimal("95"),
+        "count",
+    ),
+    (
+        "first-two-tracks-total",
+        "초격차·기반 180개 기술 총액 (약 1.9조 원)",
+        "Leapfrogging and foundational, 180 technologies (about 1.9 trillion won)",
+        None,
+        1_887 * BILLION,
+        None,
+        "",
+    ),
+    (
+        "semiconductor-packaging-expected",
+        "이종 칩 집적 패키징 예상 투자",
+        "Heterogeneous-chip packaging, expected investment",
+        None,
+        100 * BILLION,
+        None,
+        "",
+    ),
+    (
+        "game-changer-feasibility-study",
+        "게임체인저 예비타당성조사 사업 (2025년까지 착수)",
+        "Game-changer preliminary feasibility study project (to start by 2025)",
+        2025,
+        1 * TRILLION,
+        None,
+        "",
+    ),
+    (
+        "krw-per-usd-implied",
+        "보도 수치가 뜻하는 환율",
+        "Exchange rate implied by the report's won/dollar pairs",
+        2023,
+        None,
+        Decimal("1315"),
+        "KRW/USD",
+    ),
+]

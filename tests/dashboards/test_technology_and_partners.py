@@ -1,0 +1,116 @@
+"""One technology and the partners page; every page at a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+
+from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
+from budgets.models import Basis, BudgetLine
+from partners.models import ResearcherDispatch
+from technologies.models import Technology
+from tests.dashboards.pages import MAX_QUERIES, PAGES, browser, chart_data
+from tests.factories import (
+    BudgetLineFactory,
+    CollaborationFactory,
+    ProjectFactory,
+    TechnologyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- 3. one technology -------------------------------------------------------------------------
+
+
+def test_technology_page_has_its_budget_projects_partners_and_history(cto_viewer):
+    response = browser(cto_viewer).get("/technologies/LF-001/")
+    page = response.content.decode()
+    technology = Technology.objects.get(code="LF-001")
+    for project in technology.projects.all():
+        assert project.project_number in page
+    assert "Taiwan" in page and "United States" in page
+    assert "2023-12-05" in page  # status history
+    data = chart_data(response, "budget-years-data")
+    assert [s["name"] for s in data["series"]] == ["Planned", "Allocated", "Executed"]
+    assert data["years"] == sorted(
+        set(
+            BudgetLine.objects.filter(project__technology=technology).values_list(
+                "fiscal_year", flat=True
+            )
+        )
+    )
+
+
+def test_unknown_technology_is_404(cto_viewer):
+    assert browser(cto_viewer).get("/technologies/NO-SUCH/").status_code == 404
+
+
+def test_dispatched_researchers_are_named_only_to_those_who_may_see_them(
+    cto_viewer, ministry_editor
+):
+    dispatch = ResearcherDispatch.objects.select_related(
+        "collaboration__project__technology"
+    ).first()
+    url = f"/technologies/{dispatch.collaboration.project.technology.code}/"
+    institution = dispatch.collaboration.institution
+    count = ResearcherDispatch.objects.filter(
+        collaboration__project__technology=dispatch.collaboration.project.technology,
+        collaboration__institution=institution,
+    ).count()
+    cto_page = browser(cto_viewer).get(url).content.decode()
+    assert dispatch.researcher_name not in cto_page
+    researchers = "1 researcher" if count == 1 else f"{count} researchers"
+    assert f"{institution.name} ({institution.country.code}): {researchers}" in cto_page
+    assert dispatch.researcher_name in browser(ministry_editor).get(url).content.decode()
+
+
+# --- 4. partners -------------------------------------------------------------------------------
+
+
+def test_world_map_is_international_won_per_country_from_the_run(cto_viewer):
+    data = chart_data(browser(cto_viewer).get("/partners/"), "world-map-data")
+    run = ShareRun.objects.latest_succeeded()
+    us_won = ShareSnapshot.objects.filter(
+        run=run, dimension=Dimension.COUNTRY, key="US", basis=Basis.PLANNED
+    ).aggregate(total=Sum("international_won"))["total"]
+    us = next(row for row in data["rows"] if row["numeric"] == "840")
+    assert us["name"] == "United States of America"  # django-countries' name
+    assert us["value"] == f"{us_won / 10**9:.3f}"
+    assert "unassigned" not in {row["numeric"] for row in data["rows"]}
+
+
+def test_partner_page_lists_institutions_and_centres(cto_viewer):
+    page = browser(cto_viewer).get("/partners/").content.decode()
+    assert "Massachusetts Institute of Technology" in page
+    assert "Industry Technology Cooperation Center at MIT" in page
+    assert 'id="center-table"' in page
+
+
+# --- 7. queries --------------------------------------------------------------------------------
+
+
+def page_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url", PAGES + ["/technologies/export.csv", "/technologies/?rings=horizon"]
+)
+def test_pages_cost_a_fixed_number_of_queries_whatever_the_data(cto_viewer, url):
+    client = browser(cto_viewer)
+    client.post("/units/", {"unit": "usd", "next": "/"})
+    before = page_queries(client, url)
+    assert before <= MAX_QUERIES
+    technology = Technology.objects.get(code="LF-001")
+    for _ in range(30):
+        project = ProjectFactory(technology=technology)
+        collaboration = CollaborationFactory(project=project)
+        BudgetLineFactory(project=project, collaboration=collaboration, is_international=True)
+    TechnologyFactory.create_batch(30)
+    assert page_queries(client, url) == before
