@@ -17,6 +17,7 @@ from django.test import override_settings
 
 from rdportfolio.celery import app as celery_app
 from rdportfolio.core import roles
+from tests.environment import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,7 +101,7 @@ def _test_client_settings(settings):
 @pytest.fixture
 def on_postgresql():
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+        unavailable("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
 
 
 def _user(django_user_model, username, role=None, *, staff=False, superuser=False):
@@ -149,7 +150,7 @@ def real_worker(on_postgresql):
     Needs committed data (transactional tests) on PostgreSQL; yields the worker process.
     """
     if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("needs Redis: set CELERY_BROKER_URL=redis://... (CI does)")
+        unavailable("needs Redis: set CELERY_BROKER_URL=redis://... (CI does)")
     queue = f"rdportfolio-test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
     env = {

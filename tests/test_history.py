@@ -49,9 +49,27 @@ CORE_MODELS = [
 ]
 
 
+def one_row_of(model, django_user_model):
+    """A stored row: the seeded portfolio has one of each, but for the evaluation."""
+    row = model.objects.order_by("pk").first()
+    if row is not None:
+        return row
+    reviewer = django_user_model.objects.create_user("t_history_reviewer")
+    round_ = EvaluationRound.objects.create(name_ko="이력 시험", fiscal_year=2025)
+    layer = EvaluationLayer.objects.create(round=round_, order=1, kind="screening")
+    EvaluationAssignment.objects.create(
+        layer=layer, technology=Technology.objects.get(code="GC-01"), reviewer=reviewer
+    )
+    return model.objects.order_by("pk").first()
+
+
 @pytest.mark.parametrize("model", CORE_MODELS, ids=lambda m: m.__name__)
-def test_every_core_model_keeps_history(model):
-    assert model.history.model.__name__ == f"Historical{model.__name__}"
+def test_every_core_model_keeps_a_version_of_each_change(model, django_user_model):
+    row = one_row_of(model, django_user_model)
+    versions = row.history.count()
+    row.save()
+    assert row.history.count() == versions + 1
+    assert row.history.first().history_type == "~"
 
 
 def login(user):

@@ -8,6 +8,8 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import translation
 
+from rdportfolio.core.roles import PORTFOLIO_APPS
+
 PO_FILE = Path(__file__).resolve().parent.parent / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 DJANGO_OWN = {"Django site admin", "Django administration"}  # translated by Django itself
 
@@ -29,7 +31,7 @@ def test_every_portfolio_model_and_field_reads_in_korean():
     portfolio = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in ("programs", "technologies", "partners", "budgets")
+        if m._meta.app_label in PORTFOLIO_APPS
         # Audit history tables: their own columns are django-simple-history's.
         and not m.__name__.startswith("Historical")
     ]

@@ -71,8 +71,12 @@ def test_the_rule_applies_to_the_move_not_to_edits_of_a_running_project(planned_
     project, _no_agreement, _no_right = planned_project
     project.__class__.objects.filter(pk=project.pk).update(status=ProjectStatus.IN_PROGRESS)
     project.refresh_from_db()
+    assert project.start_problems()  # the rule would refuse a start: it has no IP rights yet
     project.title_ko = "고친 제목"
     project.full_clean()  # already in progress: editing the title is not a start
+    project.save()
+    project.refresh_from_db()
+    assert (project.title_ko, project.status) == ("고친 제목", ProjectStatus.IN_PROGRESS)
 
 
 def test_the_api_refuses_the_start_and_names_the_collaboration(planned_project, ministry_editor):

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ImportsConfig(AppConfig):
     name = "rdportfolio.imports"
     label = "imports"
-    verbose_name = _("Imports")
+    verbose_name = _("Excel/CSV imports")

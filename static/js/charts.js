@@ -8,6 +8,8 @@
   var locale = korean ? "KO" : "EN";
   var worldUrl = document.getElementById("charts-script").dataset.world;
   var palette = ["#0b3d91", "#2a9d8f", "#e76f51", "#8d99ae", "#f4a261", "#6a4c93"];
+  // Readers who ask their system for less motion get charts drawn at once (WCAG 2.3.3).
+  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var charts = [];
 
   function num(value) {
@@ -190,31 +192,72 @@
     }
     var existing = echarts.getInstanceByDom(target);
     if (existing) { existing.dispose(); }
+    element.dataset.drawn = "false";
     var render = function () {
       var chart = echarts.init(target, null, { renderer: "canvas", locale: locale });
-      chart.setOption(builders[kind](data));
+      var option = builders[kind](data);
+      option.animation = !reducedMotion;
+      // "Drawn" means on the canvas, the entry animation finished: a print, a screenshot or a
+      // resize taken before that would catch the chart mid-animation.
+      chart.on("finished", function () { element.dataset.drawn = "true"; });
+      chart.setOption(option);
       charts.push(chart);
-      element.dataset.drawn = "true";
     };
+    var renderWhenSized = function () { whenSized(target, render); };
     if (kind === "world-map") {
-      ensureWorld().then(render);
+      ensureWorld().then(renderWhenSized);
     } else {
-      render();
+      renderWhenSized();
     }
   }
 
+  // A chart cannot be laid out in a box of zero width or height: the map's projection then has
+  // no inverse and ECharts throws. Such a box is what a hidden container, a very small window,
+  // or a screenshot tool's momentary 1x1 viewport gives. Charts wait for a size and keep theirs
+  // until the box has one again.
+  function hasSize(dom) {
+    return dom.clientWidth > 0 && dom.clientHeight > 0;
+  }
+
+  function whenSized(dom, callback) {
+    if (hasSize(dom)) { callback(); return; }
+    var observer = new ResizeObserver(function () {
+      if (hasSize(dom)) { observer.disconnect(); callback(); }
+    });
+    observer.observe(dom);
+  }
+
+  // Charts whose container left the page (an htmx swap replaced it) are disposed, not resized:
+  // resizing a chart on a detached container is what the browser cannot lay out.
+  function prune() {
+    charts = charts.filter(function (c) {
+      if (!c.isDisposed() && c.getDom().isConnected) { return true; }
+      if (!c.isDisposed()) { c.dispose(); }
+      return false;
+    });
+  }
+
+  function resizeAll() {
+    prune();
+    charts.forEach(function (c) { if (hasSize(c.getDom())) { c.resize(); } });
+  }
+
   function drawAll(root) {
+    prune();
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   // htmx swaps filtered results in place: draw the charts that came with them.
   document.body.addEventListener("htmx:afterSettle", function (event) { drawAll(event.detail.elt); });
+  // One resize per frame, however many events a window drag sends.
+  var resizeQueued = false;
   window.addEventListener("resize", function () {
-    charts.forEach(function (c) { if (!c.isDisposed()) { c.resize(); } });
+    if (resizeQueued) { return; }
+    resizeQueued = true;
+    window.requestAnimationFrame(function () { resizeQueued = false; resizeAll(); });
   });
-  // Printing lays the page out narrower: fit the charts before the snapshot is taken.
-  window.addEventListener("beforeprint", function () {
-    charts.forEach(function (c) { if (!c.isDisposed()) { c.resize(); } });
-  });
+  // Printing lays the page out narrower: fit the charts before the snapshot is taken (now, not
+  // at the next frame: the print snapshot comes first).
+  window.addEventListener("beforeprint", resizeAll);
 })();

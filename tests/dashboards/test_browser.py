@@ -26,6 +26,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from rdportfolio.core import roles
 from technologies.models import Technology
+from tests.environment import unavailable
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("RDP_SCREENSHOT_DIR", settings.BASE_DIR / "var" / "screenshots"))
@@ -48,12 +49,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _unavailable(reason):
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run the browser tests: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def chromium_browser(django_db_setup):
     """One browser for this module; its event loop stops when the module ends.
@@ -63,11 +58,11 @@ def chromium_browser(django_db_setup):
     this module (only) allows them.
     """
     if not os.path.exists(CHROMIUM):
-        _unavailable("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
+        unavailable("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a dev dependency
-        _unavailable("needs playwright (pip install -e '.[dev]')")
+        unavailable("needs playwright (pip install -e '.[dev]')")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -129,7 +124,13 @@ class Site:
         self.errors = []
 
     def page(self, locale="ko-KR", **context_options):
-        options = {"viewport": {"width": 1280, "height": 900}, "accept_downloads": True}
+        # Charts without their entry animation, as a reader who asks for less motion sees them;
+        # the first test keeps the animation, to see the page wait for it.
+        options = {
+            "viewport": {"width": 1280, "height": 900},
+            "accept_downloads": True,
+            "reduced_motion": "reduce",
+        }
         context = self.browser.new_context(locale=locale, **{**options, **context_options})
         page = context.new_page()
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -163,10 +164,10 @@ class Site:
 
 
 def wait_for_charts(page):
+    # charts.js marks a chart drawn when ECharts says it finished (its entry animation too).
     page.wait_for_function(
         "Array.from(document.querySelectorAll('[data-chart]')).every(e => e.dataset.drawn === 'true')"
     )
-    page.wait_for_timeout(400)  # ECharts' entry animation
 
 
 INK = """
@@ -198,8 +199,9 @@ def test_every_page_loads_draws_its_charts_and_stays_on_this_host(site):
         "technology": {"budget-years"},
         "partners": {"world-map"},
     }
-    for locale, language in (("ko-KR", "ko"), ("en-US", "en")):
-        page = site.page(locale)
+    # Korean with the charts' entry animation (the page waits for it), English without.
+    for locale, language, motion in (("ko-KR", "ko", "no-preference"), ("en-US", "en", "reduce")):
+        page = site.page(locale, reduced_motion=motion)
         site.log_in(page)
         for name, path in PAGES.items():
             site.open(page, path)
@@ -303,6 +305,23 @@ def test_a_cto_finds_us_semiconductor_partners_and_a_budget_path(site):
     assert chart_ink(page)["budget-years"] > 2000
     assert page.locator("#budget-table tbody tr").count() >= 1
     assert "미국" in page.locator("#partner-table").inner_text()
+    page.context.close()
+    site.assert_clean()
+
+
+def test_charts_survive_a_window_shrunk_to_nothing(site):
+    """A full-page screenshot makes Chromium report a 1x1 window for a moment; so may a window
+    dragged small or a hidden panel. The world map used to throw ("Cannot read properties of
+    null (reading '0')": a zero-width projection has no inverse) when it was resized then."""
+    page = site.page("en-US")
+    site.log_in(page)
+    for path in PAGES.values():
+        site.open(page, path)
+        page.set_viewport_size({"width": 1, "height": 1})
+        page.wait_for_timeout(100)  # the resize handler runs at the next frame
+        page.set_viewport_size({"width": 1280, "height": 900})
+        wait_for_charts(page)
+        assert all(pixels > 2000 for pixels in chart_ink(page).values()), path
     page.context.close()
     site.assert_clean()
 

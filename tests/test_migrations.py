@@ -1,0 +1,145 @@
+"""A database from before evaluations, the KPI and import jobs had apps of their own migrates
+forward with every row, every history row, its permissions and its admin log intact."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone, translation
+
+from budgets.kpi.models import ShareRun, ShareSnapshot
+from rdportfolio.imports.models import ImportJob
+from technologies.evaluations.models import EvaluationAssignment, EvaluationRound
+
+# The last migrations before the moves, and the apps that did not exist yet.
+BEFORE_THE_MOVES = [
+    ("technologies", "0004_evaluations"),
+    ("budgets", "0008_roles_evaluations_imports"),
+    ("evaluations", None),
+    ("kpi", None),
+    ("imports", None),
+]
+MOVED = {
+    "technologies": ["evaluationround", "evaluationlayer", "evaluationassignment"],
+    "budgets": ["sharerun", "sharesnapshot", "importjob"],
+}
+
+
+def migrate(targets):
+    """Migrate to ``targets``; return the models as they were there."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    moved_apps = {app for app, _name in targets}
+    nodes = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in moved_apps]
+    nodes += [(app, name) for app, name in targets if name is not None]
+    return executor.loader.project_state(nodes).apps
+
+
+def old_rows(apps, reviewer_id):
+    """What a database of the earlier layout held, written through its own models."""
+    old = {
+        label: apps.get_model(*label.split("."))
+        for label in (
+            "technologies.EvaluationRound",
+            "technologies.EvaluationLayer",
+            "technologies.EvaluationAssignment",
+            "technologies.HistoricalEvaluationRound",
+            "technologies.Technology",
+            "budgets.ShareRun",
+            "budgets.ShareSnapshot",
+            "budgets.ImportJob",
+            "contenttypes.ContentType",
+            "admin.LogEntry",
+        )
+    }
+    now = timezone.now()
+    round_ = old["technologies.EvaluationRound"].objects.create(
+        name_ko="이전 차수", fiscal_year=2025
+    )
+    old["technologies.HistoricalEvaluationRound"].objects.create(
+        id=round_.pk,
+        name_ko=round_.name_ko,
+        name_en="",
+        fiscal_year=2025,
+        description="",
+        created_at=now,
+        updated_at=now,
+        history_date=now,
+        history_type="+",
+    )
+    layer = old["technologies.EvaluationLayer"].objects.create(
+        round=round_, order=1, kind="screening"
+    )
+    assignment = old["technologies.EvaluationAssignment"].objects.create(
+        layer=layer,
+        technology=old["technologies.Technology"].objects.get(code="GC-01"),
+        reviewer_id=reviewer_id,
+        pseudonym="A",
+    )
+    run = old["budgets.ShareRun"].objects.create(trigger="command", status="succeeded")
+    old["budgets.ShareSnapshot"].objects.create(
+        run=run,
+        fiscal_year=2025,
+        basis="planned",
+        dimension="overall",
+        key="",
+        international_won=1,
+        status="no_target",
+    )
+    job = old["budgets.ImportJob"].objects.create(
+        kind="budget_lines",
+        file_name="old.csv",
+        file_format="csv",
+        content=b"x",
+        requested_by_id=reviewer_id,
+    )
+    round_type = old["contenttypes.ContentType"].objects.get(
+        app_label="technologies", model="evaluationround"
+    )
+    old["admin.LogEntry"].objects.create(
+        user_id=reviewer_id,
+        content_type=round_type,
+        object_id=str(round_.pk),
+        object_repr="이전 차수",
+        action_flag=1,
+        action_time=now,
+    )
+    return round_.pk, assignment.pk, run.pk, job.pk
+
+
+def table_counts():
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            if table == "django_migrations":
+                continue  # the one table that gains rows: the migrations applied
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - our own table names
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_earlier_database_migrates_forward_with_every_row(evaluation_manager):
+    apps = migrate(BEFORE_THE_MOVES)
+    round_id, assignment_id, run_id, job_id = old_rows(apps, evaluation_manager.pk)
+    counts = table_counts()
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    assert table_counts() == counts  # every table, not one row more or less
+    round_ = EvaluationRound.objects.get(pk=round_id)
+    assert round_.name_ko == "이전 차수" and round_.history.count() == 1
+    assert EvaluationAssignment.objects.get(pk=assignment_id).reviewer == evaluation_manager
+    assert ShareRun.objects.get(pk=run_id).snapshots.count() == 1
+    assert ShareSnapshot.objects.filter(run_id=run_id).exists()
+    with translation.override("en"):
+        assert ImportJob.objects.get(pk=job_id).get_kind_display() == "Budget lines"
+    # Content types changed app: permissions, groups and log entries followed them.
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    for app_label, models in MOVED.items():
+        assert not ContentType.objects.filter(app_label=app_label, model__in=models).exists()
+    entry = LogEntry.objects.get(object_repr="이전 차수")
+    assert entry.get_edited_object() == round_
+    evaluation_manager.refresh_from_db()
+    assert evaluation_manager.has_perm("evaluations.see_reviewers")
