@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from budgets.kpi.models import ShareRun, ShareSnapshot
 from rdportfolio.imports.models import ImportJob
 from technologies.evaluations.models import EvaluationAssignment, EvaluationRound
+from tests.factories import TechnologyFactory
 
 # The last migrations before the moves, and the apps that did not exist yet.
 BEFORE_THE_MOVES = [
@@ -34,7 +35,7 @@ def migrate(targets):
     return executor.loader.project_state(nodes).apps
 
 
-def old_rows(apps, reviewer_id):
+def old_rows(apps, reviewer_id, technology_id):
     """What a database of the earlier layout held, written through its own models."""
     old = {
         label: apps.get_model(*label.split("."))
@@ -71,7 +72,7 @@ def old_rows(apps, reviewer_id):
     )
     assignment = old["technologies.EvaluationAssignment"].objects.create(
         layer=layer,
-        technology=old["technologies.Technology"].objects.get(code="GC-01"),
+        technology=old["technologies.Technology"].objects.get(pk=technology_id),
         reviewer_id=reviewer_id,
         pseudonym="A",
     )
@@ -119,8 +120,10 @@ def table_counts():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_earlier_database_migrates_forward_with_every_row(evaluation_manager):
+    # Transactional tests before this one may have emptied the database: bring a candidate.
+    technology = TechnologyFactory(code="GC-OLD")
     apps = migrate(BEFORE_THE_MOVES)
-    round_id, assignment_id, run_id, job_id = old_rows(apps, evaluation_manager.pk)
+    round_id, assignment_id, run_id, job_id = old_rows(apps, evaluation_manager.pk, technology.pk)
     counts = table_counts()
 
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
