@@ -11,6 +11,8 @@ the scenarios are few and each checks a lot.
 
 import io
 import os
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -90,8 +92,20 @@ def served(chromium_browser, django_db_setup, django_db_blocker):
             yield Site(chromium_browser, server.url)
         finally:
             server._live_server_modified_settings.disable()
+            requests_finish()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+
+
+def requests_finish(timeout: float = 10) -> None:
+    """Wait until the live server's request threads end (the tests closed their browser
+    contexts, so the keep-alive connections close): stopping the server under a running
+    request would take the database connection it shares on SQLite from under it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
 
 
 @pytest.fixture
