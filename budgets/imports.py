@@ -66,12 +66,21 @@ def _budget_line_load(rows):
     }
     projects = {number: pk for number, (pk, _start, _end) in spans.items()}
     collaborations: dict[tuple, list[tuple[int, str]]] = {}
+    partners: dict[int, list[tuple[str, str]]] = {}
     for pk, project_id, name, country, role in Collaboration.objects.filter(
         project_id__in=projects.values()
     ).values_list("pk", "project_id", "institution__name", "institution__country", "role"):
         collaborations.setdefault((project_id, name.casefold(), country), []).append((pk, role))
         collaborations.setdefault((project_id, name.casefold(), ""), []).append((pk, role))
-    return tabular.Context({"projects": projects, "spans": spans, "collaborations": collaborations})
+        partners.setdefault(project_id, []).append((name, country))
+    return tabular.Context(
+        {
+            "projects": projects,
+            "spans": spans,
+            "collaborations": collaborations,
+            "partners": partners,
+        }
+    )
 
 
 def _project_of(row, values, ctx, errors) -> int | None:
@@ -105,13 +114,7 @@ def _collaboration_of(row, values, project_id, ctx, errors) -> int | None:
     if values.get("role"):
         found = [c for c in found if c[1] == values["role"]]
     if not found:
-        errors.append(
-            (
-                "협력기관",
-                gettext("Project %(project)s has no collaboration with “%(institution)s”.")
-                % {"project": cells.text(row.get("project")), "institution": institution},
-            )
-        )
+        errors.append(("협력기관", _no_such_partner(row, institution, country, project_id, ctx)))
         return None
     if len(found) > 1:
         errors.append(
@@ -123,6 +126,36 @@ def _collaboration_of(row, values, project_id, ctx, errors) -> int | None:
         )
         return None
     return found[0][0]
+
+
+def _no_such_partner(row, institution: str, country: str, project_id: int, ctx) -> str:
+    """Which partners the project does have, so that the fix is in the message."""
+    number = cells.text(row.get("project"))
+    partners = sorted(set(ctx.lookups["partners"].get(project_id, [])))
+    same_name = [c for name, c in partners if name.casefold() == institution.casefold()]
+    if same_name and country:
+        return gettext(
+            "“%(institution)s” is a partner of project %(project)s in %(countries)s, not in "
+            "%(country)s."
+        ) % {
+            "institution": institution,
+            "project": number,
+            "countries": ", ".join(same_name),
+            "country": country,
+        }
+    if not partners:
+        return gettext(
+            "Project %(project)s has no collaboration yet: add the collaboration with "
+            "“%(institution)s” first."
+        ) % {"project": number, "institution": institution}
+    return gettext(
+        "Project %(project)s has no collaboration with “%(institution)s”; its partners are: "
+        "%(partners)s."
+    ) % {
+        "project": number,
+        "institution": institution,
+        "partners": ", ".join(f"{name} ({c})" for name, c in partners),
+    }
 
 
 def _budget_line_convert(row, ctx):

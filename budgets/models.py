@@ -17,6 +17,7 @@ from partners.models import Collaboration
 from programs.models import ProgramYearPlan
 from rdportfolio.core.models import (
     SourcedModel,
+    at_most_max_won,
     not_negative,
     won_field,
     year_field,
@@ -101,6 +102,7 @@ class BudgetLine(SourcedModel):
         constraints = [
             year_in_range("fiscal_year"),
             not_negative("amount_won"),
+            at_most_max_won("amount_won"),
             # Two partial indexes rather than one: NULL collaborations would
             # otherwise never collide, and SQLite has no NULLS NOT DISTINCT.
             models.UniqueConstraint(
@@ -181,10 +183,44 @@ class MinistryBudget(SourcedModel):
         verbose_name = _("ministry budget")
         verbose_name_plural = _("ministry budgets")
         ordering = ["fiscal_year"]
-        constraints = [year_in_range("fiscal_year"), not_negative("total_won")]
+        constraints = [
+            year_in_range("fiscal_year"),
+            not_negative("total_won"),
+            at_most_max_won("total_won"),
+        ]
 
     def __str__(self) -> str:
         return str(self.fiscal_year)
+
+    def clean(self):
+        # The KPI divides the year's international lines by this total: a total below them (a
+        # total typed in 억 instead of won, say) would make a share above 100%.
+        if self.fiscal_year is None or self.total_won is None:
+            return
+        largest = (
+            BudgetLine.objects.filter(fiscal_year=self.fiscal_year, is_international=True)
+            .order_by()
+            .values("basis")
+            .annotate(won=Sum("amount_won"))
+            .order_by("-won")
+            .first()
+        )
+        if largest and largest["won"] > self.total_won:
+            raise ValidationError(
+                {
+                    "total_won": _(
+                        "The %(year)s budget lines already hold %(lines)s won of international "
+                        "spending (%(basis)s), more than this total of %(total)s won. Enter the "
+                        "total in whole won, or correct those lines first."
+                    )
+                    % {
+                        "year": self.fiscal_year,
+                        "lines": f"{largest['won']:,}",
+                        "basis": Basis(largest["basis"]).label,
+                        "total": f"{self.total_won:,}",
+                    }
+                }
+            )
 
 
 class ExchangeRateQuerySet(models.QuerySet):

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from rdportfolio.core.models import (
     SourcedModel,
+    at_most_max_won,
     end_not_before_start,
     not_negative,
     validate_end_not_before_start,
@@ -170,6 +171,7 @@ class Collaboration(SourcedModel):
             year_in_range("end_year"),
             end_not_before_start("start_year", "end_year"),
             not_negative("contribution_won"),
+            at_most_max_won("contribution_won"),
             models.UniqueConstraint(
                 fields=["project", "institution", "role"],
                 name="partners_collaboration_unique_role",

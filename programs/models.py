@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from rdportfolio.core.models import (
     SourcedModel,
+    at_most_max_won,
     end_not_before_start,
     not_negative,
     validate_end_not_before_start,
@@ -79,6 +80,7 @@ class Program(SourcedModel):
             year_in_range("end_year", nullable=True),
             end_not_before_start("start_year", "end_year"),
             not_negative("planned_total_won", nullable=True),
+            at_most_max_won("planned_total_won", nullable=True),
         ]
 
     def __str__(self) -> str:
@@ -116,6 +118,7 @@ class ProgramYearPlan(SourcedModel):
         constraints = [
             year_in_range("fiscal_year"),
             not_negative("planned_won"),
+            at_most_max_won("planned_won"),
             models.UniqueConstraint(
                 fields=["program", "fiscal_year"],
                 name="programs_yearplan_one_per_year",
@@ -163,6 +166,7 @@ class PublishedFigure(SourcedModel):
         constraints = [
             year_in_range("fiscal_year", nullable=True),
             not_negative("amount_won", nullable=True),
+            at_most_max_won("amount_won", nullable=True),
             models.CheckConstraint(
                 condition=models.Q(amount_won__isnull=False) | models.Q(quantity__isnull=False),
                 name="programs_figure_has_value",

@@ -16,7 +16,7 @@ from partners.api import (
 from programs.api import ProgramViewSet, ProgramYearPlanViewSet
 from technologies.api import FieldViewSet, ProjectViewSet, TechnologyViewSet
 
-from .views import health
+from .views import HealthView
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet)
@@ -36,7 +36,7 @@ router.register("targets", CollaborationTargetViewSet)
 app_name = "api"
 urlpatterns = [
     path("share/", ShareView.as_view(), name="share"),
-    path("health/", health, name="health"),
+    path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

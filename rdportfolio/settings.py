@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "simple_history",
     "axes",
+    "health_check",
     # Ours, from the ground up: each may import only those above it (import-linter checks it).
     # rdportfolio itself is the site: the seed command and the roles kept in step on migrate.
     "rdportfolio",
@@ -165,6 +166,18 @@ USE_TZ = True
 # Not on: years would read "2,024". Amounts are formatted by rdportfolio.core.money instead.
 USE_THOUSAND_SEPARATOR = False
 
+# --- Uploads: streamed to a temporary file past 2.5 MB, stopped at the limit ---------------
+RDP_UPLOAD_MAX_BYTES = env.int("RDP_UPLOAD_MAX_BYTES", default=50 * 2**20)
+FILE_UPLOAD_HANDLERS = [
+    "rdportfolio.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Import limits (rdportfolio.core.tabular.reading): larger sets go as several files.
+RDP_IMPORT_MAX_ROWS = env.int("RDP_IMPORT_MAX_ROWS", default=1_000_000)
+RDP_IMPORT_XLSX_MAX_ROWS = env.int("RDP_IMPORT_XLSX_MAX_ROWS", default=300_000)
+RDP_IMPORT_XLSX_MAX_UNCOMPRESSED = env.int("RDP_IMPORT_XLSX_MAX_UNCOMPRESSED", default=200 * 2**20)
+
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
@@ -195,13 +208,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A run longer than this would be delivered again by Redis; ours take seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A web request that hands work to a broker away gives up after this (the watchdog resends).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Redis gives an unacknowledged task to another worker after this: longer than the longest
+# task may run (imports: 30 minutes), so that no task is ever run twice at once by it. A
+# worker that died is noticed much sooner by the watchdogs below (leases of under a minute).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 35 * 60}
+# The watchdogs: waiting work whose message was lost, and work whose worker died, go out again.
+RDP_WATCHDOG_SECONDS = env.float("RDP_WATCHDOG_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "share-nightly": {
         "task": "budgets.kpi.tasks.recompute_share_nightly",
         # 02:30 Seoul time, after the nightly imports.
         "schedule": crontab(hour=2, minute=30),
+    },
+    "share-runs-watchdog": {
+        "task": "budgets.kpi.tasks.share_runs_watchdog",
+        "schedule": RDP_WATCHDOG_SECONDS,
+    },
+    "import-jobs-watchdog": {
+        "task": "rdportfolio.imports.tasks.import_jobs_watchdog",
+        "schedule": RDP_WATCHDOG_SECONDS,
     },
 }
 
@@ -280,10 +307,17 @@ DRF_STANDARDIZED_ERRORS = {
         "500",
     ],
 }
-# Throttle counts must be shared by every web process: Redis when configured.
+# Throttle counts must be shared by every web process: Redis when CACHE_URL is set. Without
+# it each process counts on its own (n processes let n times the rate through). When Redis is
+# away the cache degrades (rdportfolio.core.cache): throttles pause, edits keep saving.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("CACHE_URL")}
+        {
+            "BACKEND": "rdportfolio.core.cache.ResilientRedisCache",
+            "LOCATION": env.str("CACHE_URL"),
+            # An outage costs a request at most this long, not a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if "CACHE_URL" in env
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -293,7 +327,7 @@ CACHES = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Health checks come from inside the network (compose, load balancer) over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -330,3 +364,11 @@ RDP_DEMO_LOGINS = env.bool("RDP_DEMO_LOGINS", default=EMBEDDED)
 RDP_DASHBOARDS_PUBLIC = env.bool("RDP_DASHBOARDS_PUBLIC", default=False)
 # How long share runs are kept ("what did we report on 1 March?"); 0 keeps them all.
 RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3 * 365)
+# Drills only (tests, benchmarks/drill_kill.py): make every share run this much slower, so
+# that a worker can be killed in the middle of one. Never set in production.
+RDP_TEST_SHARE_DELAY_SECONDS = env.float("RDP_TEST_SHARE_DELAY_SECONDS", default=0)
+RDP_TEST_IMPORT_DELAY_SECONDS = env.float("RDP_TEST_IMPORT_DELAY_SECONDS", default=0)
+# A check can be confirmed (imported) by its requester within this many minutes of it.
+RDP_IMPORT_CONFIRM_MINUTES = env.int("RDP_IMPORT_CONFIRM_MINUTES", default=30)
+# An import job that checks for longer than this stops and fails, saying so.
+RDP_IMPORT_TIME_LIMIT_SECONDS = env.int("RDP_IMPORT_TIME_LIMIT_SECONDS", default=25 * 60)

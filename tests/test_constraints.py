@@ -9,6 +9,7 @@ from django.utils import translation
 
 from budgets.models import Basis, BudgetLine
 from partners.models import DispatchStatus, ImplementationRight, IPAgreement, ResearcherDispatch
+from rdportfolio.core.models import MAX_WON
 from technologies.models import Project
 from tests.factories import (
     BudgetLineFactory,
@@ -190,17 +191,31 @@ def test_a_dispatch_cannot_close_without_confirmed_participation():
     assert_rejected_by_database(ResearcherDispatch, **values)
 
 
-def test_amounts_near_the_64_bit_limit_are_stored_and_summed_exactly():
+def test_sums_beyond_what_a_float_holds_are_exact():
+    # Ten lines just under the largest amount, and one of 1 won: an odd sum above 2**53, which
+    # a float (or SQLite's decimal) would round.
+    amounts = [MAX_WON - 1] * 10 + [1]
+    ids = [
+        BudgetLine.objects.create(
+            project=ProjectFactory(), fiscal_year=2025, basis=Basis.PLANNED, amount_won=won
+        ).pk
+        for won in amounts
+    ]
+    total = BudgetLine.objects.filter(pk__in=ids).aggregate(total=Sum("amount_won"))["total"]
+    assert total == 9_999_999_999_999_991 > 2**53
+
+
+def test_an_amount_above_1000_jo_won_is_refused_by_the_model_and_the_database():
     project = ProjectFactory()
-    big = 4_611_686_018_427_387_903  # 2**62 - 1: two of them still fit a signed 64-bit sum
-    BudgetLine.objects.create(
-        project=project, fiscal_year=2025, basis=Basis.PLANNED, amount_won=big
+    line = BudgetLine(
+        project=project, fiscal_year=2025, basis=Basis.PLANNED, amount_won=MAX_WON + 1
     )
-    BudgetLine.objects.create(
-        project=project, fiscal_year=2025, basis=Basis.EXECUTED, amount_won=big
+    with pytest.raises(ValidationError) as refused:
+        line.full_clean()
+    assert "amount_won" in refused.value.message_dict
+    assert_rejected_by_database(
+        BudgetLine, project=project, fiscal_year=2025, basis=Basis.PLANNED, amount_won=MAX_WON + 1
     )
-    total = BudgetLine.objects.filter(project=project).aggregate(total=Sum("amount_won"))["total"]
-    assert total == 2 * big
 
 
 def test_the_admin_form_names_the_bad_field_and_saves_nothing(client, ministry_editor):

@@ -11,9 +11,11 @@ from rdportfolio.imports.models import ImportJob
 from technologies.evaluations.models import EvaluationAssignment, EvaluationRound
 from tests.factories import TechnologyFactory
 
-# The last migrations before the moves, and the apps that did not exist yet.
+# Every app of ours as it was before the moves (e287c03), and the apps that did not exist yet.
 BEFORE_THE_MOVES = [
+    ("programs", "0002_history"),
     ("technologies", "0004_evaluations"),
+    ("partners", "0002_history"),
     ("budgets", "0008_roles_evaluations_imports"),
     ("evaluations", None),
     ("kpi", None),
@@ -29,8 +31,8 @@ def migrate(targets):
     """Migrate to ``targets``; return the models as they were there."""
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
-    moved_apps = {app for app, _name in targets}
-    nodes = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in moved_apps]
+    ours = {app for app, _name in targets}
+    nodes = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in ours]
     nodes += [(app, name) for app, name in targets if name is not None]
     return executor.loader.project_state(nodes).apps
 

@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {
@@ -81,10 +79,3 @@ def test_the_embedded_mode_needs_no_environment(tmp_path):
         "True",
     ]
     assert (tmp_path / "secret_key").exists() and (tmp_path / "db.sqlite3").parent == tmp_path
-
-
-@pytest.mark.django_db
-def test_health_answers_without_login(client):
-    response = client.get("/health/")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}

@@ -66,6 +66,7 @@ class ShareRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_recompute": request.user.has_perm("kpi.recompute_share"),
+            "freshness": ShareRun.objects.freshness(),
         }
         return super().changelist_view(request, extra_context)
 

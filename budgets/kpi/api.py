@@ -173,6 +173,13 @@ class ShareView(ExportMixin, generics.ListAPIView):
             {
                 "run": ShareRunSerializer(allow_null=True),
                 "computed_at": serializers.DateTimeField(allow_null=True),
+                "stale": serializers.BooleanField(
+                    help_text="True when the figures miss changes: a newer recompute failed, "
+                    "waits or is under way (false for as_of)."
+                ),
+                "stale_reason": serializers.CharField(
+                    allow_null=True, help_text="Why, for people; null when not stale."
+                ),
                 "results": ShareRowSerializer(many=True),
             },
         ),
@@ -182,13 +189,21 @@ class ShareView(ExportMixin, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        if isinstance(
-            getattr(response, "data", None), list
-        ):  # JSON: say which run, and when it was computed
+        # Whether these figures include every change: only the latest run can be stale; a run
+        # read "as of" a day is what was reported then, by definition.
+        freshness = None if request.query_params.get("as_of") else ShareRun.objects.freshness()
+        stale = bool(freshness and freshness.stale)
+        reason = freshness.message() if stale else None
+        if isinstance(getattr(response, "data", None), list):
             run = ShareRunSerializer(self.run).data if self.run else None
             response.data = {
                 "run": run,
                 "computed_at": run["finished_at"] if run else None,
+                "stale": stale,
+                "stale_reason": reason,
                 "results": response.data,
             }
+        else:  # a CSV or XLSX file: the same, as headers
+            response["X-Share-Run"] = str(self.run.pk) if self.run else ""
+            response["X-Share-Stale"] = "true" if stale else "false"
         return response

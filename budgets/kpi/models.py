@@ -5,9 +5,14 @@ people and the API; a run's snapshots never change afterwards, so earlier
 reports stay answerable.
 """
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core.models import TimeStampedModel, year_field
@@ -31,7 +36,74 @@ class RunTrigger(models.TextChoices):
     IMPORT = "import", _("Excel/CSV import")
 
 
+# A run still waiting or running after this long is late: /health/ says so.
+LATE_AFTER = timedelta(minutes=5)
+
+
+@dataclass
+class Freshness:
+    """Whether the figures people read (the latest successful run) include every change.
+
+    ``state`` is "current", "updating" (a recompute requested after them is on its
+    way), "late" (one has waited longer than it should), "failed" (the newest
+    recompute failed) or "none" (nothing was ever computed).
+    """
+
+    run: "ShareRun | None"
+    state: str
+    since: datetime | None = None
+    newest: "ShareRun | None" = None
+
+    @property
+    def stale(self) -> bool:
+        return self.state != "current"
+
+    @property
+    def alarming(self) -> bool:
+        """What an operator's monitor should be woken for."""
+        return self.state in ("late", "failed", "none")
+
+    def message(self) -> str:
+        """The reason, for people, in the active language ("" when current)."""
+        newest, run = self.newest, self.run
+        local = timezone.localtime(self.since).strftime("%Y-%m-%d %H:%M") if self.since else ""
+        if self.state == "none":
+            return gettext("The share has not been computed yet.")
+        if self.state == "failed":
+            return gettext(
+                "The latest recompute (run #%(newest)s) failed at %(time)s: the figures are from "
+                "run #%(run)s and miss the changes since. %(reason)s"
+            ) % {"newest": newest.pk, "time": local, "run": run.pk, "reason": newest.error_summary}
+        if self.state == "late":
+            return gettext(
+                "Changes since %(time)s are not in the figures yet: run #%(newest)s has been "
+                "waiting for a worker since then."
+            ) % {"time": local, "newest": newest.pk}
+        if self.state == "updating":
+            return gettext("Changes since %(time)s are being computed (run #%(newest)s).") % {
+                "time": local,
+                "newest": newest.pk,
+            }
+        return ""
+
+
 class ShareRunQuerySet(models.QuerySet):
+    def freshness(self) -> Freshness:
+        """How current the figures are, in two queries whatever the number of runs."""
+        run = self.latest_succeeded()
+        if run is None:
+            return Freshness(run=None, state="none")
+        later = self.filter(pk__gt=run.pk).exclude(status=RunStatus.SKIPPED)
+        newest = later.order_by("-pk").first()
+        if newest is None:
+            return Freshness(run=run, state="current")
+        if newest.status == RunStatus.FAILED:
+            return Freshness(run=run, state="failed", since=newest.finished_at, newest=newest)
+        late = timezone.now() - newest.created_at > LATE_AFTER
+        return Freshness(
+            run=run, state="late" if late else "updating", since=newest.created_at, newest=newest
+        )
+
     def latest_succeeded(self):
         """The run pages and the API read: the newest complete snapshot."""
         return self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
@@ -75,6 +147,16 @@ class ShareRun(TimeStampedModel):
     line_count = models.BigIntegerField(_("budget lines read"), null=True, blank=True)
     snapshot_count = models.IntegerField(_("snapshot rows written"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Delivery: when the run was last handed to the workers, the worker's lease on it, how
+    # often a worker took it up. A run whose lease ran out is taken up again (the watchdog).
+    enqueued_at = models.DateTimeField(_("handed to the workers at"), null=True, blank=True)
+    lease_until = models.DateTimeField(
+        _("worker's lease until"),
+        null=True,
+        blank=True,
+        help_text=_("A running run whose worker stops renewing this is taken up again."),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     objects = ShareRunQuerySet.as_manager()
 
@@ -106,6 +188,12 @@ class ShareRun(TimeStampedModel):
             return self.finished_at - self.started_at
         return None
 
+    @property
+    def error_summary(self) -> str:
+        """The error's last line (the exception), for people; the traceback stays in ``error``."""
+        lines = [line for line in self.error.strip().splitlines() if line.strip()]
+        return lines[-1][:300] if lines else ""
+
 
 class Dimension(models.TextChoices):
     OVERALL = "overall", _("Overall")
@@ -119,6 +207,9 @@ class ShareStatus(models.TextChoices):
     BEHIND = "behind", _("Behind")
     NO_DATA = "no_data", _("No data")
     NO_TARGET = "no_target", _("No target")
+    # International lines worth more than the ministry's whole budget that year: a figure to
+    # correct (a total typed in the wrong unit, lines entered twice), shown as it is.
+    INCONSISTENT = "inconsistent", _("Inconsistent: above the ministry total")
 
 
 class ShareSnapshotQuerySet(models.QuerySet):
@@ -170,8 +261,10 @@ class ShareSnapshot(models.Model):
     )
     international_won = models.BigIntegerField(_("international (won)"))
     total_won = models.BigIntegerField(_("ministry total (won)"), null=True, blank=True)
+    # Wide enough for any share the lines and totals can make (a total of 1 won included):
+    # an inconsistent figure is stored and flagged, never a reason for the run to fail.
     share = models.DecimalField(
-        _("share (%)"), max_digits=9, decimal_places=4, null=True, blank=True
+        _("share (%)"), max_digits=30, decimal_places=4, null=True, blank=True
     )
     target_share = models.DecimalField(
         _("target share (%)"), max_digits=9, decimal_places=4, null=True, blank=True
@@ -188,7 +281,7 @@ class ShareSnapshot(models.Model):
         blank=True,
         help_text=_("Target won minus international won; positive is a shortfall."),
     )
-    status = models.CharField(_("status"), max_length=10, choices=ShareStatus.choices)
+    status = models.CharField(_("status"), max_length=12, choices=ShareStatus.choices)
     is_projection = models.BooleanField(
         _("projection"),
         default=False,

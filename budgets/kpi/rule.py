@@ -20,6 +20,8 @@ total, in percent.
   The verdict is *on track* when the gap is zero or negative, *behind*
   otherwise, *no data* when the year has no ministry total, a total of zero,
   or no lines of that basis at all, and *no target* when no plan covers it.
+  A figure whose international won exceeds the ministry total (a share above
+  100%) is *inconsistent*: stored as it is and flagged, never a failed run.
 * Projection: for a year with no executed lines, its planned figures are the
   projection (``is_projection``).
 
@@ -198,6 +200,8 @@ def share_snapshots_build(inputs: ShareInputs) -> list[ShareSnapshot]:
                 target_won = won_of_share(target_share, total)
         if share is None or not has_lines:
             status = ShareStatus.NO_DATA
+        elif share > 100:
+            status = ShareStatus.INCONSISTENT
         elif target_won is None:
             status = ShareStatus.NO_TARGET  # a breakdown, or a year no plan covers
         else:

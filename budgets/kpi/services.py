@@ -2,12 +2,16 @@
 
 import functools
 import logging
+import time
 import traceback
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+
+from rdportfolio.core.leases import lease_kept
 
 from .models import RunStatus, RunTrigger, ShareRun, ShareSnapshot
 from .rule import share_inputs_read, share_snapshots_build
@@ -19,6 +23,16 @@ RETRYABLE_ERRORS = (OperationalError, InterfaceError)
 
 # Any constant: the advisory lock that serialises recomputes on PostgreSQL.
 SHARE_LOCK_KEY = 7_150_2023
+# A worker renews its lease on a run every third of this while it computes; a run whose
+# lease ran out has lost its worker. The watchdog runs every half minute: a dead worker's
+# run is taken up again within about LEASE + 30 s.
+LEASE = timedelta(seconds=45)
+# Workers that may die on one run before it fails for good, with a message.
+MAX_ATTEMPTS = 3
+# A waiting run is sent again if it was not handed to the workers this long ago...
+RESEND_AFTER = timedelta(minutes=2)
+# ...but not in the seconds after it was requested, while its first message is on the way.
+GRACE = timedelta(seconds=20)
 
 
 def share_recompute_request(*, trigger: str, requested_by=None, force: bool = False) -> ShareRun:
@@ -26,15 +40,18 @@ def share_recompute_request(*, trigger: str, requested_by=None, force: bool = Fa
 
     Requests coalesce: while one run waits in the queue, later requests join
     it instead of adding another (a forced request marks the waiting run
-    forced). A run already under way does not absorb requests, so changes
+    forced, and sends it to the workers again: its first message may have been
+    lost). A run already under way does not absorb requests, so changes
     committed during it get a run of their own.
     """
     with transaction.atomic():
         pending = ShareRun.objects.select_for_update().filter(status=RunStatus.PENDING).first()
         if pending is not None:
-            if force and not pending.forced:
-                pending.forced = True
-                pending.save(update_fields=["forced", "updated_at"])
+            if force:
+                if not pending.forced:
+                    pending.forced = True
+                    pending.save(update_fields=["forced", "updated_at"])
+                transaction.on_commit(lambda: share_run_enqueue(run_id=pending.pk))
             return pending
         try:
             with transaction.atomic():
@@ -48,18 +65,19 @@ def share_recompute_request(*, trigger: str, requested_by=None, force: bool = Fa
     return run
 
 
-def share_run_enqueue(*, run_id: int) -> None:
-    """Hand a run to Celery; if the broker is down, the nightly task picks the run up later."""
+def share_run_enqueue(*, run_id: int) -> bool:
+    """Hand a run to Celery. If the broker is down the run keeps waiting, and the watchdog
+    sends it again once the broker is back; nothing is lost either way."""
     from .tasks import recompute_share
 
     try:
-        recompute_share.apply_async(
-            args=[run_id], retry=True, retry_policy={"max_retries": 3, "interval_start": 0.5}
-        )
+        # One try: the watchdog is the retry, and a request must not wait on a broker away.
+        recompute_share.apply_async(args=[run_id], retry=False)
     except Exception:
-        logger.exception(
-            "could not queue share run %s; it stays pending for the nightly task", run_id
-        )
+        logger.warning("could not queue share run %s; the watchdog sends it again", run_id)
+        return False
+    ShareRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
+    return True
 
 
 def share_recompute_schedule(*, trigger: str = RunTrigger.CHANGE) -> None:
@@ -85,51 +103,54 @@ _AFTER_COMMIT = {
 def share_run_execute(*, run_id: int, final_attempt: bool = True) -> ShareRun | None:
     """Carry out a requested run: idempotent, and safe when delivered twice or concurrently.
 
-    The snapshot rows and the run's final status are written in one
-    transaction, under a database lock that lets one recompute at a time
-    write; a run that finds its inputs' fingerprint equal to the latest
-    successful run's is recorded as skipped (unless forced).
+    The worker first claims the run: a waiting run, or a running one whose
+    worker's lease ran out (it died). A run another live worker holds, or one
+    already finished, is left alone: a redelivered message does nothing twice.
     """
+    now = timezone.now()
+    claimable = Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, lease_until__lt=now)
+    claimed = (
+        ShareRun.objects.filter(claimable, pk=run_id, attempts__lt=MAX_ATTEMPTS)
+        # Leaving "pending" first lets changes committed from now on request a run of their own.
+        .update(
+            status=RunStatus.RUNNING,
+            started_at=now,
+            lease_until=now + LEASE,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
     run = ShareRun.objects.filter(pk=run_id).first()
     if run is None:
         logger.warning("share run %s does not exist (another database?); nothing to do", run_id)
         return None
-    if run.status in (RunStatus.SUCCEEDED, RunStatus.SKIPPED, RunStatus.FAILED):
-        return run  # a redelivered message: the work is done
-    # Leaving "pending" first lets changes committed from now on request a run of their own.
-    ShareRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
-    )
+    if not claimed:
+        return run  # finished, or under way on a live worker
+    return _share_run_carry_out(run_id=run_id, final_attempt=final_attempt)
+
+
+def _share_run_carry_out(*, run_id: int, final_attempt: bool) -> ShareRun:
+    """Compute a claimed run and write its snapshot and outcome in one transaction.
+
+    Under a database lock that lets one recompute at a time write; a run that
+    finds its inputs' fingerprint equal to the latest successful run's is
+    recorded as skipped (unless forced).
+    """
     try:
-        with transaction.atomic():
+        with lease_kept(ShareRun.objects.filter(pk=run_id), lease=LEASE), transaction.atomic():
             _share_lock()
             run = ShareRun.objects.select_for_update().get(pk=run_id)
             if run.status != RunStatus.RUNNING:
                 return run  # finished by a concurrent delivery while we waited for the lock
-            inputs = share_inputs_read()
-            fingerprint = inputs.fingerprint()
-            latest = ShareRun.objects.latest_succeeded()
-            run.fingerprint = fingerprint
-            run.target_plan_id = inputs.plan_id
-            run.line_count = inputs.line_count
-            if latest is not None and latest.fingerprint == fingerprint and not run.forced:
-                run.status = RunStatus.SKIPPED
-                run.snapshot_count = 0
-            else:
-                snapshots = share_snapshots_build(inputs)
-                for snapshot in snapshots:
-                    snapshot.run = run
-                ShareSnapshot.objects.bulk_create(snapshots, batch_size=2000)
-                run.status = RunStatus.SUCCEEDED
-                run.snapshot_count = len(snapshots)
-            run.finished_at = timezone.now()
-            run.save()
+            _share_write(run)
     except Exception as exc:
         retry_later = isinstance(exc, RETRYABLE_ERRORS) and not final_attempt
         try:
             ShareRun.objects.filter(pk=run_id).update(
-                # A run that will be retried stays "running" so that the retry carries it out.
+                # A run that will be retried stays "running" with its lease given up, so that
+                # the retry (or the watchdog) claims it again.
                 status=RunStatus.RUNNING if retry_later else RunStatus.FAILED,
+                lease_until=timezone.now() if retry_later else None,
                 finished_at=None if retry_later else timezone.now(),
                 updated_at=timezone.now(),
                 error=traceback.format_exc(limit=20)[-4000:],
@@ -145,26 +166,78 @@ def share_run_execute(*, run_id: int, final_attempt: bool = True) -> ShareRun | 
     return run
 
 
+def _share_write(run: ShareRun) -> None:
+    if settings.RDP_TEST_SHARE_DELAY_SECONDS:
+        time.sleep(settings.RDP_TEST_SHARE_DELAY_SECONDS)  # drills: a run slow enough to kill
+    inputs = share_inputs_read()
+    fingerprint = inputs.fingerprint()
+    latest = ShareRun.objects.latest_succeeded()
+    run.fingerprint = fingerprint
+    run.target_plan_id = inputs.plan_id
+    run.line_count = inputs.line_count
+    if latest is not None and latest.fingerprint == fingerprint and not run.forced:
+        run.status = RunStatus.SKIPPED
+        run.snapshot_count = 0
+    else:
+        snapshots = share_snapshots_build(inputs)
+        for snapshot in snapshots:
+            snapshot.run = run
+        ShareSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+        run.status = RunStatus.SUCCEEDED
+        run.snapshot_count = len(snapshots)
+    run.finished_at = timezone.now()
+    run.lease_until = None
+    run.save()
+
+
 def share_recompute(
     *, trigger: str = RunTrigger.COMMAND, requested_by=None, force: bool = False
 ) -> ShareRun:
     """Recompute now, in this process (management commands, the seed), not through the queue."""
+    now = timezone.now()
     run = ShareRun.objects.create(
-        trigger=trigger, requested_by=requested_by, forced=force, status=RunStatus.RUNNING
+        trigger=trigger,
+        requested_by=requested_by,
+        forced=force,
+        status=RunStatus.RUNNING,
+        started_at=now,
+        lease_until=now + LEASE,
+        attempts=1,
     )
-    return share_run_execute(run_id=run.pk)
+    return _share_run_carry_out(run_id=run.pk, final_attempt=True)
 
 
-def share_runs_requeue_stale(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Queue again the pending runs whose message was lost (broker down when they were requested)."""
-    stale = list(
-        ShareRun.objects.filter(
-            status=RunStatus.PENDING, created_at__lt=timezone.now() - older_than
-        ).values_list("pk", flat=True)
+def share_runs_watch() -> dict[str, int]:
+    """The watchdog (every half minute, from beat): no run waits or runs forever.
+
+    A waiting run not handed to the workers lately (the broker was down, the
+    web process died before it could send it) is sent again; a running run whose
+    worker's lease ran out is sent again, and after MAX_ATTEMPTS workers died on
+    it, it fails with a message saying so.
+    """
+    now = timezone.now()
+    resend = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - RESEND_AFTER)
+    waiting = ShareRun.objects.filter(resend, status=RunStatus.PENDING, created_at__lt=now - GRACE)
+    expired = ShareRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=now)
+    given_up = expired.filter(attempts__gte=MAX_ATTEMPTS)
+    failed = given_up.update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        lease_until=None,
+        updated_at=now,
+        error=f"Gave up after {MAX_ATTEMPTS} attempts: each time the worker stopped (killed, out "
+        "of memory or its machine lost) before finishing.",
     )
-    for run_id in stale:
-        share_run_enqueue(run_id=run_id)
-    return len(stale)
+    # A run whose lease ran out is sent once per lease: not again while that message waits.
+    not_resent = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("lease_until"))
+    run_ids = [
+        *waiting.values_list("pk", flat=True),
+        *expired.filter(not_resent, attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True),
+    ]
+    sent = sum(share_run_enqueue(run_id=run_id) for run_id in run_ids)
+    if sent or failed:
+        logger.warning("share runs watchdog: %s sent again, %s given up", sent, failed)
+    return {"sent": sent, "failed": failed}
 
 
 def share_runs_prune() -> int:

@@ -7,8 +7,12 @@ from .services import (
     RETRYABLE_ERRORS,
     share_recompute_request,
     share_run_execute,
-    share_runs_requeue_stale,
+    share_runs_watch,
 )
+
+# A run reads every budget line once and may wait for another run's lock (10 minutes at
+# most): past this, the worker gives it up and the watchdog hands it on.
+SHARE_TIME_LIMIT = 15 * 60
 
 
 @shared_task(
@@ -16,6 +20,8 @@ from .services import (
     acks_late=True,  # acknowledged only after it ran: a dying worker gives it back
     reject_on_worker_lost=True,
     max_retries=6,
+    soft_time_limit=SHARE_TIME_LIMIT,
+    time_limit=SHARE_TIME_LIMIT + 60,
 )
 def recompute_share(self, run_id: int) -> str | None:
     """Carry out share run ``run_id``. Idempotent: a second delivery finds the work done."""
@@ -30,7 +36,11 @@ def recompute_share(self, run_id: int) -> str | None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def recompute_share_nightly() -> int:
-    """The nightly safety net: request a run, and requeue runs whose message was lost."""
-    run = share_recompute_request(trigger=RunTrigger.NIGHTLY)
-    share_runs_requeue_stale()
-    return run.pk
+    """The nightly run: the figures are recomputed at least once a day, whatever happened."""
+    return share_recompute_request(trigger=RunTrigger.NIGHTLY).pk
+
+
+@shared_task(ignore_result=True)
+def share_runs_watchdog() -> dict[str, int]:
+    """Every half minute: runs whose message was lost or whose worker died go out again."""
+    return share_runs_watch()

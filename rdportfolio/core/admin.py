@@ -10,6 +10,7 @@ from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import tabular
+from .exports import file_response
 from .money import format_won
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -103,27 +104,28 @@ def may_import(user, kind: str) -> bool:
     )
 
 
-def _download(content: bytes, file_format: str, name: str) -> HttpResponse:
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if file_format == "xlsx"
-        else "text/csv; charset=utf-8"
-    )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
-    return response
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 def tabular_download(spec, queryset, file_format: str) -> HttpResponse:
     """The rows of ``queryset`` in the spec's import columns, as an Excel or CSV download."""
     stamp = timezone.localdate().isoformat()
-    return _download(
-        tabular.export_file(spec, queryset, file_format), file_format, f"{spec.kind}-{stamp}"
+    return file_response(
+        filename=f"{spec.kind}-{stamp}.{file_format}",
+        content_type=CONTENT_TYPES[file_format],
+        build=lambda: (tabular.export_file(spec, queryset, file_format), queryset.count()),
     )
 
 
 def template_download(spec, file_format: str) -> HttpResponse:
-    return _download(tabular.template_file(spec, file_format), file_format, f"{spec.kind}-template")
+    response = HttpResponse(
+        tabular.template_file(spec, file_format), content_type=CONTENT_TYPES[file_format]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{spec.kind}-template.{file_format}"'
+    return response
 
 
 class TabularExportMixin:

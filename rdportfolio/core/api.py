@@ -10,7 +10,6 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework import renderers, serializers, viewsets
@@ -18,6 +17,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
 from .drf import CursorPagination, PortfolioModelPermissions
+from .exports import csv_response, file_response
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 JS_SAFE_INTEGER = 2**53
@@ -95,11 +95,6 @@ def _xlsx_bytes(columns, rows) -> bytes:
 # Serializer fields whose JSON form differs from the database value (quantized decimal
 # strings, ISO dates, local times); the others are written as the database returns them.
 CONVERTED_FIELDS = (serializers.DecimalField, serializers.DateTimeField, serializers.DateField)
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 class ExportMixin:
@@ -198,32 +193,32 @@ class ExportMixin:
         queryset = self.filter_queryset(self.get_queryset())
         filename = f"{self.export_name}-{date.today().isoformat()}.{export_format}"  # noqa: DTZ011 - a file name
         if export_format == "xlsx":
-            count = queryset.count()
-            if count > XLSX_MAX_ROWS:
-                raise ValidationError(
-                    {
-                        "format": [
-                            f"{count:,} rows match, more than an Excel sheet holds ({XLSX_MAX_ROWS:,}). "
-                            "Use format=csv for all of them, or narrow the filters."
-                        ]
-                    }
-                )
-            columns, rows = self.export_rows(queryset)
-            response = HttpResponse(
-                _xlsx_bytes(columns, rows), content_type=XLSXRenderer.media_type
+
+            def build():
+                count = queryset.count()
+                if count > XLSX_MAX_ROWS:
+                    raise ValidationError(
+                        {
+                            "format": [
+                                f"{count:,} rows match, more than an Excel sheet holds "
+                                f"({XLSX_MAX_ROWS:,}). Use format=csv for all of them, or "
+                                "narrow the filters."
+                            ]
+                        }
+                    )
+                columns, rows = self.export_rows(queryset)
+                return _xlsx_bytes(columns, rows), count
+
+            return file_response(
+                filename=filename, content_type=XLSXRenderer.media_type, build=build
             )
-        else:
-            columns, rows = self.export_rows(queryset)
-            writer = csv.writer(_Echo())
+        columns = list(self.get_serializer().fields)
 
-            def stream():
-                yield writer.writerow(columns)
-                for row in rows:
-                    yield writer.writerow(["" if value is None else _flat(value) for value in row])
+        def rows():
+            _columns, values = self.export_rows(queryset)
+            return (["" if value is None else _flat(value) for value in row] for row in values)
 
-            response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_response(filename=filename, columns=columns, count=queryset.count, rows=rows)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever format was asked for: a spreadsheet of an error helps nobody.

@@ -12,8 +12,13 @@ from django.utils.translation import gettext_lazy as _
 MIN_YEAR = 1990
 MAX_YEAR = 2100
 
+# The largest amount one figure may hold: 1,000조 원, about 175 times the ministry's yearly
+# R&D budget. Anything above is a typo (a unit slip), and sums of many such figures in a year
+# would leave the 64-bit range the KPI adds them up in.
+MAX_WON = 10**15
+
 year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
-won_validators = [MinValueValidator(0)]
+won_validators = [MinValueValidator(0), MaxValueValidator(MAX_WON)]
 
 
 def year_field(verbose_name, **kwargs) -> models.PositiveSmallIntegerField:
@@ -24,8 +29,10 @@ def year_field(verbose_name, **kwargs) -> models.PositiveSmallIntegerField:
 
 
 def won_field(verbose_name, **kwargs) -> models.BigIntegerField:
-    """Whole won in a signed 64-bit column (never float, never negative)."""
-    kwargs.setdefault("help_text", _("Whole won, no fractions; 1억 원 = 100,000,000."))
+    """Whole won in a signed 64-bit column (never float, never negative, at most MAX_WON)."""
+    kwargs.setdefault(
+        "help_text", _("Whole won, no fractions; 1억 원 = 100,000,000; at most 1,000조 원.")
+    )
     return models.BigIntegerField(verbose_name, validators=won_validators, **kwargs)
 
 
@@ -50,6 +57,19 @@ def not_negative(field: str, *, nullable: bool = False) -> models.CheckConstrain
         condition=condition,
         name=f"%(app_label)s_%(class)s_{field}_not_negative",
         violation_error_message=format_lazy(_("{field} cannot be negative."), field=field),
+    )
+
+
+def at_most_max_won(field: str, *, nullable: bool = False) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__lte": MAX_WON})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(
+        condition=condition,
+        name=f"%(app_label)s_%(class)s_{field}_at_most_max",
+        violation_error_message=format_lazy(
+            _("{field} cannot be more than 1,000조 원 (10^15 won)."), field=field
+        ),
     )
 
 

@@ -115,7 +115,8 @@ def overview(request):
     display = reader_display(request)
     basis_form = BasisForm(request.GET or None)
     budget_basis = basis_form.basis_value()
-    run = ShareRun.objects.latest_succeeded()
+    freshness = ShareRun.objects.freshness()
+    run = freshness.run
     path = share_path(run)
     this_year = timezone.localdate().year
     current = next((p for p in path if p["year"] == this_year), path[-1] if path else None)
@@ -140,6 +141,7 @@ def overview(request):
     _path_texts(path, display)
     context = {
         "run": run,
+        "freshness": freshness,
         "current": current,
         "this_year": this_year,
         "path": path,

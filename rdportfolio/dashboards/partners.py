@@ -81,7 +81,8 @@ def partners(request):
     display = reader_display(request)
     basis_form = BasisForm(request.GET or None)
     basis = basis_form.basis_value()
-    run = ShareRun.objects.latest_succeeded()
+    freshness = ShareRun.objects.freshness()
+    run = freshness.run
     map_chart, map_rows, unassigned = _map(run, basis, display)
     page = Paginator(_institutions(basis), PAGE_SIZE).get_page(request.GET.get("page"))
     institution_rows = list(page.object_list)
@@ -90,6 +91,7 @@ def partners(request):
     context = {
         "display": display,
         "run": run,
+        "freshness": freshness,
         "basis": basis,
         "basis_form": basis_form,
         "map_chart": map_chart,

@@ -1,12 +1,10 @@
 """The technology list: filters, sort, a page of the table, the status funnel, the radar, a CSV."""
 
-import csv
 import datetime
 from collections import defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Subquery, Sum
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from budgets.models import Basis, BudgetLine
 from partners.models import Collaboration, Institution
 from programs.models import TRACK_ORDER, Track
+from rdportfolio.core.exports import csv_response
 from technologies.models import Field, Technology, TechnologyStatus
 
 from .access import PAGE_SIZE, dashboard_page, korean, name_of, query_without_page, reader_display
@@ -221,11 +220,6 @@ def technologies(request):
     return render(request, "dashboards/technologies.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @dashboard_page
 def technologies_csv(request):
     """Every technology the filters select (no page limit), amounts in whole won."""
@@ -233,44 +227,44 @@ def technologies_csv(request):
     if filterset.is_bound and not filterset.is_valid():
         return _refused(request, filterset, reader_display(request))
     options = filterset.options() if filterset.is_bound else {}
-    rows = list(
-        technology_table(filterset.qs, options.get("sort", "code")).values(
-            "pk",
-            "code",
-            "name_ko",
-            "name_en",
-            "program__track",
-            "field__code",
-            "status",
-            "target_commercialisation_year",
-            "planned_won",
-            "international_won",
-            "partner_count",
-        )
-    )
-    countries_by_tech = partner_countries_of([t["pk"] for t in rows])
+    table = technology_table(filterset.qs, options.get("sort", "code"))
 
-    def lines():
-        writer = csv.writer(_Echo())
-        yield "\ufeff"  # so that Excel opens the Korean names as UTF-8
-        yield writer.writerow(CSV_HEADER)
-        for t in rows:
-            yield writer.writerow(
-                [
-                    t["code"],
-                    t["name_ko"],
-                    t["name_en"],
-                    t["program__track"],
-                    t["field__code"],
-                    t["status"],
-                    t["target_commercialisation_year"] or "",
-                    int(t["planned_won"] or 0),
-                    int(t["international_won"] or 0),
-                    t["partner_count"],
-                    " ".join(countries_by_tech.get(t["pk"], [])),
-                ]
+    def rows():
+        technologies = list(
+            table.values(
+                "pk",
+                "code",
+                "name_ko",
+                "name_en",
+                "program__track",
+                "field__code",
+                "status",
+                "target_commercialisation_year",
+                "planned_won",
+                "international_won",
+                "partner_count",
             )
+        )
+        countries_by_tech = partner_countries_of([t["pk"] for t in technologies])
+        for t in technologies:
+            yield [
+                t["code"],
+                t["name_ko"],
+                t["name_en"],
+                t["program__track"],
+                t["field__code"],
+                t["status"],
+                t["target_commercialisation_year"] or "",
+                int(t["planned_won"] or 0),
+                int(t["international_won"] or 0),
+                t["partner_count"],
+                " ".join(countries_by_tech.get(t["pk"], [])),
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="technologies.csv"'
-    return response
+    return csv_response(
+        filename="technologies.csv",
+        columns=CSV_HEADER,
+        count=filterset.qs.count,
+        rows=rows,
+        bom=True,  # so that Excel opens the Korean names as UTF-8
+    )

@@ -18,8 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from rdportfolio.core import tabular
 from rdportfolio.core.admin import ReadOnlyAdminMixin, may_import, template_download
 
-from .models import ImportJob, ImportStatus
-from .services import ImportRefused, import_job_create
+from .models import ImportJob
+from .services import (
+    AlreadyImported,
+    ImportRefused,
+    import_job_confirm,
+    import_job_confirm_refusal,
+    import_job_create,
+    import_refusal_of_upload,
+)
 
 
 class UploadForm(forms.Form):
@@ -81,7 +88,12 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None, initial=request.GET)
-        if request.method == "POST" and form.is_valid():
+        too_large = import_refusal_of_upload(request)
+        if too_large:
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error("file", too_large)
+        elif request.method == "POST" and form.is_valid():
             kind = form.cleaned_data["kind"]
             upload = form.cleaned_data["file"]
             if not may_import(request.user, kind):
@@ -119,18 +131,19 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         spec = job.spec
+        imported = job.imports.order_by("-pk").first() if job.dry_run else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": str(job),
             "job": job,
-            "imported": job.imports.order_by("-pk").first() if job.dry_run else None,
-            "may_confirm": (
-                job.dry_run
-                and job.status == ImportStatus.CHECKED
-                and (job.created_count or job.updated_count)
-                and may_import(request.user, job.kind)
+            "imported": imported,
+            "confirm_refusal": (
+                import_job_confirm_refusal(job, request.user)
+                if job.dry_run and imported is None
+                else None
             ),
+            "may_import": may_import(request.user, job.kind),
             "preview_columns": [c.header_ko for c in spec.columns],
             "changelist_url": reverse(
                 f"admin:{spec.model._meta.app_label}_{spec.model._meta.model_name}_changelist"
@@ -144,22 +157,14 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         checked = get_object_or_404(ImportJob, pk=job_id, dry_run=True)
         if not may_import(request.user, checked.kind):
             raise PermissionDenied
-        if checked.status != ImportStatus.CHECKED:
-            messages.error(request, _("Only a file that passed its check can be imported."))
-            return redirect("admin:imports_importjob_progress", job_id=checked.pk)
-        earlier = checked.imports.exclude(status=ImportStatus.FAILED).first()
-        if earlier is not None:
+        try:
+            job = import_job_confirm(checked=checked, user=request.user)
+        except AlreadyImported as done:
             # A double click, or a second tab: the file is imported once.
-            return redirect("admin:imports_importjob_progress", job_id=earlier.pk)
-        job = import_job_create(
-            kind=checked.kind,
-            file_name=checked.file_name,
-            content=bytes(checked.content),
-            requested_by=request.user,
-            dry_run=False,
-            confirms=checked,
-            language=checked.language,
-        )
+            return redirect("admin:imports_importjob_progress", job_id=done.existing.pk)
+        except ImportRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("admin:imports_importjob_progress", job_id=checked.pk)
         return redirect("admin:imports_importjob_progress", job_id=job.pk)
 
     def template_view(self, request, kind: str, file_format: str):

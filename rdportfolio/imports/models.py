@@ -69,9 +69,17 @@ class ImportJob(TimeStampedModel):
         _("errors"), default=list, blank=True, help_text=_("The first 1,000: row, column, message.")
     )
     preview = models.JSONField(_("preview"), default=list, blank=True)
+    # What a check saw, row by row (tabular.Plan.signature): its import is refused if the
+    # data changed since, rather than writing over edits made in between.
+    signature = models.TextField(_("rows as checked"), blank=True, editable=False)
     message = models.TextField(_("message"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Delivery: when the job was last handed to the workers, the worker's lease on it, how
+    # often a worker took it up. A job whose lease ran out is taken up again (the watchdog).
+    enqueued_at = models.DateTimeField(_("handed to the workers at"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("worker's lease until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         # The table of the budgets app, where jobs lived before they had an app of their own.

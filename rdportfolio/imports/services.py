@@ -1,26 +1,30 @@
 """Import jobs: store an upload, check it on a worker, write it once confirmed."""
 
 import logging
-import traceback
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from rdportfolio.core import tabular
+from rdportfolio.core.leases import lease_kept
 
 from .models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
-IMPORT_MAX_BYTES = 50 * 1024 * 1024
-# A job whose worker died mid-way (still checking or writing after this long) is taken up again:
-# checking writes nothing, and writing is one transaction that was rolled back.
-IMPORT_STALE_AFTER = timedelta(minutes=30)
+# A worker renews its lease on a job every third of this while it works; a job whose lease
+# ran out has lost its worker and is taken up again (checking writes nothing, and writing is
+# one transaction, rolled back when the worker died).
+LEASE = timedelta(seconds=45)
+MAX_ATTEMPTS = 3
+RESEND_AFTER = timedelta(minutes=2)
+GRACE = timedelta(seconds=20)
 
 
 class ImportRefused(ValueError):
@@ -47,11 +51,8 @@ def import_job_create(
         )
     if not content:
         raise ImportRefused(_("The file is empty."))
-    if len(content) > IMPORT_MAX_BYTES:
-        raise ImportRefused(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": len(content) // 2**20, "limit": IMPORT_MAX_BYTES // 2**20}
-        )
+    if len(content) > settings.RDP_UPLOAD_MAX_BYTES:
+        raise ImportRefused(_too_large(len(content)))
     job = ImportJob.objects.create(
         kind=kind,
         file_name=file_name,
@@ -66,42 +67,125 @@ def import_job_create(
     return job
 
 
-def import_job_enqueue(*, job_id: int) -> None:
+def _too_large(size: int | None) -> str:
+    limit = settings.RDP_UPLOAD_MAX_BYTES // 2**20
+    if size is None:
+        return _("The file is larger than %(limit)s MB: split it, or save it as CSV.") % {
+            "limit": limit
+        }
+    return _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
+        "size": size // 2**20,
+        "limit": limit,
+    }
+
+
+def import_refusal_of_upload(request) -> str | None:
+    """What to tell the person whose upload was stopped at the size limit while it streamed."""
+    return _too_large(None) if getattr(request, "upload_refused", None) else None
+
+
+class AlreadyImported(ImportRefused):
+    """The check was confirmed before: its import is ``existing``."""
+
+    def __init__(self, existing: ImportJob):
+        super().__init__(
+            _("This check has been imported already (import #%(id)s).") % {"id": existing.pk}
+        )
+        self.existing = existing
+
+
+def import_job_confirm(*, checked: ImportJob, user) -> ImportJob:
+    """Import a checked file: a job that writes it, after commit.
+
+    Only the person who asked for the check, only once, and only within
+    RDP_IMPORT_CONFIRM_MINUTES of it; the import itself is refused if the data
+    changed since the check (see ``_changed_since``).
+    """
+    with transaction.atomic():
+        # One confirmation at a time per check: a double click imports once.
+        checked = ImportJob.objects.select_for_update().get(pk=checked.pk)
+        earlier = checked.imports.order_by("-pk").first()
+        if earlier is not None:
+            raise AlreadyImported(earlier)
+        refusal = import_job_confirm_refusal(checked, user)
+        if refusal:
+            raise ImportRefused(refusal)
+        return import_job_create(
+            kind=checked.kind,
+            file_name=checked.file_name,
+            content=bytes(checked.content),
+            requested_by=user,
+            dry_run=False,
+            confirms=checked,
+            language=checked.language,
+        )
+
+
+def import_job_confirm_refusal(job: ImportJob, user) -> str | None:
+    """Why ``user`` may not import this check now (None: they may)."""
+    if not job.dry_run or job.status != ImportStatus.CHECKED:
+        return _("Only a file that passed its check can be imported.")
+    if not (job.created_count or job.updated_count):
+        return _("The file changes nothing: every row is already as in the file.")
+    if job.requested_by_id != user.pk:
+        return _("Only the person who checked this file can import it: check it yourself.")
+    window = timedelta(minutes=settings.RDP_IMPORT_CONFIRM_MINUTES)
+    if job.finished_at < timezone.now() - window:
+        return _("This check is older than %(minutes)s minutes: check the file again.") % {
+            "minutes": settings.RDP_IMPORT_CONFIRM_MINUTES
+        }
+    return None
+
+
+def import_job_enqueue(*, job_id: int) -> bool:
+    """Hand a job to Celery. If the broker is down the job keeps waiting, and the watchdog
+    sends it again once the broker is back."""
     from .tasks import run_import
 
     try:
-        run_import.apply_async(
-            args=[job_id], retry=True, retry_policy={"max_retries": 3, "interval_start": 0.5}
-        )
+        # One try: the watchdog is the retry, and a request must not wait on a broker away.
+        run_import.apply_async(args=[job_id], retry=False)
     except Exception:
-        logger.exception("could not queue import %s", job_id)
-        ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-            status=ImportStatus.FAILED,
-            message="The job queue is unreachable; upload the file again later.",
-            finished_at=timezone.now(),
-        )
+        logger.warning("could not queue import %s; the watchdog sends it again", job_id)
+        return False
+    ImportJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+    return True
 
 
 def import_job_execute(*, job_id: int) -> ImportJob:
     """Check (and unless a dry run, write) an import job. A second delivery finds it done.
 
-    Checking runs outside any transaction so that its progress is visible while it runs;
+    The worker first claims the job: a waiting one, or one whose worker's lease ran out
+    (checking writes nothing, and writing is one transaction, rolled back when its worker
+    died). Checking runs outside any transaction so that its progress shows while it runs;
     writing is one transaction: every row or none.
     """
+    now = timezone.now()
     claimable = Q(status=ImportStatus.PENDING) | Q(
-        status__in=[ImportStatus.CHECKING, ImportStatus.WRITING],
-        started_at__lt=timezone.now() - IMPORT_STALE_AFTER,
+        status__in=[ImportStatus.CHECKING, ImportStatus.WRITING], lease_until__lt=now
     )
-    claimed = ImportJob.objects.filter(claimable, pk=job_id).update(
-        status=ImportStatus.CHECKING, started_at=timezone.now()
+    claimed = ImportJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=ImportStatus.CHECKING,
+        started_at=now,
+        lease_until=now + LEASE,
+        attempts=F("attempts") + 1,
     )
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
         return job
+    with lease_kept(ImportJob.objects.filter(pk=job_id), lease=LEASE):
+        return _import_job_carry_out(job)
+
+
+def _import_job_carry_out(job: ImportJob) -> ImportJob:
+    deadline = time.monotonic() + settings.RDP_IMPORT_TIME_LIMIT_SECONDS
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(rows_done=done, rows_total=total)
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+        if time.monotonic() > deadline:
+            raise ImportTooSlow
 
+    _test_delay()
     try:
         with override(job.language):
             plan = tabular.import_plan(
@@ -114,10 +198,17 @@ def import_job_execute(*, job_id: int) -> ImportJob:
         return _import_finish(
             job, status=ImportStatus.REFUSED, errors=refused.errors, error_count=len(refused.errors)
         )
+    except ImportTooSlow:
+        return _import_finish(job, status=ImportStatus.FAILED, message=_too_slow_message(job))
     except Exception:
-        logger.exception("import %s failed while checking", job_id)
+        logger.exception("import %s failed while checking", job.pk)
         return _import_finish(
-            job, status=ImportStatus.FAILED, message=traceback.format_exc(limit=3)
+            job,
+            status=ImportStatus.FAILED,
+            message=_(
+                "The file could not be checked (an error on our side, logged for the "
+                "administrators); nothing was written."
+            ),
         )
     counts = dict(
         rows_total=plan.total,
@@ -132,14 +223,22 @@ def import_job_execute(*, job_id: int) -> ImportJob:
     if plan.error_count:
         return _import_finish(job, status=ImportStatus.REFUSED, **counts)
     if job.dry_run:
-        return _import_finish(job, status=ImportStatus.CHECKED, **counts)
-    ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.WRITING)
-    try:
-        tabular.plan_write(
-            spec=job.spec, plan=plan, user=job.requested_by, reason=f"Import #{job.pk}"
+        return _import_finish(
+            job, status=ImportStatus.CHECKED, signature=plan.signature(), **counts
         )
+    if job.confirms_id is not None:
+        changed = tabular.plans_differ(job.confirms.signature, plan)
+        if changed:
+            return _import_finish(job, status=ImportStatus.REFUSED, **_changed_since(job, changed))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING)
+    try:
+        with transaction.atomic():
+            tabular.plan_write(
+                spec=job.spec, plan=plan, user=job.requested_by, reason=f"Import #{job.pk}"
+            )
+            _test_delay()  # drills: a worker killed here leaves nothing written
     except Exception as exc:
-        logger.exception("import %s failed while writing; nothing was written", job_id)
+        logger.exception("import %s failed while writing; nothing was written", job.pk)
         return _import_finish(
             job,
             status=ImportStatus.FAILED,
@@ -149,8 +248,81 @@ def import_job_execute(*, job_id: int) -> ImportJob:
     return _import_finish(job, status=ImportStatus.SUCCEEDED, **counts)
 
 
+def _changed_since(job: ImportJob, rows: list[int]) -> dict:
+    """The refusal of an import whose rows changed in the database since its check."""
+    with override(job.language):
+        message = _(
+            "Changed since the check: %(count)s rows. Nothing was written; check the file again "
+            "to see what it would do now."
+        ) % {"count": len(rows)}
+        errors = [
+            {"row": number, "column": None, "message": _("Changed since the check.")}
+            for number in rows[: tabular.planning.MAX_ERRORS]
+        ]
+    return {"message": message, "errors": errors, "error_count": len(rows)}
+
+
+class ImportTooSlow(Exception):
+    """The job ran past RDP_IMPORT_TIME_LIMIT_SECONDS."""
+
+
+def _too_slow_message(job: ImportJob) -> str:
+    with override(job.language):
+        return _(
+            "Checking took longer than %(minutes)s minutes and was stopped; nothing was written. "
+            "Split the file into smaller ones."
+        ) % {"minutes": settings.RDP_IMPORT_TIME_LIMIT_SECONDS // 60}
+
+
+def _test_delay() -> None:
+    if settings.RDP_TEST_IMPORT_DELAY_SECONDS:
+        time.sleep(settings.RDP_TEST_IMPORT_DELAY_SECONDS)  # drills only, never in production
+
+
 def _import_finish(job: ImportJob, *, status: str, **fields) -> ImportJob:
-    for name, value in {"status": status, "finished_at": timezone.now(), **fields}.items():
+    for name, value in {
+        "status": status,
+        "finished_at": timezone.now(),
+        "lease_until": None,
+        **fields,
+    }.items():
         setattr(job, name, value)
     job.save()
     return job
+
+
+def import_jobs_watch() -> dict[str, int]:
+    """The watchdog (every half minute, from beat): no job waits, checks or writes forever.
+
+    A waiting job not handed to the workers lately (the broker was down, the web
+    process died between saving it and sending it) is sent again; a job whose
+    worker's lease ran out is sent again, and after MAX_ATTEMPTS workers died on
+    it, it fails with a message saying so.
+    """
+    now = timezone.now()
+    resend = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - RESEND_AFTER)
+    waiting = ImportJob.objects.filter(
+        resend, status=ImportStatus.PENDING, created_at__lt=now - GRACE
+    )
+    expired = ImportJob.objects.filter(
+        status__in=[ImportStatus.CHECKING, ImportStatus.WRITING], lease_until__lt=now
+    )
+    failed = 0
+    for job in expired.filter(attempts__gte=MAX_ATTEMPTS).only("pk", "language"):
+        with override(job.language):
+            message = _(
+                "The worker stopped %(attempts)s times while on this file (killed, out of memory "
+                "or its machine lost); nothing was written. Try again later or split the file."
+            ) % {"attempts": MAX_ATTEMPTS}
+        failed += ImportJob.objects.filter(pk=job.pk, lease_until__lt=now).update(
+            status=ImportStatus.FAILED, finished_at=now, lease_until=None, message=message
+        )
+    not_resent = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("lease_until"))
+    job_ids = [
+        *waiting.values_list("pk", flat=True),
+        *expired.filter(not_resent, attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True),
+    ]
+    sent = sum(import_job_enqueue(job_id=job_id) for job_id in job_ids)
+    if sent or failed:
+        logger.warning("import jobs watchdog: %s sent again, %s given up", sent, failed)
+    return {"sent": sent, "failed": failed}

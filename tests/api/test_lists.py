@@ -254,8 +254,14 @@ def test_the_share_as_of_a_date_before_any_run_is_a_404(analyst):
 
 def test_the_share_before_any_run_says_so(analyst):
     ShareRun.objects.all().delete()
-    body = api(analyst).get("/api/v1/share/").json()
-    assert body == {"run": None, "computed_at": None, "results": []}
+    body = api(analyst, language="en").get("/api/v1/share/").json()
+    assert body == {
+        "run": None,
+        "computed_at": None,
+        "stale": True,
+        "stale_reason": "The share has not been computed yet.",
+        "results": [],
+    }
 
 
 def test_the_share_exports_as_csv(analyst):

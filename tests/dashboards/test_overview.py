@@ -10,6 +10,7 @@ from django.utils import timezone
 from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
 from budgets.models import Basis, BudgetLine, ExchangeRate
 from programs.models import Track
+from rdportfolio.core.models import MAX_WON
 from technologies.models import Technology, TechnologyStatus
 from tests.dashboards.pages import browser, chart_data
 from tests.factories import BudgetLineFactory, ProjectFactory
@@ -115,14 +116,17 @@ def test_unit_switch_never_redirects_to_another_host(cto_viewer):
 
 def test_totals_beyond_javascript_integers_reach_charts_as_strings(cto_viewer):
     technology = Technology.objects.get(code="LF-001")
-    project = ProjectFactory(technology=technology, start_year=2029, end_year=2029)
-    BudgetLineFactory(project=project, fiscal_year=2029, amount_won=2**53 + 1)
+    # Ten lines at the largest amount a line may hold (1,000조 원) pass 2**53 together.
+    for _ in range(10):
+        project = ProjectFactory(technology=technology, start_year=2029, end_year=2029)
+        BudgetLineFactory(project=project, fiscal_year=2029, amount_won=MAX_WON)
     data = chart_data(browser(cto_viewer).get("/technologies/LF-001/"), "budget-years-data")
     planned = data["series"][0]
     index = data["years"].index(2029)
     assert isinstance(planned["values"][index], str)
-    # 20,000,000,000 won of seeded lines plus 2**53 + 1, in billions, exact to the won's rounding
+    # The seeded lines (200억 원) plus 10**16 won, in billions, exact to the won
     seeded = BudgetLine.objects.filter(
         project__technology=technology, fiscal_year=2029, basis=Basis.PLANNED
     ).aggregate(total=Sum("amount_won"))["total"]
-    assert planned["labels"][index] == f"KRW {seeded / 10**9:,.1f} billion"
+    assert seeded == 10 * MAX_WON + 20_000_000_000
+    assert planned["labels"][index] == "KRW 10,000,020 billion"

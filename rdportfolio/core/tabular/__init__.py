@@ -9,7 +9,7 @@ Exports read the same columns, so an exported file imports back unchanged.
 
 from .cells import CellError
 from .files import csv_bytes, export_file, template_file, xlsx_bytes
-from .planning import FileRefused, Plan, import_plan
+from .planning import FileRefused, Plan, import_plan, plans_differ
 from .specs import (
     Column,
     Context,
@@ -36,6 +36,7 @@ __all__ = [
     "import_plan",
     "kind_choices",
     "plan_write",
+    "plans_differ",
     "register",
     "rows_imported",
     "spec_for",

@@ -6,8 +6,8 @@ gives: str, int, float, bool, date, None) and returns the value, or raises
 active language.
 """
 
+import math
 import re
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -15,9 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from ..models import MAX_YEAR, MIN_YEAR
+from ..models import MAX_WON, MAX_YEAR, MIN_YEAR
 
-MAX_WON = 2**63 - 1
 # Excel keeps numbers as doubles: above 2^53 a cell cannot hold every whole won exactly.
 EXACT_FLOAT_LIMIT = 2**53
 
@@ -38,37 +37,51 @@ def text(value) -> str:
     return str(value).strip()
 
 
+# Digits only, with thousands separators and an optional ".0…" tail (2031.0 from some exports):
+# no exponent ("1e200000" would take minutes to expand), no "Infinity", no "NaN".
+WHOLE_NUMBER = re.compile(r"[+-]?(\d{1,19})(?:\.0*)?")
+
+
 def whole_number(value, *, what: str) -> int:
     if isinstance(value, bool):
         raise CellError(_("“%(value)s” is not %(what)s.") % {"value": value, "what": what})
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if not value.is_integer():
-            raise CellError(
-                _("“%(value)s” is not %(what)s (no decimals).") % {"value": value, "what": what}
-            )
-        if abs(value) >= EXACT_FLOAT_LIMIT:
-            raise CellError(
-                _(
-                    "%(value)s is too large for an Excel number to be exact; "
-                    "format the cell as text."
-                )
-                % {"value": f"{value:.0f}"}
-            )
-        return int(value)
-    digits = text(value).replace(",", "").replace(" ", "")
-    if not re.fullmatch(r"[+-]?\d+", digits or "x"):
-        try:
-            number = Decimal(digits)
-        except InvalidOperation:
-            number = None
-        if number is None or number != number.to_integral_value():
-            raise CellError(
-                _("“%(value)s” is not %(what)s.") % {"value": text(value), "what": what}
-            )
-        return int(number)
-    return int(digits)
+        return _whole_float(value, what=what)
+    cell = text(value)
+    digits = cell.replace(",", "").replace(" ", "")
+    match = WHOLE_NUMBER.fullmatch(digits)
+    if match:
+        return int(digits.split(".")[0])
+    if re.fullmatch(r"[+-]?\d{20,}(?:\.0*)?", digits):
+        raise CellError(_("“%(value)s” has too many digits.") % {"value": _shown(cell)})
+    if re.fullmatch(r"[+-]?[\d.]*[eE][+-]?\d+", digits):
+        raise CellError(
+            _("“%(value)s” is not %(what)s: write all its digits, without an exponent.")
+            % {"value": _shown(cell), "what": what}
+        )
+    raise CellError(_("“%(value)s” is not %(what)s.") % {"value": _shown(cell), "what": what})
+
+
+def _whole_float(value: float, *, what: str) -> int:
+    if not math.isfinite(value):
+        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+    if not value.is_integer():
+        raise CellError(
+            _("“%(value)s” is not %(what)s (no decimals).") % {"value": value, "what": what}
+        )
+    if abs(value) >= EXACT_FLOAT_LIMIT:
+        raise CellError(
+            _("%(value)s is too large for an Excel number to be exact; format the cell as text.")
+            % {"value": f"{value:.0f}"}
+        )
+    return int(value)
+
+
+def _shown(cell: str) -> str:
+    """A cell as quoted in a message: long ones cut short."""
+    return cell if len(cell) <= 40 else cell[:37] + "…"
 
 
 def won(value) -> int:
@@ -76,7 +89,10 @@ def won(value) -> int:
     if amount < 0:
         raise CellError(_("The amount cannot be negative (%(value)s).") % {"value": amount})
     if amount > MAX_WON:
-        raise CellError(_("The amount is too large."))
+        raise CellError(
+            _("%(value)s won is more than 1,000조 원: check the unit (the column is in won).")
+            % {"value": f"{amount:,}"}
+        )
     return amount
 
 

@@ -1,15 +1,16 @@
 """Checking a file against a spec: every row converted, every error named, nothing written."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from .cells import text
-from .reading import FileRefused, file_error, file_rows
+from .reading import MAX_CELL_CHARS, FileRefused, Formula, file_error, file_rows
 from .specs import Column, RowErrors, Spec, normalise_header
 
-__all__ = ["FileRefused", "Plan", "header_columns", "import_plan"]
+__all__ = ["FileRefused", "Plan", "header_columns", "import_plan", "plans_differ"]
 
 MAX_ERRORS = 1000
 PREVIEW_ROWS = 10
@@ -26,6 +27,13 @@ class Plan:
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
     preview: list[dict] = field(default_factory=list)
+    # Per row, in file order: what the import would do and the state of the stored row it read
+    # ("c" new; "u"/"=" and a hash of the stored row). Two plans of one file that differ here
+    # were made against different data.
+    tokens: list[tuple[int, str]] = field(default_factory=list)  # (row number, token)
+
+    def signature(self) -> str:
+        return "".join(token for _number, token in self.tokens)
 
     def add_error(self, row, column, message):
         self.error_count += 1
@@ -85,14 +93,22 @@ def header_columns(spec: Spec, header: list) -> list[Column | None]:
     return mapped
 
 
-def _raw_rows(spec: Spec, content: bytes, file_format: str) -> list[dict]:
+def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None) -> list[dict]:
     """Every data row as {column name: cell}, with its row number and a flag for stray cells."""
-    rows_iter = file_rows(content, file_format)
+    rows = file_rows(content, file_format, tick)
+    rows_iter = iter(rows)
     try:
         _number, header = next(rows_iter)
     except StopIteration:
-        raise file_error(_("The file is empty.")) from None
-    columns = header_columns(spec, header)
+        hint = rows.other_sheets_hint()
+        raise file_error(_("The file is empty.") + (f" {hint}" if hint else "")) from None
+    try:
+        columns = header_columns(spec, header)
+    except FileRefused as refused:
+        hint = rows.other_sheets_hint()
+        if hint:
+            refused.errors.append({"row": None, "column": None, "message": hint})
+        raise
     raw_rows = []
     for number, values in rows_iter:
         row = {"__row__": number}
@@ -102,7 +118,36 @@ def _raw_rows(spec: Spec, content: bytes, file_format: str) -> list[dict]:
         if len(values) > len(columns) and any(text(v) for v in values[len(columns) :]):
             row["__extra__"] = True
         raw_rows.append(row)
+    if not raw_rows:
+        raise file_error(_("The file has its header row but no rows of data."), row=1)
     return raw_rows
+
+
+def _cell_problems(spec: Spec, row: dict) -> list[tuple[str, str]]:
+    """What no column's conversion should meet: formulas, and cells past Excel's length."""
+    problems = []
+    for column in spec.columns:
+        value = row.get(column.name)
+        if isinstance(value, Formula):
+            problems.append(
+                (
+                    column.header_ko,
+                    _(
+                        "This cell holds a formula (%(formula)s): paste its value instead "
+                        "(Paste Special → Values)."
+                    )
+                    % {"formula": str(value)[:60]},
+                )
+            )
+        elif isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            problems.append(
+                (
+                    column.header_ko,
+                    _("This cell holds %(length)s characters; a cell holds at most %(max)s.")
+                    % {"length": f"{len(value):,}", "max": f"{MAX_CELL_CHARS:,}"},
+                )
+            )
+    return problems
 
 
 def import_plan(
@@ -113,7 +158,9 @@ def import_plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """Read and check every row; nothing is written. ``progress(done, total)`` is called as it goes."""
-    raw_rows = _raw_rows(spec, content, file_format)
+    raw_rows = _raw_rows(
+        spec, content, file_format, tick=(lambda read: progress(0, read)) if progress else None
+    )
     plan = Plan(total=len(raw_rows))
     ctx = spec.load(raw_rows)
     converted, keys_seen = [], {}
@@ -121,7 +168,12 @@ def import_plan(
         number = row["__row__"]
         if row.get("__extra__"):
             plan.add_error(number, None, _("This row has more cells than the header has columns."))
+        problems = _cell_problems(spec, row)
+        for column, message in problems:
+            plan.add_error(number, column, message)
         try:
+            if problems:
+                raise RowErrors([])  # what the cells hold cannot be converted
             values = spec.convert(row, ctx)
         except RowErrors as exc:
             for column, message in exc.errors:
@@ -157,10 +209,37 @@ def _sort_into_plan(spec: Spec, plan: Plan, converted: list[dict], ctx) -> None:
         current = existing.get(spec.key(values))
         if current is None:
             plan.create.append((number, values))
-        elif any(getattr(current, f) != values[f] for f in spec.compare_fields):
+            plan.tokens.append((number, TOKEN_NEW))
+            continue
+        stored = [getattr(current, f) for f in spec.compare_fields]
+        if any(value != values[f] for value, f in zip(stored, spec.compare_fields, strict=True)):
             plan.update.append((number, current, values))
+            action = "u"
         else:
             plan.unchanged += 1
+            action = "="
+        plan.tokens.append((number, action + _state_hash(stored)))
+
+
+TOKEN_NEW = "c" + "0" * 8
+
+
+def _state_hash(values: list) -> str:
+    return hashlib.blake2s(repr(values).encode(), digest_size=4).hexdigest()
+
+
+def plans_differ(checked_signature: str, plan: Plan) -> list[int]:
+    """The row numbers where ``plan`` would do something else, or meet another stored row,
+    than the plan whose signature a check kept: what changed in the data since the check."""
+    width = len(TOKEN_NEW)
+    before = [checked_signature[i : i + width] for i in range(0, len(checked_signature), width)]
+    if len(before) != len(plan.tokens):
+        return [number for number, _token in plan.tokens]
+    return [
+        number
+        for (number, token), earlier in zip(plan.tokens, before, strict=True)
+        if token != earlier
+    ]
 
 
 def _preview(spec: Spec, plan: Plan, raw_rows: list[dict]) -> list[dict]:

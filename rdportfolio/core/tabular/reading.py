@@ -1,16 +1,31 @@
-"""Reading the rows of an uploaded CSV or Excel file."""
+"""Reading the rows of an uploaded CSV or Excel file, within bounds a hostile file cannot pass.
+
+Limits (each refusal says which, in the reader's language): a cell holds at most
+32,767 characters (Excel's own limit); a file at most MAX_ROWS rows; an Excel
+file's sheets at most XLSX_MAX_UNCOMPRESSED bytes once unzipped (a 1 MB file
+can unzip to gigabytes) and at most XLSX_MAX_ROWS rows (larger sets go as CSV).
+"""
 
 import csv
 import io
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .cells import text
 
+MAX_CELL_CHARS = 32_767
+
+
+def _limit(name: str, default: int) -> int:
+    return getattr(settings, name, default)
+
 
 class FileRefused(Exception):
-    """The file as a whole cannot be read (format, encoding, headers)."""
+    """The file as a whole cannot be read (format, encoding, headers, size)."""
 
     def __init__(self, errors: list[dict]):
         super().__init__(errors[0]["message"] if errors else "refused")
@@ -21,29 +36,104 @@ def file_error(message: str, *, row=None, column=None) -> FileRefused:
     return FileRefused([{"row": row, "column": column, "message": message}])
 
 
-def file_rows(content: bytes, file_format: str) -> Iterator[tuple[int, list]]:
-    """(row number as the reader sees it, cell values) for every non-empty row, header first."""
+@dataclass(frozen=True)
+class Formula:
+    """A cell that holds a formula: its value is Excel's to compute, not ours to trust."""
+
+    source: str
+
+    def __str__(self) -> str:
+        return self.source
+
+
+@dataclass
+class Rows:
+    """The non-empty rows of a file's first sheet, numbered as the reader sees them."""
+
+    rows: Iterator[tuple[int, list]]
+    sheet_names: list[str] = field(default_factory=list)
+
+    def __iter__(self):
+        return self.rows
+
+    def other_sheets_hint(self) -> str | None:
+        """For a refusal: only the first sheet is read, and which others there are."""
+        if len(self.sheet_names) < 2:
+            return None
+        return _(
+            "Only the first sheet (“%(first)s”) is read; this workbook also has: %(others)s."
+        ) % {
+            "first": self.sheet_names[0],
+            "others": ", ".join(f"“{name}”" for name in self.sheet_names[1:]),
+        }
+
+
+def file_rows(content: bytes, file_format: str, tick: Callable[[int], None] | None = None) -> Rows:
+    """The rows of ``content``; ``tick(rows read)`` is called every 2,000 rows (and may raise)."""
     if file_format == "xlsx":
-        yield from _xlsx_rows(content)
-    else:
-        yield from _csv_rows(content)
+        return _xlsx_rows(content, tick)
+    return Rows(_csv_rows(content, tick))
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
+def _xlsx_rows(content: bytes, tick) -> Rows:
+    _xlsx_bounds(content)
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # Formulas as written (data_only=False): a cached result may be stale or missing.
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
         raise file_error(_("This is not an Excel (.xlsx) file we can read.")) from exc
-    sheet = workbook.worksheets[0]
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if any(v is not None and text(v) != "" for v in values):
-            yield number, list(values)
-    workbook.close()
+    names = list(workbook.sheetnames)
+
+    def rows():
+        limit = _limit("RDP_IMPORT_XLSX_MAX_ROWS", 300_000)
+        number = 0
+        try:
+            for number, cells in enumerate(workbook.worksheets[0].iter_rows(), start=1):  # noqa: B007
+                values = [
+                    Formula(str(cell.value)) if cell.data_type == "f" else cell.value
+                    for cell in cells
+                ]
+                if any(v is not None and text(v) != "" for v in values):
+                    _count(number, limit, tick, "xlsx")
+                    yield number, values
+        except (ValueError, TypeError, KeyError) as exc:
+            # The reader met XML it cannot turn into a value (a hand-made or damaged file).
+            raise file_error(
+                _("Row %(row)s holds a value Excel does not write (not a number?).")
+                % {"row": number + 1},
+                row=number + 1,
+            ) from exc
+        finally:
+            workbook.close()
+
+    return Rows(rows(), names)
 
 
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list]]:
+def _xlsx_bounds(content: bytes) -> None:
+    """Refuse, before parsing, a workbook whose sheets unzip to more than the limit."""
+    limit = _limit("RDP_IMPORT_XLSX_MAX_UNCOMPRESSED", 200 * 2**20)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(
+                info.file_size
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/") or info.filename.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise file_error(_("This is not an Excel (.xlsx) file we can read.")) from exc
+    if unzipped > limit:
+        raise file_error(
+            _(
+                "This Excel file unzips to %(size)s MB of sheets, more than %(limit)s MB: save it "
+                "as CSV, or split it."
+            )
+            % {"size": unzipped // 2**20, "limit": limit // 2**20}
+        )
+
+
+def _csv_rows(content: bytes, tick) -> Iterator[tuple[int, list]]:
     for encoding in ("utf-8-sig", "cp949"):
         try:
             decoded = content.decode(encoding)
@@ -54,6 +144,36 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list]]:
         raise file_error(_("The CSV file is neither UTF-8 nor CP949 (Korean Excel) text."))
     if "\x00" in decoded:
         raise file_error(_("This is not a CSV text file."))
-    for number, values in enumerate(csv.reader(io.StringIO(decoded, newline="")), start=1):
-        if any(v.strip() for v in values):
-            yield number, values
+    limit = _limit("RDP_IMPORT_MAX_ROWS", 1_000_000)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(io.StringIO(decoded, newline=""))
+    try:
+        for number, values in enumerate(reader, start=1):
+            if any(v.strip() for v in values):
+                _count(number, limit, tick, "csv")
+                yield number, values
+    except csv.Error as exc:
+        raise file_error(
+            _("Row %(row)s: a cell holds more than %(max)s characters, or a quote is not closed.")
+            % {"row": reader.line_num, "max": f"{MAX_CELL_CHARS:,}"},
+            row=reader.line_num,
+        ) from exc
+
+
+def _count(number: int, limit: int, tick, file_format: str) -> None:
+    if number > limit + 1:  # the header row does not count
+        message = _("The file has more than %(limit)s rows; split it into smaller files.")
+        if file_format == "xlsx":
+            message = _(
+                "The Excel file has more than %(limit)s rows; save it as CSV (up to "
+                "%(csv_limit)s rows) or split it."
+            )
+        raise file_error(
+            message
+            % {
+                "limit": f"{limit:,}",
+                "csv_limit": f"{_limit('RDP_IMPORT_MAX_ROWS', 1_000_000):,}",
+            }
+        )
+    if tick is not None and number % 2000 == 0:
+        tick(number)

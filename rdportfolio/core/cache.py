@@ -1,0 +1,55 @@
+"""The shared cache on Redis, which degrades instead of failing when Redis is away.
+
+It holds the API's throttle counters (shared by every web process) and nothing
+that cannot be lost. When Redis does not answer, reads miss and writes are
+dropped: throttles stop counting for a while, edits keep saving, and the outage
+is logged (once a minute per process) and shown by /health/'s cache check.
+"""
+
+import functools
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+_last_warning = [0.0]
+
+
+def _degrades(default=None):
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except (RedisError, OSError) as exc:
+                if time.monotonic() - _last_warning[0] > 60:
+                    _last_warning[0] = time.monotonic()
+                    logger.warning("cache unavailable, going on without it: %s", exc)
+                return default(*args, **kwargs) if callable(default) else default
+
+        return guarded
+
+    return wrap
+
+
+def _default_of_get(key, default=None, *args, **kwargs):
+    return default
+
+
+class ResilientRedisCache(RedisCache):
+    get = _degrades(_default_of_get)(RedisCache.get)
+    set = _degrades(None)(RedisCache.set)
+    add = _degrades(False)(RedisCache.add)
+    touch = _degrades(False)(RedisCache.touch)
+    delete = _degrades(False)(RedisCache.delete)
+    get_many = _degrades(lambda *args, **kwargs: {})(RedisCache.get_many)
+    set_many = _degrades(lambda keys, *args, **kwargs: list(keys))(RedisCache.set_many)
+    delete_many = _degrades(None)(RedisCache.delete_many)
+    has_key = _degrades(False)(RedisCache.has_key)
+    clear = _degrades(False)(RedisCache.clear)
+
+    @_degrades(None)
+    def incr(self, key, delta=1, version=None):
+        return super().incr(key, delta, version)
