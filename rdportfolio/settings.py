@@ -216,6 +216,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 35 * 60}
 # The watchdogs: waiting work whose message was lost, and work whose worker died, go out again.
 RDP_WATCHDOG_SECONDS = env.float("RDP_WATCHDOG_SECONDS", default=30)
+# A worker renews its lease on a run or an import every third of this; past it, the work is
+# taken up again. With the watchdog every 30 s, a dead worker's work resumes within ~75 s.
+RDP_LEASE_SECONDS = env.float("RDP_LEASE_SECONDS", default=45)
+# One queue unless told otherwise (tests and drills give each run a queue of its own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "share-nightly": {
         "task": "budgets.kpi.tasks.recompute_share_nightly",
@@ -368,6 +373,7 @@ RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3
 # that a worker can be killed in the middle of one. Never set in production.
 RDP_TEST_SHARE_DELAY_SECONDS = env.float("RDP_TEST_SHARE_DELAY_SECONDS", default=0)
 RDP_TEST_IMPORT_DELAY_SECONDS = env.float("RDP_TEST_IMPORT_DELAY_SECONDS", default=0)
+RDP_TEST_IMPORT_DELAY_PHASE = env.str("RDP_TEST_IMPORT_DELAY_PHASE", default="checking")
 # A check can be confirmed (imported) by its requester within this many minutes of it.
 RDP_IMPORT_CONFIRM_MINUTES = env.int("RDP_IMPORT_CONFIRM_MINUTES", default=30)
 # An import job that checks for longer than this stops and fails, saying so.

@@ -4,7 +4,7 @@ import dataclasses
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
-from django.utils import timezone
+from django.utils import timezone, translation
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
@@ -24,6 +24,10 @@ class ShareFigures(HealthCheck):
         await sync_to_async(self.check, thread_sensitive=True)()
 
     def check(self):
+        with translation.override("en"):  # for the operator's monitor: one language
+            self._check()
+
+    def _check(self):
         freshness = ShareRun.objects.freshness()
         if freshness.alarming:
             raise ServiceUnavailable(freshness.message())

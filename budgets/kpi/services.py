@@ -26,7 +26,7 @@ SHARE_LOCK_KEY = 7_150_2023
 # A worker renews its lease on a run every third of this while it computes; a run whose
 # lease ran out has lost its worker. The watchdog runs every half minute: a dead worker's
 # run is taken up again within about LEASE + 30 s.
-LEASE = timedelta(seconds=45)
+LEASE = timedelta(seconds=settings.RDP_LEASE_SECONDS)
 # Workers that may die on one run before it fails for good, with a message.
 MAX_ATTEMPTS = 3
 # A waiting run is sent again if it was not handed to the workers this long ago...
@@ -74,7 +74,9 @@ def share_run_enqueue(*, run_id: int) -> bool:
         # One try: the watchdog is the retry, and a request must not wait on a broker away.
         recompute_share.apply_async(args=[run_id], retry=False)
     except Exception:
-        logger.warning("could not queue share run %s; the watchdog sends it again", run_id)
+        logger.warning(
+            "could not queue share run %s; the watchdog sends it again", run_id, exc_info=True
+        )
         return False
     ShareRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
     return True

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 # A worker renews its lease on a job every third of this while it works; a job whose lease
 # ran out has lost its worker and is taken up again (checking writes nothing, and writing is
 # one transaction, rolled back when the worker died).
-LEASE = timedelta(seconds=45)
+LEASE = timedelta(seconds=settings.RDP_LEASE_SECONDS)
 MAX_ATTEMPTS = 3
 RESEND_AFTER = timedelta(minutes=2)
 GRACE = timedelta(seconds=20)
@@ -146,7 +146,9 @@ def import_job_enqueue(*, job_id: int) -> bool:
         # One try: the watchdog is the retry, and a request must not wait on a broker away.
         run_import.apply_async(args=[job_id], retry=False)
     except Exception:
-        logger.warning("could not queue import %s; the watchdog sends it again", job_id)
+        logger.warning(
+            "could not queue import %s; the watchdog sends it again", job_id, exc_info=True
+        )
         return False
     ImportJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
     return True
@@ -185,7 +187,7 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
         if time.monotonic() > deadline:
             raise ImportTooSlow
 
-    _test_delay()
+    _test_delay("checking")
     try:
         with override(job.language):
             plan = tabular.import_plan(
@@ -236,7 +238,7 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
             tabular.plan_write(
                 spec=job.spec, plan=plan, user=job.requested_by, reason=f"Import #{job.pk}"
             )
-            _test_delay()  # drills: a worker killed here leaves nothing written
+            _test_delay("writing")  # drills: a worker killed here leaves nothing written
     except Exception as exc:
         logger.exception("import %s failed while writing; nothing was written", job.pk)
         return _import_finish(
@@ -274,9 +276,10 @@ def _too_slow_message(job: ImportJob) -> str:
         ) % {"minutes": settings.RDP_IMPORT_TIME_LIMIT_SECONDS // 60}
 
 
-def _test_delay() -> None:
-    if settings.RDP_TEST_IMPORT_DELAY_SECONDS:
-        time.sleep(settings.RDP_TEST_IMPORT_DELAY_SECONDS)  # drills only, never in production
+def _test_delay(phase: str) -> None:
+    # Drills only (tests/test_drills.py), never in production: a job slow enough to kill.
+    if settings.RDP_TEST_IMPORT_DELAY_SECONDS and settings.RDP_TEST_IMPORT_DELAY_PHASE == phase:
+        time.sleep(settings.RDP_TEST_IMPORT_DELAY_SECONDS)
 
 
 def _import_finish(job: ImportJob, *, status: str, **fields) -> ImportJob:
