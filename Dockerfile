@@ -23,4 +23,4 @@ RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 STATIC_ROOT=
 
 ENV STATIC_ROOT=/app/staticfiles
 EXPOSE 8000
-CMD ["gunicorn", "rdportfolio.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "300", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:rdportfolio.gunicorn_conf", "rdportfolio.wsgi:application"]

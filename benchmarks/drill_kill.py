@@ -48,7 +48,7 @@ def main() -> None:
     os.environ.update(
         DATABASE_URL=args.database_url,
         CELERY_BROKER_URL=args.broker_url,
-        SECRET_KEY="drill-only",
+        SECRET_KEY="drill-only",  # noqa: S106 - a throwaway process of its own
         DJANGO_SETTINGS_MODULE="rdportfolio.settings",
         LOG_LEVEL="WARNING",
     )

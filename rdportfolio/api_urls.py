@@ -1,7 +1,7 @@
 """/api/v1/: one router for every app's viewsets, the KPI, the schema and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from budgets.api import BudgetLineViewSet, CollaborationTargetViewSet, MinistryBudgetViewSet
@@ -38,6 +38,6 @@ urlpatterns = [
     path("share/", ShareView.as_view(), name="share"),
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
 ]

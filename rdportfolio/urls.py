@@ -25,6 +25,7 @@ urlpatterns = [
     path("health/", views.HealthView.as_view(), name="health"),
     path("health/live/", views.live, name="health-live"),
     path("favicon.ico", views.favicon),
+    path("csp-report/", views.csp_report, name="csp-report"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # A session login for people who are not admin staff (analysts, CTOs): browsable API, Swagger UI.

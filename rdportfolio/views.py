@@ -1,13 +1,16 @@
+import json
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from health_check.views import HealthCheckView
 
 
@@ -62,6 +65,32 @@ class HealthView(HealthCheckView):
     @property
     def checks(self):
         return health_checks()
+
+
+CSP_REPORT_MAX_BYTES = 8192
+csp_log = logging.getLogger("rdportfolio.csp")
+
+
+@csrf_exempt  # browsers send reports without a token
+@require_POST
+def csp_report(request):
+    """Where browsers report what the Content-Security-Policy refused: logged as a warning, so a
+    page the policy breaks (or an attempt it stopped) is seen. Bounded: reports are small."""
+    if int(request.headers.get("Content-Length") or 0) > CSP_REPORT_MAX_BYTES:
+        return HttpResponse(status=413)
+    try:
+        report = json.loads(request.body or b"{}").get("csp-report", {})
+    except (ValueError, AttributeError):
+        return HttpResponse(status=400)
+    if not isinstance(report, dict):
+        return HttpResponse(status=400)
+    csp_log.warning(
+        "CSP refused %s on %s (%s)",
+        str(report.get("blocked-uri", "?"))[:200],
+        str(report.get("document-uri", "?"))[:200],
+        str(report.get("violated-directive") or report.get("effective-directive", "?"))[:100],
+    )
+    return HttpResponse(status=204)
 
 
 def favicon(request):

@@ -1,8 +1,7 @@
 """What every app's API shares: permissions, paging, strict filters, whole-list exports, audit."""
 
 import copy
-import csv
-import io
+import itertools
 from datetime import date
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -10,17 +9,14 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework import renderers, serializers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
 from .drf import CursorPagination, PortfolioModelPermissions
-from .exports import csv_response, file_response
+from .exports import csv_lines, csv_response, file_response, xlsx_bytes
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
-JS_SAFE_INTEGER = 2**53
 
 
 class Conflict(APIException):
@@ -58,12 +54,11 @@ class XLSXRenderer(renderers.BaseRenderer):
 
 
 def _csv_bytes(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue().encode()
+    if not rows:
+        return b""
+    columns = list(rows[0])
+    values = ([_flat(row.get(c)) for c in columns] for row in rows)
+    return "".join(csv_lines(itertools.chain([columns], values))).encode()
 
 
 def _flat(value):
@@ -71,25 +66,8 @@ def _flat(value):
     return ", ".join(map(str, value)) if isinstance(value, list) else value
 
 
-def _xlsx_cell(value):
-    value = _flat(value)
-    if isinstance(value, str):
-        # A sheet cannot hold control characters; they are dropped from the cell.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= JS_SAFE_INTEGER:
-        return str(value)  # an Excel number is a double: keep every won
-    return value
-
-
 def _xlsx_bytes(columns, rows) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("data")
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([("data", columns, ([_flat(value) for value in row] for row in rows))])
 
 
 # Serializer fields whose JSON form differs from the database value (quantized decimal

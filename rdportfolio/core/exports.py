@@ -13,13 +13,100 @@ Every export of the project goes through here: the API's ``format=csv`` /
 """
 
 import csv
+import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 
+import xlsxwriter
 from django.db import connection, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 
 ROW_COUNT_HEADER = "X-Row-Count"
+
+# A spreadsheet program opening a CSV runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|..., @SUM(...)): OWASP's "CSV injection". Such text is written with a
+# leading apostrophe, which Excel and LibreOffice read as "this is text"; plain numbers ("-3.5")
+# are left alone. The importer drops that apostrophe again (tabular.cells.optional_text), so a
+# file exported and imported back changes nothing.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# Excel numbers are doubles: a larger whole number is written as text, every won kept.
+EXACT_FLOAT_LIMIT = 2**53
+
+
+def formula_safe(value):
+    """``value`` as a CSV cell that no spreadsheet program evaluates."""
+    if (
+        value.__class__ is str
+        and value
+        and value[0] in FORMULA_TRIGGERS
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def formula_unguard(text: str) -> str:
+    """The text :func:`formula_safe` was given (what an import reads back)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
+        return text[1:]
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """Each row as a CSV line, its text cells formula-safe."""
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow([formula_safe(value) for value in row])
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:
+    """A workbook of (sheet name, headers, rows) sheets, written row by row (xlsxwriter's
+    constant memory mode).
+
+    Text is always a text cell (``write_string``), never a formula, so stored text starting
+    with "=" stays text; control characters, which XML cannot hold, are written as Excel's
+    ``_xHHHH_`` escapes rather than failing the file. Whole numbers beyond a double's exact
+    range are written as text.
+    """
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    for name, headers, rows in sheets:
+        sheet = workbook.add_worksheet(name)
+        for column, header in enumerate(headers):
+            sheet.write_string(0, column, str(header))
+        for row_number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                _write_cell(sheet, row_number, column, value)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write_cell(sheet, row: int, column: int, value) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, int) and abs(value) < EXACT_FLOAT_LIMIT:
+        sheet.write_number(row, column, value)
+    elif isinstance(value, float):
+        sheet.write_number(row, column, value)
+    else:
+        sheet.write_string(row, column, str(value))
 
 
 class Snapshot:
@@ -65,11 +152,6 @@ class SnapshotStream:
         self._snapshot.close()
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_response(
     *,
     filename: str,
@@ -88,14 +170,13 @@ def csv_response(
     except BaseException:
         snapshot.close()
         raise
-    writer = csv.writer(_Echo())
 
     def chunks():
         if bom:
             yield "\ufeff"
-        yield writer.writerow(columns)
+        yield from csv_lines([columns])
         # Many rows per chunk: one write per line would cost more than the line.
-        lines = (writer.writerow(row) for row in rows())
+        lines = csv_lines(rows())
         while batch := "".join(itertools.islice(lines, 500)):
             yield batch
 

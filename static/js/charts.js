@@ -21,16 +21,35 @@
     return JSON.parse(script.textContent);
   }
 
+  // ECharts puts a tooltip formatter's result into the page as HTML. Every name in it was typed
+  // by someone (a technology, an institution, a field), so every piece of text is escaped here,
+  // and no tooltip is left to ECharts' own markup (its markers carry inline styles, which the
+  // Content-Security-Policy refuses).
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return value === null || value === undefined ? "" : String(value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+
+  // The series' colour as a class (static/css/site.css), not a style attribute.
+  function marker(color) {
+    var name = typeof color === "string" ? color.replace("#", "").toLowerCase() : "";
+    return '<span class="tt-marker tt-' + esc(name) + '"></span>';
+  }
+
   // Tooltips show the server's formatted amounts ("1,487억 원"), never the scaled axis numbers.
   function labelledTooltip(d) {
     return function (items) {
-      var lines = [items.length ? items[0].axisValue : ""];
+      var lines = [esc(items.length ? items[0].axisValue : "")];
       items.forEach(function (item) {
         var s = d.series[item.seriesIndex];
-        lines.push(item.marker + s.name + ": " + s.labels[item.dataIndex]);
+        lines.push(marker(item.color) + esc(s.name) + ": " + esc(s.labels[item.dataIndex]));
       });
       return lines.join("<br>");
     };
+  }
+
+  function percent(v) {
+    return v === null || v === undefined ? "–" : Number(v).toFixed(2) + "%";
   }
 
   var builders = {
@@ -53,7 +72,16 @@
       }
       return {
         color: ["#0b3d91", "#2a9d8f", "#c0392b"],
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "–" : v.toFixed(2) + "%"; } },
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            var lines = [esc(items.length ? items[0].axisValue : "")];
+            items.forEach(function (item) {
+              lines.push(marker(item.color) + esc(item.seriesName) + ": " + percent(item.value));
+            });
+            return lines.join("<br>");
+          },
+        },
         legend: { top: 0 },
         grid: { left: 48, right: 24, top: 40, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
@@ -90,7 +118,7 @@
     "funnel": function (d) {
       return {
         color: palette,
-        tooltip: { trigger: "item", formatter: "{b}: {c}" },
+        tooltip: { trigger: "item", formatter: function (item) { return esc(item.name) + ": " + esc(item.value); } },
         series: [{
           type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "35%", gap: 2,
           label: { show: true, position: "inside", formatter: "{b}: {c}", color: "#fff" },
@@ -128,9 +156,9 @@
           formatter: function (item) {
             var p = item.data && item.data.point;
             if (!p) { return ""; }
-            var text = "<strong>" + p.code + "</strong> " + p.name + "<br>" + p.status;
-            if (p.movement === "moved") { text += " (" + d.movement_names.moved + ": " + p.before + " → " + p.status + ")"; }
-            if (p.movement === "new") { text += " (" + d.movement_names["new"] + ")"; }
+            var text = "<strong>" + esc(p.code) + "</strong> " + esc(p.name) + "<br>" + esc(p.status);
+            if (p.movement === "moved") { text += " (" + esc(d.movement_names.moved) + ": " + esc(p.before) + " → " + esc(p.status) + ")"; }
+            if (p.movement === "new") { text += " (" + esc(d.movement_names["new"]) + ")"; }
             return text;
           },
         },
@@ -155,7 +183,7 @@
         tooltip: {
           trigger: "item",
           formatter: function (item) {
-            return item.data ? item.data.label + ": " + item.data.text : "";
+            return item.data ? esc(item.data.label) + ": " + esc(item.data.text) : "";
           },
         },
         visualMap: {

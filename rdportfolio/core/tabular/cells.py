@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from ..exports import formula_unguard
 from ..models import MAX_WON, MAX_YEAR, MIN_YEAR
 
 # Excel keeps numbers as doubles: above 2^53 a cell cannot hold every whole won exactly.
@@ -154,7 +155,8 @@ def required_text(value, *, max_length: int) -> str:
 
 
 def optional_text(value, *, max_length: int) -> str:
-    cell = text(value)
+    # Our exports write "=x" as "'=x" (formula-safe CSV): read back, it is "=x" again.
+    cell = formula_unguard(text(value))
     if len(cell) > max_length:
         raise CellError(
             _("At most %(max)s characters (this has %(length)s).")

@@ -1,36 +1,23 @@
 """Writing spreadsheets: the import templates and the exports, in the import's own columns."""
 
-import csv
-import io
+import itertools
 
-from openpyxl import Workbook
-
+from .. import exports
 from .specs import Spec
 
 
 def xlsx_bytes(headers: list[str], rows, notes: list[list[str]] | None = None) -> bytes:
     """One sheet "data" with the headers and rows, and optionally a sheet "설명" of notes."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("data")
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
+    sheets = [("data", headers, rows)]
     if notes:
-        guide = workbook.create_sheet("설명")
-        for note in notes:
-            guide.append(note)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheets.append(("설명", notes[0], notes[1:]))
+    return exports.xlsx_bytes(sheets)
 
 
 def csv_bytes(headers: list[str], rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(rows)
     # A BOM, so that Excel opens the Korean headers as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    lines = exports.csv_lines(itertools.chain([headers], rows))
+    return ("\ufeff" + "".join(lines)).encode("utf-8")
 
 
 def template_file(spec: Spec, file_format: str) -> bytes:
