@@ -45,7 +45,36 @@ class CooperationCenterAdmin(PortfolioModelAdmin):
         return obj.institution.country.name
 
 
-class ResearcherDispatchInline(admin.TabularInline):
+SEE_RESEARCHER_NAMES = "partners.see_researcher_names"
+
+
+class NamesOnlyForStaffMixin:
+    """Every admin page of dispatches shows names (rows, titles, history): only for those whose
+    role includes the names. Others count dispatches through the API and the dashboards."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(SEE_RESEARCHER_NAMES) and super().has_view_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(SEE_RESEARCHER_NAMES) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request, *args):
+        # ModelAdmin's takes (request), an inline's (request, obj).
+        return request.user.has_perm(SEE_RESEARCHER_NAMES) and super().has_add_permission(
+            request, *args
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(SEE_RESEARCHER_NAMES) and super().has_delete_permission(
+            request, obj
+        )
+
+
+class ResearcherDispatchInline(NamesOnlyForStaffMixin, admin.TabularInline):
     model = ResearcherDispatch
     extra = 0
     fields = (
@@ -119,7 +148,7 @@ class CollaborationAdmin(PortfolioModelAdmin):
 
 
 @admin.register(ResearcherDispatch)
-class ResearcherDispatchAdmin(PortfolioModelAdmin):
+class ResearcherDispatchAdmin(NamesOnlyForStaffMixin, PortfolioModelAdmin):
     list_display = (
         "researcher_name",
         "home_organisation",

@@ -6,7 +6,7 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from programs.models import Track
-from rdportfolio.core.api import AuditedModelViewSet, ModelCleanSerializer
+from rdportfolio.core.api import AuditedModelViewSet, ModelCleanSerializer, PersonalCharField
 from rdportfolio.core.api_schema import export_schema
 from rdportfolio.core.drf import IntegerFilter, StrictFilterSet
 
@@ -93,7 +93,11 @@ class CollaborationSerializer(ModelCleanSerializer):
         ]
 
 
+SEE_RESEARCHER_NAMES = "partners.see_researcher_names"
+
+
 class ResearcherDispatchSerializer(ModelCleanSerializer):
+    researcher_name = PersonalCharField(permission=SEE_RESEARCHER_NAMES, max_length=100)
     host_institution = serializers.IntegerField(
         source="collaboration.institution_id", read_only=True
     )
@@ -269,9 +273,16 @@ class ResearcherDispatchViewSet(AuditedModelViewSet):
     queryset = ResearcherDispatch.objects.select_related("collaboration__institution")
     serializer_class = ResearcherDispatchSerializer
     filterset_class = ResearcherDispatchFilter
-    search_fields = ["researcher_name", "home_organisation"]
     ordering_fields = ["id", "start_date"]
     export_name = "dispatches"
+
+    @property
+    def search_fields(self):
+        # A search by name would tell who was dispatched where: only for who may see names.
+        request = getattr(self, "request", None)
+        if request is not None and request.user.has_perm(SEE_RESEARCHER_NAMES):
+            return ["researcher_name", "home_organisation"]
+        return ["home_organisation"]
 
 
 @export_schema

@@ -233,6 +233,8 @@ class ResearcherDispatch(SourcedModel):
         verbose_name = _("researcher dispatch")
         verbose_name_plural = _("researcher dispatches")
         ordering = ["-start_date"]
+        # Names of private persons: ministry staff only (pages, API, exports and history alike).
+        permissions = [("see_researcher_names", _("Can see dispatched researchers' names"))]
         constraints = [
             end_not_before_start("start_date", "end_date"),
             models.UniqueConstraint(

@@ -1,7 +1,7 @@
 """/api/v1/: one router for every app's viewsets, the KPI, the schema and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from budgets.api import BudgetLineViewSet, CollaborationTargetViewSet, MinistryBudgetViewSet
@@ -16,6 +16,7 @@ from partners.api import (
 from programs.api import ProgramViewSet, ProgramYearPlanViewSet
 from technologies.api import FieldViewSet, ProjectViewSet, TechnologyViewSet
 
+from .core.api_docs import SchemaView
 from .views import HealthView
 
 router = DefaultRouter()
@@ -37,7 +38,7 @@ app_name = "api"
 urlpatterns = [
     path("share/", ShareView.as_view(), name="share"),
     path("health/", HealthView.as_view(), name="health"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
 ]

@@ -10,7 +10,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from rdportfolio.core.api import ExportMixin, PortfolioModelPermissions
 from rdportfolio.core.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema
-from rdportfolio.core.drf import IntegerFilter, StrictFilterBackend, StrictFilterSet
+from rdportfolio.core.drf import IntegerFilter, StrictFilterBackend, StrictFilterSet, filter_errors
+from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
 
 from ..models import Basis
 from .models import Dimension, ShareRun, ShareSnapshot
@@ -31,8 +32,8 @@ class ShareFilter(StrictFilterSet):
         method="filter_by",
         help_text="overall (the default) or a breakdown; program = track.",
     )
-    from_year = IntegerFilter("fiscal_year", "gte", min_value=1990, max_value=2100)
-    to_year = IntegerFilter("fiscal_year", "lte", min_value=1990, max_value=2100)
+    from_year = IntegerFilter("fiscal_year", "gte", min_value=MIN_YEAR, max_value=MAX_YEAR)
+    to_year = IntegerFilter("fiscal_year", "lte", min_value=MIN_YEAR, max_value=MAX_YEAR)
     as_of = django_filters.DateFilter(
         method="filter_as_of", help_text="The run that was current at the end of this day (Seoul)."
     )
@@ -110,6 +111,9 @@ class ShareRunSerializer(serializers.ModelSerializer):
         ]
 
 
+YEAR_SCHEMA = {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}
+
+
 class ShareSchema(PortfolioAutoSchema):
     # One object (the run and its rows), not a list of them.
     def _is_list_view(self, serializer=None):
@@ -139,7 +143,7 @@ class ShareView(ExportMixin, generics.ListAPIView):
         backend = StrictFilterBackend()
         filterset = backend.get_filterset(self.request, queryset, self)
         if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
+            raise ValidationError(filter_errors(filterset.form))
         rows = filterset.qs
         self.run = filterset.run
         return rows
@@ -157,9 +161,13 @@ class ShareView(ExportMixin, generics.ListAPIView):
                 enum=[c for c, _ in ShareFilter.BY_CHOICES],
                 description="overall (default) or a breakdown; program = track.",
             ),
-            OpenApiParameter("from_year", int, description="First fiscal year (1990-2100)."),
             OpenApiParameter(
-                "to_year", int, description="Last fiscal year (1990-2100), not before from_year."
+                "from_year", YEAR_SCHEMA, description="First fiscal year (1990-2100)."
+            ),
+            OpenApiParameter(
+                "to_year",
+                YEAR_SCHEMA,
+                description="Last fiscal year (1990-2100), not before from_year.",
             ),
             OpenApiParameter(
                 "as_of",

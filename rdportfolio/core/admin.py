@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -26,7 +26,30 @@ class PortfolioModelAdmin(SimpleHistoryAdmin):
 
     readonly_fields = TIMESTAMPS
 
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not self.keeps_versions():
+            # Rows written once by the system (status changes, reconciliations) keep no versions:
+            # their History page is Django's own log of admin actions.
+            self.object_history_template = "admin/object_history.html"
+
+    def keeps_versions(self) -> bool:
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Who may not view rows of this kind gets 403, whatever the id (not a 404 that tells
+        # which ids exist, nor a server error on a model without versions).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if not self.keeps_versions():
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if not self.keeps_versions():
+            raise Http404
         # django-simple-history would save a read-only user's POST as an empty change (and an
         # audit entry in their name): reverting is for those who may change the row.
         if request.method == "POST":

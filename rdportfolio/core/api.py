@@ -9,14 +9,16 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from rest_framework import renderers, serializers, viewsets
+from rest_framework import filters, renderers, serializers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
-from .drf import CursorPagination, PortfolioModelPermissions
+from .drf import CursorPagination, PortfolioModelPermissions, StrictFilterBackend
 from .exports import csv_lines, csv_response, file_response, xlsx_bytes
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+# Longer than any code, name or cursor a list can take; a search for 5,000 characters is a mistake.
+QUERY_VALUE_MAX_LENGTH = 1000
 
 
 class Conflict(APIException):
@@ -75,7 +77,60 @@ def _xlsx_bytes(columns, rows) -> bytes:
 CONVERTED_FIELDS = (serializers.DecimalField, serializers.DateTimeField, serializers.DateField)
 
 
-class ExportMixin:
+class QueryParamsMixin:
+    """Query parameters are checked before anything else: an unknown one (a typo such as
+    ``?countries=DE``), a value over 1,000 characters or one holding a NUL character gets a 400
+    naming the parameter, rather than a list silently unfiltered or a database error."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        allowed = self.allowed_query_params()
+        errors = {}
+        for name, values in request.query_params.lists():
+            if name not in allowed:
+                errors[name] = [
+                    f"Unknown parameter; this endpoint takes {', '.join(sorted(allowed))}."
+                ]
+            elif any(len(value) > QUERY_VALUE_MAX_LENGTH for value in values):
+                errors[name] = [f"Longer than {QUERY_VALUE_MAX_LENGTH} characters."]
+            elif any("\x00" in value for value in values):
+                errors[name] = ["Null characters are not allowed."]
+        if errors:
+            raise ValidationError(errors)
+
+    def lists_rows(self) -> bool:
+        """Whether this request lists rows (and so takes paging, ordering and filters)."""
+        action = getattr(self, "action", None)
+        if action is not None:
+            return action == "list"
+        return (
+            self.lookup_url_kwarg not in self.kwargs
+            if self.lookup_url_kwarg
+            else (self.lookup_field not in self.kwargs)
+        )
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = {"format"}
+        if not self.lists_rows():
+            return allowed
+        paginator = self.paginator
+        if paginator is not None:
+            allowed |= {paginator.cursor_query_param, paginator.page_size_query_param}
+        for backend_class in self.filter_backends:
+            backend = backend_class()
+            if isinstance(backend, filters.OrderingFilter):
+                allowed.add(backend.ordering_param)
+            elif isinstance(backend, filters.SearchFilter):
+                if getattr(self, "search_fields", None):
+                    allowed.add(backend.search_param)
+            elif isinstance(backend, StrictFilterBackend):
+                filterset_class = backend.get_filterset_class(self, self.get_queryset().none())
+                if filterset_class is not None:
+                    allowed |= set(filterset_class.base_filters)
+        return allowed
+
+
+class ExportMixin(QueryParamsMixin):
     """``?format=csv`` and ``?format=xlsx`` on a list return every matching row, never one page.
 
     CSV streams (a million lines never sit in memory); XLSX is built in
@@ -112,9 +167,12 @@ class ExportMixin:
             if isinstance(field, serializers.ManyRelatedField | serializers.SerializerMethodField):
                 return None
             paths.append(field.source.replace(".", "__"))
-            converters.append(
-                field.to_representation if isinstance(field, CONVERTED_FIELDS) else None
-            )
+            if isinstance(field, PersonalCharField) and field.withheld():
+                converters.append(_withheld)
+            else:
+                converters.append(
+                    field.to_representation if isinstance(field, CONVERTED_FIELDS) else None
+                )
         return columns, paths, converters
 
     @staticmethod
@@ -227,6 +285,29 @@ class StrictCharField(TextOnlyMixin, serializers.CharField):
 
 class StrictSlugField(TextOnlyMixin, serializers.SlugField):
     pass
+
+
+class PersonalCharField(StrictCharField):
+    """Text that names a person: null for readers whose role lacks ``permission``.
+
+    The same in JSON, CSV and XLSX (ExportMixin reads the field's rule), and documented as
+    nullable in the schema. The view must also keep the field out of search and ordering.
+    """
+
+    def __init__(self, *, permission: str, **kwargs):
+        self.permission = permission
+        super().__init__(**kwargs)
+
+    def withheld(self) -> bool:
+        request = self.context.get("request")
+        return request is None or not request.user.has_perm(self.permission)
+
+    def to_representation(self, value):
+        return None if self.withheld() else super().to_representation(value)
+
+
+def _withheld(value):
+    return None
 
 
 class ModelCleanSerializer(serializers.ModelSerializer):

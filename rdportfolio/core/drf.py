@@ -5,11 +5,12 @@ importing those reads DEFAULT_PERMISSION_CLASSES, which points here.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, pagination, parsers, permissions
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 
 
 class PortfolioModelPermissions(permissions.DjangoModelPermissions):
@@ -29,13 +30,39 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "id"
+    invalid_cursor_message = (
+        "Not a cursor this list gave out: follow the `next` and `previous` links as they are."
+    )
+
+    def _invalid_cursor(self) -> ValidationError:
+        # A malformed parameter, like any other: 400 naming it (DRF's own answer is a 404).
+        return ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound as error:
+            raise self._invalid_cursor() from error
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise self._invalid_cursor()
+        return cursor
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, DjangoValidationError) as error:
+            # The cursor's position does not fit the ordering field (text for a number, a
+            # date that is not one): a forged cursor, not a server fault.
+            if request.query_params.get(self.cursor_query_param):
+                raise self._invalid_cursor() from error
+            raise
 
     def get_page_size(self, request):
-        # DRF ignores a page size it cannot read; say so instead. Above the cap it is capped.
+        # DRF ignores a page size it cannot read, and caps one above the maximum: say so instead.
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -43,7 +70,19 @@ class CursorPagination(pagination.CursorPagination):
                     ]
                 }
             )
-        return min(int(raw), self.max_page_size)
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = (
+                    f"Rows per page, 1 to {self.max_page_size} (default {self.page_size})."
+                )
+            elif parameter["name"] == self.cursor_query_param:
+                parameter["description"] = "Opaque: follow the `next` and `previous` links."
+        return parameters
 
 
 class StrictSearchFilter(filters.SearchFilter):
@@ -160,6 +199,27 @@ class StrictFilterBackend(DjangoFilterBackend):
     """django-filter with our strict base, also for views that only list ``filterset_fields``."""
 
     filterset_base = StrictFilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(filter_errors(filterset.form))
+        return filterset.qs
+
+
+def filter_errors(form) -> dict[str, list[str]]:
+    """A filter form's errors as messages.
+
+    django-filter formats each message with ``message % params``; a message that quotes the
+    value ("'%' is not a boolean") then fails with a TypeError, a 500. Here only messages that
+    have parameters are formatted.
+    """
+    return {
+        name: [error.message % error.params if error.params else error.message for error in errors]
+        for name, errors in form.errors.as_data().items()
+    }
 
 
 class StrictJSONParser(parsers.JSONParser):

@@ -1,6 +1,8 @@
 """Response headers every page carries beyond Django's own."""
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
 
 
 class PermissionsPolicyMiddleware:
@@ -15,3 +17,32 @@ class PermissionsPolicyMiddleware:
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = policy
         return response
+
+
+class NullCharacterMiddleware:
+    """Refuses a query string holding a NUL character with a 400 that names the parameter.
+
+    PostgreSQL cannot compare text with NUL in it: such a value, in an admin search or any
+    filter, would otherwise reach the database and come back as a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return self.refuse(request, name.replace("\x00", "\\0"))
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, name: str):
+        detail = f"Null characters are not allowed (parameter {name})."
+        if request.path.startswith("/api/"):
+            # The API's error shape (drf-standardized-errors).
+            body = {
+                "type": "validation_error",
+                "errors": [{"code": "invalid", "detail": detail, "attr": name}],
+            }
+            return JsonResponse(body, status=400)
+        return render(request, "400.html", {"message": detail}, status=400)

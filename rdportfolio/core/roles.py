@@ -25,7 +25,8 @@ PORTFOLIO_APPS = (
     "imports",
 )
 
-# Models whose rows name private persons: CTOs browse the portfolio, not who was dispatched.
+# Models whose rows name private persons: CTOs browse the portfolio, not who was dispatched;
+# analysts count dispatches; the names ("see_researcher_names") are for ministry staff.
 PERSONAL_MODELS = {("partners", "researcherdispatch")}
 # Written only by the system (the KPI engine): people read them, editors may ask for a recompute.
 SYSTEM_MODELS = {("kpi", "sharerun"), ("kpi", "sharesnapshot")}
@@ -46,24 +47,33 @@ def _role_permissions(role: str, app_label: str, model: str) -> set[str]:
         # Audit history is read in the admin through the tracked model's own permissions.
         return set()
     if key in EVALUATION_MODELS:
-        if role == EVALUATION_MANAGER:
-            return {"view", "add", "change", "delete", "see"}
-        if role == EVALUATOR:
-            # Only their own assignments (EvaluationAssignment.objects.visible_to).
-            return {"view", "change", "review"} if model == "evaluationassignment" else set()
-        if role == MINISTRY_EDITOR:
-            return {"view"}  # scores under pseudonyms
-        return set()
+        return _evaluation_permissions(role, model)
     if role == MINISTRY_EDITOR:
         if key in SYSTEM_MODELS:
             return {"view", "recompute"}
+        if key in PERSONAL_MODELS:
+            return {"view", "add", "change", "delete", "see"}
         return {"view", "add", "change", "delete"}
     if key in IMPORT_MODELS:
         return set()
-    if role in (EVALUATION_MANAGER, ANALYST):
-        return {"view"}
+    if role == EVALUATION_MANAGER:
+        # Ministry staff: the names too.
+        return {"view", "see"} if key in PERSONAL_MODELS else {"view"}
+    if role == ANALYST:
+        return {"view"}  # dispatches without the names
     if role == CTO_VIEWER:
         return set() if key in PERSONAL_MODELS else {"view"}
+    return set()
+
+
+def _evaluation_permissions(role: str, model: str) -> set[str]:
+    if role == EVALUATION_MANAGER:
+        return {"view", "add", "change", "delete", "see"}
+    if role == EVALUATOR:
+        # Only their own assignments (EvaluationAssignment.objects.visible_to).
+        return {"view", "change", "review"} if model == "evaluationassignment" else set()
+    if role == MINISTRY_EDITOR:
+        return {"view"}  # scores under pseudonyms
     return set()
 
 

@@ -89,11 +89,11 @@ def _partners(technology, display) -> dict:
 
 def _dispatches(technology, user) -> dict:
     dispatches = ResearcherDispatch.objects.filter(collaboration__project__technology=technology)
-    show_names = user.has_perm("partners.view_researcherdispatch")
+    show_names = user.has_perm("partners.see_researcher_names")
     if show_names:
         rows = list(dispatches.select_related("collaboration__institution").order_by("start_date"))
         return {"dispatch_rows": rows, "dispatch_summary": None, "show_names": True}
-    # CTO viewers see how many researchers went where, never who (personal data).
+    # Readers without the names (CTO viewers, analysts) see how many went where, never who.
     summary = list(
         dispatches.order_by()
         .values("collaboration__institution__name", "collaboration__institution__country")

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +93,9 @@ class AssignmentForm(forms.ModelForm):
         # The model's clean() checks a submission is complete (declaration, score, verdict).
         self.instance.submitting = bool(cleaned.get("submit"))
         return cleaned
+
+
+REVIEWER_NAMES = {"reviewer", "reviewer_id"}
 
 
 @admin.register(EvaluationAssignment)
@@ -192,6 +196,20 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
         if not self.sees_reviewers(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A version page shows its reviewer and who saved it: as closed as the list of versions.
+        if not self.sees_reviewers(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?reviewer__id__exact=5 (or reviewer, reviewer_id, reviewer__username, ...) would gather
+        # one reviewer's scores across technologies: a lookup on the reviewer is for managers.
+        # Django refuses a disallowed lookup with a 400.
+        if REVIEWER_NAMES & set(lookup.split(LOOKUP_SEP)) and not self.sees_reviewers(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reviewer":

@@ -154,10 +154,20 @@ def test_a_bad_parameter_is_a_400_that_names_it(analyst, url, params, parameter)
     assert parameter in {error["attr"] for error in body["errors"]}
 
 
-def test_an_unknown_cursor_is_a_clear_404(analyst):
-    response = api(analyst).get("/api/v1/budget-lines/", {"cursor": "not-a-cursor"})
-    assert response.status_code == 404
-    assert "cursor" in response.json()["errors"][0]["detail"].lower()
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        "cD0AeA==",  # p=\x00x: a NUL in the position
+        "cD1hYmM=",  # p=abc: text where the ordering field (id) is a number
+        "bz0tNQ==",  # o=-5
+    ],
+)
+def test_a_malformed_cursor_is_a_400_naming_it(analyst, cursor):
+    response = api(analyst).get("/api/v1/budget-lines/", {"cursor": cursor})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["attr"] == "cursor" and "next" in error["detail"]
 
 
 def as_text(value):
