@@ -55,7 +55,9 @@ def one_row_of(model, django_user_model):
     if row is not None:
         return row
     reviewer = django_user_model.objects.create_user("t_history_reviewer")
-    round_ = EvaluationRound.objects.create(name_ko="이력 시험", fiscal_year=2025)
+    round_ = EvaluationRound.objects.create(
+        name_ko="이력 시험", fiscal_year=2025, track="game_changer"
+    )
     layer = EvaluationLayer.objects.create(round=round_, order=1, kind="screening")
     EvaluationAssignment.objects.create(
         layer=layer, technology=Technology.objects.get(code="GC-01"), reviewer=reviewer

@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.http import Http404
 from rest_framework import filters, renderers, serializers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
@@ -150,7 +151,13 @@ class ExportMixin(QueryParamsMixin):
     def perform_content_negotiation(self, request, force=False):
         if request.query_params.get("format") == "" and not force:
             raise ValidationError({"format": ["Empty; use json, csv or xlsx, or leave it out."]})
-        return super().perform_content_negotiation(request, force)
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404 as error:
+            # DRF answers an unknown ?format= with a 404, as if the endpoint were missing.
+            raise ValidationError(
+                {"format": ["Unknown format; use json, csv or xlsx, or leave it out."]}
+            ) from error
 
     def values_plan(self):
         """How to read the serializer's fields straight from ``values()``, or None if it cannot.

@@ -60,8 +60,11 @@ def demo_evaluation_ensure() -> int:
     round_, _created = EvaluationRound.objects.get_or_create(
         fiscal_year=2026,
         name_ko="게임체인저 후보 검증 (시연)",
-        defaults={"name_en": "2026 game-changer candidate review (demo)"},
+        defaults={"name_en": "2026 game-changer candidate review (demo)", "track": "game_changer"},
     )
+    if not round_.track:  # made by an earlier version of the seed
+        round_.track = "game_changer"
+        round_.save(update_fields=["track"])
     layers = {}
     for order, kind in enumerate(
         (LayerKind.SCREENING, LayerKind.EXPERT_REVIEW, LayerKind.COMMITTEE), start=1

@@ -73,7 +73,7 @@
       return {
         color: ["#0b3d91", "#2a9d8f", "#c0392b"],
         tooltip: {
-          trigger: "axis",
+          trigger: "axis", confine: true,
           formatter: function (items) {
             var lines = [esc(items.length ? items[0].axisValue : "")];
             items.forEach(function (item) {
@@ -92,7 +92,7 @@
     "budget-stack": function (d) {
       return {
         color: palette,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: labelledTooltip(d) },
+        tooltip: { trigger: "axis", confine: true, axisPointer: { type: "shadow" }, formatter: labelledTooltip(d) },
         legend: { top: 0, type: "scroll" },
         grid: { left: 64, right: 24, top: 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
@@ -105,7 +105,7 @@
     "budget-years": function (d) {
       return {
         color: palette,
-        tooltip: { trigger: "axis", formatter: labelledTooltip(d) },
+        tooltip: { trigger: "axis", confine: true, formatter: labelledTooltip(d) },
         legend: { top: 0, type: "scroll" },
         grid: { left: 64, right: 24, top: 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
@@ -118,7 +118,7 @@
     "funnel": function (d) {
       return {
         color: palette,
-        tooltip: { trigger: "item", formatter: function (item) { return esc(item.name) + ": " + esc(item.value); } },
+        tooltip: { trigger: "item", confine: true, formatter: function (item) { return esc(item.name) + ": " + esc(item.value); } },
         series: [{
           type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "35%", gap: 2,
           label: { show: true, position: "inside", formatter: "{b}: {c}", color: "#fff" },
@@ -152,7 +152,7 @@
         color: palette,
         legend: { top: 0, data: d.series.map(function (s) { return s.name; }) },
         tooltip: {
-          trigger: "item",
+          trigger: "item", confine: true,
           formatter: function (item) {
             var p = item.data && item.data.point;
             if (!p) { return ""; }
@@ -181,7 +181,7 @@
       var values = d.rows.map(function (r) { return num(r.value); });
       return {
         tooltip: {
-          trigger: "item",
+          trigger: "item", confine: true,
           formatter: function (item) {
             return item.data ? esc(item.data.label) + ": " + esc(item.data.text) : "";
           },

@@ -25,8 +25,8 @@ class LayerInline(admin.TabularInline):
 
 @admin.register(EvaluationRound)
 class EvaluationRoundAdmin(PortfolioModelAdmin):
-    list_display = ("name_ko", "name_en", "fiscal_year")
-    list_filter = ("fiscal_year",)
+    list_display = ("name_ko", "name_en", "fiscal_year", "track")
+    list_filter = ("fiscal_year", "track")
     search_fields = ("name_ko", "name_en")
     inlines = [LayerInline]
 

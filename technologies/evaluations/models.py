@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from programs.models import Track
 from rdportfolio.core.models import TimeStampedModel, year_field, year_in_range
-from technologies.models import Technology
+from technologies.models import Technology, TechnologyStatus
 
 
 class EvaluationRound(TimeStampedModel):
@@ -25,6 +26,14 @@ class EvaluationRound(TimeStampedModel):
     name_ko = models.CharField(_("Korean name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     fiscal_year = year_field(_("fiscal year"))
+    # Which track's candidates the round selects. Empty only on rounds made before rounds had
+    # a track and holding no assignment to tell it; such a round takes none until it is set.
+    track = models.CharField(
+        _("track"),
+        max_length=20,
+        choices=Track.choices,
+        help_text=_("Only candidate technologies of this track can be assigned in the round."),
+    )
     description = models.TextField(_("description"), blank=True)
 
     history = HistoricalRecords(table_name="technologies_historicalevaluationround")
@@ -207,6 +216,43 @@ class EvaluationAssignment(TimeStampedModel):
             ),
         ]
 
+    def _candidate_errors(self) -> dict:
+        """A round reviews candidates of its own track: checked when a technology is assigned
+        (not later, when a selected technology's old reviews are read or submitted)."""
+        if self.layer_id is None or self.technology_id is None:
+            return {}
+        if self.pk is not None:
+            stored = (
+                EvaluationAssignment.objects.filter(pk=self.pk)
+                .values_list("layer_id", "technology_id")
+                .first()
+            )
+            if stored == (self.layer_id, self.technology_id):
+                return {}
+        round_ = self.layer.round
+        technology = self.technology
+        if not round_.track:
+            return {"layer": _("Set the round's track before assigning technologies to it.")}
+        if technology.program.track != round_.track:
+            return {
+                "technology": _(
+                    "%(code)s is a %(its)s technology; this round reviews %(track)s candidates."
+                )
+                % {
+                    "code": technology.code,
+                    "its": technology.program.get_track_display(),
+                    "track": round_.get_track_display(),
+                }
+            }
+        if technology.status != TechnologyStatus.CANDIDATE:
+            return {
+                "technology": _(
+                    "%(code)s is %(status)s, not a candidate: only candidates are reviewed."
+                )
+                % {"code": technology.code, "status": technology.get_status_display()}
+            }
+        return {}
+
     def __str__(self) -> str:
         # Never the reviewer's name: this text lands in admin logs and messages.
         return f"{self.technology.code} · {self.layer} · {self.reviewer_label}"
@@ -224,7 +270,7 @@ class EvaluationAssignment(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def clean(self):
-        errors = {}
+        errors = self._candidate_errors()
         if self.has_conflict and self.score is not None:
             errors["score"] = _(
                 "You declared a conflict of interest: leave the score empty; "

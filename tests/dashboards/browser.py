@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,10 +77,24 @@ class Site:
         assert self.outside == [], self.outside
 
 
+def wait_until(page, expression: str, timeout: float = 30) -> None:
+    """Until ``expression`` is true in the page.
+
+    Playwright's wait_for_function evaluates its predicate with eval() inside the page, which
+    the Content-Security-Policy refuses (as it should); page.evaluate goes through DevTools.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)
+
+
 def wait_for_charts(page):
     # charts.js marks a chart drawn when ECharts says it finished (its entry animation too).
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('[data-chart]')).every(e => e.dataset.drawn === 'true')"
+    wait_until(
+        page,
+        "Array.from(document.querySelectorAll('[data-chart]')).every(e => e.dataset.drawn === 'true')",
     )
 
 

@@ -1,0 +1,82 @@
+"""The headers a browser gets from production as it runs: gunicorn with its config file,
+production settings. A Content-Security-Policy with no inline script or style, a
+Permissions-Policy, and no server software named."""
+
+import http.client
+import json
+import sys
+
+import pytest
+from django.test import Client
+
+from tests.processes import free_port, start, stop, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _get(port: int, path: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+    response = connection.getresponse()
+    response.read()
+    return response
+
+
+def _answers(port: int) -> bool:
+    try:
+        return _get(port, "/health/live/").status == 200
+    except OSError:
+        return False
+
+
+def test_gunicorn_sends_the_security_headers_and_no_server_banner(on_postgresql, tmp_path):
+    port = free_port()
+    server = start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:rdportfolio.gunicorn_conf",
+            "rdportfolio.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        {"DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "CELERY_BROKER_URL": ""},
+        tmp_path / "gunicorn.log",
+    )
+    try:
+        wait_for(lambda: _answers(port), timeout=30, what="gunicorn")
+        for path in ("/accounts/login/", "/admin/login/", "/api/v1/docs/", "/no-such-page/"):
+            response = _get(port, path)
+            assert "gunicorn" not in (response.getheader("Server") or "").lower(), path
+            policy = response.getheader("Content-Security-Policy") or ""
+            assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, path
+            assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy, path
+            assert "camera=()" in (response.getheader("Permissions-Policy") or ""), path
+            assert response.getheader("X-Frame-Options") == "DENY", path
+            assert response.getheader("X-Content-Type-Options") == "nosniff", path
+    finally:
+        stop(server)
+
+
+def test_browsers_report_what_the_policy_refused(caplog):
+    report = {
+        "csp-report": {
+            "document-uri": "https://rdportfolio.example/technologies/",
+            "blocked-uri": "inline",
+            "violated-directive": "script-src-elem",
+        }
+    }
+    response = Client().post(
+        "/csp-report/", json.dumps(report), content_type="application/csp-report", secure=True
+    )
+    assert response.status_code == 204
+    assert "CSP refused inline on https://rdportfolio.example/technologies/" in caplog.text
+    too_big = Client().post(
+        "/csp-report/", "x" * 9000, content_type="application/csp-report", secure=True
+    )
+    assert too_big.status_code == 413
+    assert Client().post("/csp-report/", "{", content_type="application/json").status_code == 400

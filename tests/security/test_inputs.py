@@ -1,0 +1,113 @@
+"""Hostile query strings on every list: a 400 naming the parameter, never a server error.
+
+Each list endpoint's parameters are read from the OpenAPI schema (so a new filter is fuzzed
+without anyone remembering to), and each gets values that broke earlier versions: a lone
+"%", a NUL, an invalid UTF-8 sequence (a lone surrogate), a value of 5,000 characters,
+numbers too big for any column. An unknown parameter is refused by name.
+"""
+
+import json
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+
+from rdportfolio.core.api_docs import SchemaView
+from tests.api.client import LISTS, api
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    "%",
+    "%9",
+    "\x00",
+    "a\x00b",
+    "\ud800",  # a lone surrogate: sent as the bytes ED A0 80, which are not UTF-8
+    "x" * 5000,
+    "9" * 40,
+    "-1",
+    "1e309",
+    "NaN",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    " ",
+    "true,false",
+]
+ENDPOINTS = [f"/api/v1/{name}/" for name in LISTS] + ["/api/v1/share/"]
+
+
+def raw(value: str) -> str:
+    return quote(value.encode("utf-8", "surrogatepass"), safe="")
+
+
+@pytest.fixture(scope="module")
+def parameters(django_db_blocker):
+    """Each endpoint's documented query parameters, from the schema as clients see it."""
+    with django_db_blocker.unblock():
+        client = Client()
+        response = client.get("/api/v1/schema/", {"format": "json"}, secure=True)
+    paths = json.loads(response.content)["paths"]
+    found = {}
+    for endpoint in ENDPOINTS:
+        operation = paths[endpoint]["get"]
+        found[endpoint] = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+    return found
+
+
+def errors(response) -> dict:
+    return {error["attr"]: error["detail"] for error in response.json()["errors"]}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_every_parameter_takes_any_value_without_a_server_error(endpoint, parameters, analyst):
+    client = api(analyst)
+    assert parameters[endpoint], "the schema lists the endpoint's parameters"
+    for name in parameters[endpoint]:
+        for value in HOSTILE:
+            response = client.get(f"{endpoint}?{name}={raw(value)}")
+            assert response.status_code in (200, 400), (endpoint, name, value, response.content)
+            if response.status_code == 400:
+                named = errors(response)
+                assert name in named, (endpoint, name, value, named)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_an_unknown_parameter_is_refused_by_name(endpoint, analyst):
+    response = api(analyst).get(endpoint, {"countries": "DE"})
+    assert response.status_code == 400
+    assert "Unknown parameter" in errors(response)["countries"]
+
+
+def test_a_nul_anywhere_is_a_400_in_the_admin_and_the_dashboards(ministry_editor, cto_viewer):
+    editor = Client()
+    editor.force_login(ministry_editor)
+    nul = raw("a\x00b")
+    response = editor.get(f"/admin/technologies/technology/?q={nul}")
+    assert response.status_code == 400 and b"(parameter q)" in response.content
+    viewer = Client()
+    viewer.force_login(cto_viewer)
+    assert viewer.get(f"/technologies/?field={nul}").status_code == 400
+
+
+def test_the_schema_is_built_once_per_process_and_language(monkeypatch):
+    SchemaView.forget()
+    builds = []
+    original = SchemaView.generator_class.get_schema
+
+    def counting(self, *args, **kwargs):
+        builds.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaView.generator_class, "get_schema", counting)
+    client = Client()
+    first = client.get("/api/v1/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+    again = [
+        client.get("/api/v1/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+        for _ in range(5)
+    ]
+    assert len(builds) == 1
+    assert all(response.content == first.content for response in again)
+    korean = client.get("/api/v1/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert len(builds) == 2 and korean.content != first.content
+    # Errors are documented once, not per operation and field (the schema was 3 MB).
+    assert len(first.content) < 600_000
