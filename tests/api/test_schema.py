@@ -7,7 +7,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -67,3 +67,46 @@ def test_the_api_keeps_its_schema(case, editor_token):
             negative_data_rejection,
         ],
     )
+
+
+ROLES = ["anonymous", "analyst", "cto_viewer", "evaluator", "evaluation_manager"]
+
+
+@pytest.fixture
+def role_headers(request):
+    """Each role's view of the API (the editor's is above): its token, or none."""
+    from rest_framework.authtoken.models import Token
+
+    headers = {"anonymous": {"Accept-Language": "en"}}
+    for role in ROLES[1:]:
+        token = Token.objects.create(user=request.getfixturevalue(role)).key
+        headers[role] = {"Accept-Language": "en", "Authorization": f"Token {token}"}
+    return headers
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+# Generated examples only, fewer per operation (the editor's test above also runs schemathesis'
+# coverage phase, its boundary values): five roles each, and most of their answers are 401/403.
+@settings(
+    max_examples=5,
+    phases=[Phase.generate],
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_role_gets_only_documented_answers(case, role_headers):
+    for role, headers in role_headers.items():
+        response = case.call(headers=headers)
+        try:
+            case.validate_response(
+                response,
+                checks=[
+                    not_a_server_error,
+                    status_code_conformance,
+                    content_type_conformance,
+                    response_schema_conformance,
+                ],
+            )
+        except Exception as failure:
+            raise AssertionError(f"as {role}: {failure}") from failure
