@@ -15,6 +15,17 @@ from tests.dashboards.browser import CHROMIUM, CHROMIUM_ARGS, Site
 from tests.environment import unavailable
 
 
+def pytest_collection_modifyitems(items):
+    """A test on the live server must not carry a django_db mark: pytest-django would run it
+    among the rolled-back tests, and the flush that ends its module would empty the seeded
+    portfolio for every test after it (what failed CI once)."""
+    for item in items:
+        if "served" in item.fixturenames and item.get_closest_marker("django_db"):
+            raise pytest.UsageError(
+                f"{item.nodeid} uses the live server and a django_db mark: remove the mark"
+            )
+
+
 @pytest.fixture(scope="module")
 def chromium_browser(django_db_setup):
     """One browser for this module; its event loop stops when the module ends.

@@ -13,7 +13,9 @@ from partners.models import CooperationCenter, Institution
 from technologies.models import Field, Technology
 from tests.dashboards.browser import PAGES
 
-pytestmark = pytest.mark.django_db
+# No django_db mark: this module reads the live server's committed database, like
+# test_browser.py. A mark would run it among the rolled-back tests, and the flush that ends
+# the module's live server would empty the seeded portfolio for every test after it.
 
 HOSTILE = "\"'><img src=x onerror=alert(1)><script>alert(2)</script><svg onload=alert(3)>"
 
@@ -56,7 +58,7 @@ INJECTED = (
 
 @pytest.fixture(scope="module")
 def hostile(served, django_db_blocker):
-    """Hostile names on records every dashboard shows; returns the technology's code."""
+    """Hostile names on records every dashboard shows; returns the technology's code and pk."""
     with django_db_blocker.unblock():
         technology = (
             Technology.objects.filter(program__track="leapfrogging", status="in_progress")
@@ -72,7 +74,7 @@ def hostile(served, django_db_blocker):
         CooperationCenter.objects.filter(
             pk=CooperationCenter.objects.order_by("pk").first().pk
         ).update(name_ko=f"C{HOSTILE}", name_en=f"C{HOSTILE}")
-        return technology.code
+        return technology.code, technology.pk
 
 
 def move_across_charts(page) -> None:
@@ -90,13 +92,14 @@ def move_across_charts(page) -> None:
 
 @pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
 def test_hostile_names_stay_text_on_every_page_and_in_every_tooltip(site, hostile, locale):
+    code, _pk = hostile
     page = site.page(locale=locale)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.add_init_script(LISTEN)
     site.log_in(page)
     tooltips, texts = [], []
-    for path in [*PAGES.values(), f"/technologies/?q={hostile}", f"/technologies/{hostile}/"]:
+    for path in [*PAGES.values(), f"/technologies/?q={code}", f"/technologies/{code}/"]:
         site.open(page, path)
         tooltips += page.evaluate(SHOW_EVERY_TIP)
         move_across_charts(page)
@@ -120,12 +123,12 @@ def test_the_admin_runs_under_the_policy_too(site, hostile):
     page.fill("#id_username", "browser_editor")
     page.fill("#id_password", "a-long-test-password")
     page.click("input[type=submit]")
-    technology = Technology.objects.get(code=hostile)
+    _code, pk = hostile
     for path in (
         "/admin/",
         "/admin/technologies/technology/",
-        f"/admin/technologies/technology/{technology.pk}/change/",
-        f"/admin/technologies/technology/{technology.pk}/history/",
+        f"/admin/technologies/technology/{pk}/change/",
+        f"/admin/technologies/technology/{pk}/history/",
         "/admin/partners/institution/",
         "/admin/kpi/sharerun/",
         "/api/v1/docs/",
