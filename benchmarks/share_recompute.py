@@ -6,7 +6,9 @@ missing), on top of the seeded facts and demo portfolio, then prints:
 
 * the full recompute (aggregation, snapshot rows, run bookkeeping; forced so
   that it always writes), median of 5;
-* the same aggregation as one hand-written SQL statement (the floor), median of 5;
+* the share's aggregation as one hand-written SQL statement (the floor), median of 5,
+  and the same with the pages' rollups (the floor of what the recompute now reads);
+* a recompute of unchanged data, which must skip;
 * their ratio.
 
 Run it from the project root:
@@ -46,6 +48,25 @@ JOIN technologies_technology t ON t.id = p.technology_id
 LEFT JOIN partners_collaboration c ON c.id = bl.collaboration_id
 LEFT JOIN partners_institution i ON i.id = c.institution_id
 GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+# What the recompute reads since the pages' rollups come from the same scan: the share's
+# groups and the sums per technology and per partner institution, by hand.
+FLOOR_WITH_ROLLUPS_SQL = """
+SELECT bl.fiscal_year, bl.basis, t.program_id, t.field_id, i.country, p.technology_id,
+       c.institution_id,
+       GROUPING(t.program_id, t.field_id, i.country, p.technology_id, c.institution_id),
+       COALESCE(SUM(bl.amount_won) FILTER (WHERE bl.is_international), 0),
+       COUNT(*) FILTER (WHERE bl.is_international),
+       COUNT(*),
+       SUM(bl.amount_won)
+FROM budgets_budgetline bl
+JOIN technologies_project p ON p.id = bl.project_id
+JOIN technologies_technology t ON t.id = p.technology_id
+LEFT JOIN partners_collaboration c ON c.id = bl.collaboration_id
+LEFT JOIN partners_institution i ON i.id = c.institution_id
+GROUP BY GROUPING SETS ((1, 2, 3, 4, 5), (1, 2, 6), (1, 2, 7))
 """
 
 
@@ -212,25 +233,34 @@ def main() -> None:
         call_command("seed", "--demo", stdout=devnull)
     load_lines(args.lines)
 
-    def floor():
-        with connection.cursor() as cursor:
-            cursor.execute(FLOOR_SQL)
-            return cursor.fetchall()
+    def statement(sql):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchall()
 
-    floor()  # warm the cache once for both
+        return run
+
+    floor, floor_all = statement(FLOOR_SQL), statement(FLOOR_WITH_ROLLUPS_SQL)
+    floor()  # warm the cache once for all
     share_recompute(force=True)
-    # Alternate the two so that drift on a busy 2-core machine hits both alike.
-    recompute_runs, floor_runs, compute_runs = [], [], []
+    # Alternate them so that drift on a busy 2-core machine hits all alike.
+    recompute_runs, floor_runs, floor_all_runs, compute_runs, skip_runs = [], [], [], [], []
     for _ in range(args.repeat):
         recompute_runs.append(seconds(lambda: share_recompute(force=True)))
+        floor_all_runs.append(seconds(floor_all))
         floor_runs.append(seconds(floor))
         compute_runs.append(seconds(lambda: share_snapshots_build(share_inputs_read())))
-    recompute, floor_time, compute = (
-        statistics.median(r) for r in (recompute_runs, floor_runs, compute_runs)
+        skip_runs.append(seconds(share_recompute))  # unchanged: reads, compares, writes nothing
+    recompute, floor_time, floor_all_time, compute, skip = (
+        statistics.median(r)
+        for r in (recompute_runs, floor_runs, floor_all_runs, compute_runs, skip_runs)
     )
     run = ShareRun.objects.latest_succeeded()
+    skipped = ShareRun.objects.order_by("-pk").first()
     print(f"budget lines:                 {run.line_count:,}")
     print(f"snapshot rows per run:        {run.snapshot_count:,}")
+    print(f"rollup rows per run:          {run.rollups.count():,}")
     print(
         f"recompute (full, forced):     {recompute:.3f} s median of {args.repeat}  {[round(t, 3) for t in recompute_runs]}"
     )
@@ -239,6 +269,13 @@ def main() -> None:
         f"hand-written SQL (floor):     {floor_time:.3f} s median of {args.repeat}  {[round(t, 3) for t in floor_runs]}"
     )
     print(f"ratio recompute / floor:      {recompute / floor_time:.2f}")
+    print(
+        f"same statement + rollups:     {floor_all_time:.3f} s median of {args.repeat}  {[round(t, 3) for t in floor_all_runs]}"
+    )
+    print(f"ratio recompute / that floor: {recompute / floor_all_time:.2f}")
+    print(
+        f"unchanged data (skip):        {skip:.3f} s median of {args.repeat}, status {skipped.status}"
+    )
 
 
 if __name__ == "__main__":

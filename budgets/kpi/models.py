@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import ExpressionWrapper, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -89,12 +89,23 @@ class Freshness:
 
 class ShareRunQuerySet(models.QuerySet):
     def freshness(self) -> Freshness:
-        """How current the figures are, in two queries whatever the number of runs."""
-        run = self.latest_succeeded()
+        """How current the figures are, in one query whatever the number of runs: the latest
+        successful run and the newest run that was not skipped (itself when all is current)."""
+        latest = self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id")
+        newest = self.exclude(status=RunStatus.SKIPPED).order_by("-pk")
+        rows = list(
+            self.filter(
+                Q(pk=Subquery(latest.values("pk")[:1])) | Q(pk=Subquery(newest.values("pk")[:1]))
+            ).annotate(
+                is_latest=ExpressionWrapper(
+                    Q(pk=Subquery(latest.values("pk")[:1])), output_field=models.BooleanField()
+                )
+            )
+        )
+        run = next((row for row in rows if row.is_latest), None)
         if run is None:
             return Freshness(run=None, state="none")
-        later = self.filter(pk__gt=run.pk).exclude(status=RunStatus.SKIPPED)
-        newest = later.order_by("-pk").first()
+        newest = next((row for row in rows if row.pk > run.pk), None)
         if newest is None:
             return Freshness(run=run, state="current")
         if newest.status == RunStatus.FAILED:
@@ -304,3 +315,78 @@ class ShareSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.basis} {self.dimension}:{self.key or '-'}"
+
+
+class BudgetRollupQuerySet(models.QuerySet):
+    def of_run(self, run: ShareRun | None):
+        """The rollups pages read: those of ``run`` (the latest successful one); none without."""
+        return self.filter(run=run) if run is not None else self.none()
+
+    def technologies(self):
+        return self.filter(technology__isnull=False)
+
+    def institutions(self):
+        return self.filter(institution__isnull=False)
+
+
+class BudgetRollup(models.Model):
+    """Budget lines summed per year, basis and technology or partner institution.
+
+    Written by the recompute beside the share snapshots, from the same single read of the
+    lines, so pages show figures of one run and never sum budget lines per request. Tracks
+    and fields are summed from the technology rows (a few thousand); countries come from the
+    snapshots. Only the latest successful run keeps its rollups: they answer "what do the
+    figures say now", the snapshots answer "what did we report then".
+    """
+
+    run = models.ForeignKey(
+        ShareRun, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("run")
+    )
+    fiscal_year = year_field(_("fiscal year"))
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
+    technology = models.ForeignKey(
+        "technologies.Technology",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("technology"),
+    )
+    institution = models.ForeignKey(
+        "partners.Institution",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner institution"),
+    )
+    total_won = models.BigIntegerField(_("total (won)"))
+    international_won = models.BigIntegerField(_("international (won)"))
+    line_count = models.BigIntegerField(_("budget lines"))
+
+    objects = BudgetRollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget rollup")
+        verbose_name_plural = _("budget rollups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(technology__isnull=True, institution__isnull=False)
+                | Q(technology__isnull=False, institution__isnull=True),
+                name="kpi_rollup_one_member",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "technology", "fiscal_year", "basis"],
+                condition=Q(technology__isnull=False),
+                name="kpi_rollup_unique_technology",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "institution", "fiscal_year", "basis"],
+                condition=Q(institution__isnull=False),
+                name="kpi_rollup_unique_institution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        member = self.technology_id or self.institution_id
+        return f"{self.fiscal_year} {self.basis} {member}"

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from rdportfolio.core.leases import lease_kept
 
-from .models import RunStatus, RunTrigger, ShareRun, ShareSnapshot
-from .rule import share_inputs_read, share_snapshots_build
+from .models import BudgetRollup, RunStatus, RunTrigger, ShareRun, ShareSnapshot
+from .rule import budget_rollups_write, share_inputs_read, share_snapshots_build
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,10 @@ def _share_write(run: ShareRun) -> None:
         for snapshot in snapshots:
             snapshot.run = run
         ShareSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+        # The pages' rollups: this run's replace the previous run's, in the same transaction,
+        # so a reader sees one run's figures everywhere (a skipped run keeps the latest's).
+        BudgetRollup.objects.exclude(run=run).delete()
+        budget_rollups_write(inputs, run)
         run.status = RunStatus.SUCCEEDED
         run.snapshot_count = len(snapshots)
     run.finished_at = timezone.now()

@@ -40,11 +40,10 @@ def dashboard_page(view):
 
 def reader_display(request) -> Display:
     """Amounts in the reader's unit (kept in the session) and language, at the stored rates."""
-    return Display(
-        request.session.get("unit", DEFAULT_UNIT),
-        ExchangeRate.objects.by_year(),
-        settings.RDP_DEFAULT_KRW_PER_USD,
-    )
+    unit = request.session.get("unit", DEFAULT_UNIT)
+    # Rates matter to dollars only: won readers (most) save the query.
+    rates = ExchangeRate.objects.by_year() if unit == "usd" else {}
+    return Display(unit, rates, settings.RDP_DEFAULT_KRW_PER_USD)
 
 
 def korean() -> bool:

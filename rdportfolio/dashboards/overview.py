@@ -2,13 +2,13 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot, ShareStatus
-from budgets.models import Basis, BudgetLine, CollaborationTarget, TargetPlan
+from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot, ShareStatus
+from budgets.models import Basis, CollaborationTarget, TargetPlan
 from partners.models import Collaboration
 from programs.models import TRACK_ORDER, Program, Track
 from technologies.models import TechnologyStatus
@@ -48,15 +48,17 @@ def share_path(run) -> list[dict]:
     return path
 
 
-def _budget_chart(display, basis: str) -> dict:
-    by_track = BudgetLine.objects.filter(basis=basis).sums(
-        "fiscal_year", "project__technology__program__track"
+def _budget_chart(display, basis: str, run) -> dict:
+    """Budget per track and year, summed from the technology rollups of ``run``."""
+    by_track = (
+        BudgetRollup.objects.of_run(run)
+        .filter(basis=basis, technology__isnull=False)
+        .order_by()
+        .values_list("fiscal_year", "technology__program__track")
+        .annotate(total=Sum("total_won"))
     )
-    years = sorted({row["fiscal_year"] for row in by_track})
-    cells = {
-        (row["project__technology__program__track"], row["fiscal_year"]): int(row["total_won"])
-        for row in by_track
-    }
+    years = sorted({year for year, _track, _total in by_track})
+    cells = {(track, year): int(total) for year, track, total in by_track}
     tracks = dict(Track.choices)
     series = [
         {
@@ -148,7 +150,7 @@ def overview(request):
         "programs": programs,
         "partners": partners,
         "share_chart": _share_chart(path, final_target),
-        "budget_chart": _budget_chart(display, budget_basis),
+        "budget_chart": _budget_chart(display, budget_basis, run),
         "budget_basis": budget_basis,
         "basis_form": basis_form,
         "final_target": final_target,

@@ -7,8 +7,8 @@ from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.shortcuts import render
 from django_countries import countries
 
-from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
-from budgets.models import UNASSIGNED, BudgetLine
+from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot
+from budgets.models import UNASSIGNED
 from partners.models import CooperationCenter, Institution
 
 from .access import PAGE_SIZE, dashboard_page, name_of, query_without_page, reader_display
@@ -46,16 +46,18 @@ def _map(run, basis: str, display) -> tuple[dict, list[dict], dict]:
     return chart, rows, unassigned
 
 
-def _institutions(basis: str):
+def _institutions(basis: str, run):
+    """Partner institutions with their projects and international won over all years (from
+    the rollups of ``run``)."""
+    rollups = BudgetRollup.objects.of_run(run).filter(institution=OuterRef("pk"), basis=basis)
     return (
         Institution.objects.filter(collaborations__isnull=False)
         .annotate(
             project_count=Count("collaborations__project", distinct=True),
             international_won=Subquery(
-                BudgetLine.objects.filter(collaboration__institution=OuterRef("pk"), basis=basis)
-                .order_by()
-                .values("collaboration__institution")
-                .annotate(won=Sum("amount_won"))
+                rollups.order_by()
+                .values("institution")
+                .annotate(won=Sum("international_won"))
                 .values("won")[:1]
             ),
         )
@@ -84,7 +86,7 @@ def partners(request):
     freshness = ShareRun.objects.freshness()
     run = freshness.run
     map_chart, map_rows, unassigned = _map(run, basis, display)
-    page = Paginator(_institutions(basis), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_institutions(basis, run), PAGE_SIZE).get_page(request.GET.get("page"))
     institution_rows = list(page.object_list)
     for i in institution_rows:
         i.won_text = display.text(i.international_won)

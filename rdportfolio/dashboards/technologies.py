@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.models import Basis, BudgetLine
+from budgets.kpi.models import BudgetRollup, ShareRun
+from budgets.models import Basis
 from partners.models import Collaboration, Institution
 from programs.models import TRACK_ORDER, Track
 from rdportfolio.core.exports import csv_response
@@ -34,19 +35,19 @@ CSV_HEADER = [
 ]
 
 
-def _planned_sum(**filters):
-    lines = BudgetLine.objects.filter(project__technology=OuterRef("pk"), basis=Basis.PLANNED)
+def _planned_sum(run, column: str):
+    """A technology's planned won over all years, from the run's rollups (a few rows each)."""
+    rollups = BudgetRollup.objects.of_run(run).filter(
+        technology=OuterRef("pk"), basis=Basis.PLANNED
+    )
     return Subquery(
-        lines.filter(**filters)
-        .order_by()
-        .values("project__technology")
-        .annotate(won=Sum("amount_won"))
-        .values("won")[:1]
+        rollups.order_by().values("technology").annotate(won=Sum(column)).values("won")[:1]
     )
 
 
-def technology_table(filtered, sort: str):
-    """The filtered technologies with their planned won, international won and partner count."""
+def technology_table(filtered, sort: str, run):
+    """The filtered technologies with their planned won, international won (as of ``run``,
+    the latest successful recompute) and partner count."""
     order = {
         "code": ["code"],
         "name": ["name_ko" if korean() else "name_en", "code"],
@@ -61,8 +62,8 @@ def technology_table(filtered, sort: str):
     return (
         filtered.select_related("program", "field")
         .annotate(
-            planned_won=_planned_sum(),
-            international_won=_planned_sum(is_international=True),
+            planned_won=_planned_sum(run, "total_won"),
+            international_won=_planned_sum(run, "international_won"),
             partner_count=Count("projects__collaborations__institution", distinct=True),
         )
         .order_by(*order)
@@ -189,9 +190,9 @@ def technologies(request):
         return _refused(request, filterset, display)
     options = filterset.options() if filterset.is_bound else {}
     filtered = filterset.qs
-    page = Paginator(technology_table(filtered, options.get("sort", "code")), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    freshness = ShareRun.objects.freshness()
+    table = technology_table(filtered, options.get("sort", "code"), freshness.run)
+    page = Paginator(table, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     countries_by_tech = partner_countries_of([t.pk for t in rows])
     for t in rows:
@@ -206,6 +207,7 @@ def technologies(request):
     context = {
         "form": filterset.form,
         "display": display,
+        "freshness": freshness,
         "page": page,
         "rows": rows,
         "total": page.paginator.count,
@@ -227,7 +229,8 @@ def technologies_csv(request):
     if filterset.is_bound and not filterset.is_valid():
         return _refused(request, filterset, reader_display(request))
     options = filterset.options() if filterset.is_bound else {}
-    table = technology_table(filterset.qs, options.get("sort", "code"))
+    run = ShareRun.objects.latest_succeeded()
+    table = technology_table(filterset.qs, options.get("sort", "code"), run)
 
     def rows():
         technologies = list(

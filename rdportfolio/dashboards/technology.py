@@ -6,21 +6,22 @@ from collections import defaultdict
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
 
-from budgets.models import Basis, BudgetLine
+from budgets.kpi.models import BudgetRollup, ShareRun
+from budgets.models import Basis
 from partners.models import Collaboration, CooperationCenter, ResearcherDispatch
 from technologies.models import Technology
 
 from .access import dashboard_page, name_of, reader_display
 
 
-def _budget(technology, display) -> dict:
-    sums = BudgetLine.objects.filter(project__technology=technology).sums("fiscal_year", "basis")
+def _budget(technology, display, run) -> dict:
+    """Its budget by year and basis, from the rollups of ``run`` (the latest recompute)."""
+    rollups = BudgetRollup.objects.of_run(run).filter(technology=technology)
     by_year: dict[int, dict] = defaultdict(dict)
-    for row in sums:
-        by_year[row["fiscal_year"]][row["basis"]] = (
-            int(row["total_won"]),
-            int(row["international_won"]),
-        )
+    for year, basis, total, international in rollups.values_list(
+        "fiscal_year", "basis", "total_won", "international_won"
+    ):
+        by_year[year][basis] = (total, international)
     years = sorted(by_year)
     bases = dict(Basis.choices)
 
@@ -107,12 +108,14 @@ def _dispatches(technology, user) -> dict:
 def technology_detail(request, code: str):
     display = reader_display(request)
     technology = get_object_or_404(Technology.objects.with_related(), code=code)
+    freshness = ShareRun.objects.freshness()
     context = {
+        "freshness": freshness,
         "technology": technology,
         "display_name": name_of(technology),
         "field_name": name_of(technology.field),
         "display": display,
-        **_budget(technology, display),
+        **_budget(technology, display, freshness.run),
         **_partners(technology, display),
         **_dispatches(technology, request.user),
         "history": list(technology.status_changes.order_by("changed_on", "id")),

@@ -8,7 +8,7 @@ import pandas as pd
 from django.test import Client
 
 PAGES = ["/", "/technologies/", "/technologies/LF-001/", "/partners/"]
-MAX_QUERIES = 15
+MAX_QUERIES = 12
 
 
 def browser(user=None, language="en"):

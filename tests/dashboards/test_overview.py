@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
+from budgets.kpi.services import share_recompute
 from budgets.models import Basis, BudgetLine, ExchangeRate
 from programs.models import Track
 from rdportfolio.core.models import MAX_WON
@@ -120,6 +121,7 @@ def test_totals_beyond_javascript_integers_reach_charts_as_strings(cto_viewer):
     for _ in range(10):
         project = ProjectFactory(technology=technology, start_year=2029, end_year=2029)
         BudgetLineFactory(project=project, fiscal_year=2029, amount_won=MAX_WON)
+    share_recompute()  # what the edit's commit requests; pages read the run's rollups
     data = chart_data(browser(cto_viewer).get("/technologies/LF-001/"), "budget-years-data")
     planned = data["series"][0]
     index = data["years"].index(2029)

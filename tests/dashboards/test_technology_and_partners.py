@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
+from budgets.kpi.services import share_recompute
 from budgets.models import Basis, BudgetLine
 from partners.models import ResearcherDispatch
 from technologies.models import Technology
@@ -99,18 +100,20 @@ def page_queries(client, url):
     return len(ctx.captured_queries)
 
 
+@pytest.mark.parametrize("unit", ["eok", "usd"])
 @pytest.mark.parametrize(
     "url", PAGES + ["/technologies/export.csv", "/technologies/?rings=horizon"]
 )
-def test_pages_cost_a_fixed_number_of_queries_whatever_the_data(cto_viewer, url):
+def test_pages_cost_a_fixed_number_of_queries_whatever_the_data(cto_viewer, url, unit):
     client = browser(cto_viewer)
-    client.post("/units/", {"unit": "usd", "next": "/"})
+    client.post("/units/", {"unit": unit, "next": "/"})
     before = page_queries(client, url)
-    assert before <= MAX_QUERIES
+    assert before <= MAX_QUERIES + (unit == "usd")  # dollars read the yearly rates too
     technology = Technology.objects.get(code="LF-001")
     for _ in range(30):
         project = ProjectFactory(technology=technology)
         collaboration = CollaborationFactory(project=project)
         BudgetLineFactory(project=project, collaboration=collaboration, is_international=True)
     TechnologyFactory.create_batch(30)
+    share_recompute()  # the rollups grow with the new lines and technologies too
     assert page_queries(client, url) == before

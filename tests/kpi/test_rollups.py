@@ -1,0 +1,116 @@
+"""The rollups pages read are exact, belong to one run, and an unchanged database skips.
+
+Each figure is compared with a direct aggregation of the budget lines, on the seeded
+portfolio and again after lines move between projects of one track and field (a change
+the share does not see, the pages do).
+"""
+
+import pytest
+from django.db.models import Count, Q, Sum
+
+from budgets.kpi.models import BudgetRollup, RunStatus, ShareRun
+from budgets.kpi.rule import share_inputs_read
+from budgets.kpi.services import share_recompute
+from budgets.models import Basis, BudgetLine
+from technologies.models import Technology
+from tests.factories import BudgetLineFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def direct(member: str) -> dict:
+    """(year, basis, member id) -> (total, international, lines), summed from the lines."""
+    rows = (
+        BudgetLine.objects.filter(**{f"{member}__isnull": False})
+        .order_by()
+        .values_list("fiscal_year", "basis", member)
+        .annotate(
+            total=Sum("amount_won"),
+            international=Sum("amount_won", filter=Q(is_international=True), default=0),
+            lines=Count("id"),
+        )
+    )
+    return {(y, b, m): (int(t), int(i), n) for y, b, m, t, i, n in rows}
+
+
+def rolled_up(run, member: str) -> dict:
+    rows = (
+        BudgetRollup.objects.of_run(run)
+        .filter(**{f"{member}__isnull": False})
+        .values_list("fiscal_year", "basis", member, "total_won", "international_won", "line_count")
+    )
+    return {(y, b, m): (t, i, n) for y, b, m, t, i, n in rows}
+
+
+def assert_exact(run):
+    technologies = rolled_up(run, "technology")
+    assert technologies == direct("project__technology")
+    institutions = rolled_up(run, "institution")
+    assert institutions == direct("collaboration__institution")
+    assert len(technologies) > 100 and len(institutions) > 100  # the seeded portfolio, not a few
+
+
+def test_rollups_equal_a_direct_aggregation_of_the_lines():
+    run = share_recompute(force=True)
+    assert run.status == RunStatus.SUCCEEDED
+    assert_exact(run)
+    # The page totals that come from them: the whole planned budget, and its international part.
+    planned = BudgetRollup.objects.of_run(run).technologies().filter(basis=Basis.PLANNED)
+    lines = BudgetLine.objects.filter(basis=Basis.PLANNED)
+    assert planned.aggregate(s=Sum("total_won"))["s"] == lines.aggregate(s=Sum("amount_won"))["s"]
+    assert (
+        planned.aggregate(s=Sum("international_won"))["s"]
+        == lines.filter(is_international=True).aggregate(s=Sum("amount_won"))["s"]
+    )
+
+
+def test_only_the_latest_successful_run_keeps_rollups_and_a_change_replaces_them():
+    first = share_recompute(force=True)
+    # Move a line to another project of the same technology: the share's groups (track,
+    # field, country) do not change; the project's technology rollup does not either, so
+    # move it to a technology of the same track and field instead.
+    line = BudgetLine.objects.filter(basis=Basis.PLANNED, collaboration__isnull=True).first()
+    technology = line.project.technology
+    sibling = (
+        Technology.objects.filter(program=technology.program, field=technology.field)
+        .exclude(pk=technology.pk)
+        .first()
+    )
+    assert sibling is not None
+    line.project = ProjectFactory(
+        technology=sibling, start_year=line.fiscal_year, end_year=line.fiscal_year + 1
+    )
+    line.save()
+    second = share_recompute()
+    assert second.status == RunStatus.SUCCEEDED, "a change only the pages see is not skipped"
+    assert not BudgetRollup.objects.filter(run=first).exists()
+    assert_exact(second)
+    BudgetLineFactory(project=line.project, fiscal_year=line.fiscal_year + 1, amount_won=7)
+    third = share_recompute()
+    assert third.status == RunStatus.SUCCEEDED
+    assert_exact(third)
+    assert set(BudgetRollup.objects.values_list("run", flat=True).distinct()) == {third.pk}
+
+
+def test_the_fingerprint_is_stable_and_an_unchanged_database_skips_writing():
+    prints = {share_inputs_read().fingerprint() for _ in range(3)}
+    assert len(prints) == 1
+    written = share_recompute(force=True)
+    rollups = BudgetRollup.objects.filter(run=written).count()
+    for _ in range(3):
+        again = share_recompute()
+        assert again.status == RunStatus.SKIPPED
+        assert again.fingerprint == written.fingerprint
+        assert again.snapshot_count == 0
+    # The skipped runs wrote nothing: the pages still read the written run's rollups.
+    assert ShareRun.objects.latest_succeeded() == written
+    assert BudgetRollup.objects.count() == rollups
+    assert not BudgetRollup.objects.exclude(run=written).exists()
+
+
+def test_the_fingerprint_does_not_depend_on_the_order_sql_returns_groups():
+    inputs = share_inputs_read()
+    expected = inputs.fingerprint()
+    for rows in (inputs.groups, inputs.technology_rows, inputs.institution_rows):
+        rows.reverse()
+    assert inputs.fingerprint() == expected
