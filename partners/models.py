@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -30,6 +30,13 @@ class InstitutionKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class InstitutionQuerySet(models.QuerySet):
+    def partners(self):
+        """Institutions with at least one collaboration: a semi-join (EXISTS), which stays
+        cheap however many collaborations there are."""
+        return self.filter(Exists(Collaboration.objects.filter(institution=OuterRef("pk"))))
+
+
 class Institution(SourcedModel):
     """A foreign university, research institute or company."""
 
@@ -44,6 +51,7 @@ class Institution(SourcedModel):
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
 
+    objects = InstitutionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -115,6 +115,12 @@ class ShareRunQuerySet(models.QuerySet):
             run=run, state="late" if late else "updating", since=newest.created_at, newest=newest
         )
 
+    def latest_succeeded_id(self) -> Subquery:
+        """The latest successful run's id as a subquery: filters on it cost no query of their own."""
+        return Subquery(
+            self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").values("pk")[:1]
+        )
+
     def latest_succeeded(self):
         """The run pages and the API read: the newest complete snapshot."""
         return self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
@@ -318,8 +324,9 @@ class ShareSnapshot(models.Model):
 
 
 class BudgetRollupQuerySet(models.QuerySet):
-    def of_run(self, run: ShareRun | None):
-        """The rollups pages read: those of ``run`` (the latest successful one); none without."""
+    def of_run(self, run):
+        """The rollups pages read: those of ``run`` (the latest successful one, or a subquery
+        giving its id); none without."""
         return self.filter(run=run) if run is not None else self.none()
 
     def technologies(self):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot, ShareStatus
 from budgets.models import Basis, CollaborationTarget, TargetPlan
-from partners.models import Collaboration
+from partners.models import Institution
 from programs.models import TRACK_ORDER, Program, Track
 from technologies.models import TechnologyStatus
 
@@ -136,9 +136,9 @@ def overview(request):
         ),
         key=lambda program: TRACK_ORDER.index(program.track),
     )
-    partners = Collaboration.objects.aggregate(
-        institutions=Count("institution", distinct=True),
-        countries=Count("institution__country", distinct=True),
+    # Institutions that have a collaboration: a semi-join, not a join over every collaboration.
+    partners = Institution.objects.partners().aggregate(
+        institutions=Count("pk"), countries=Count("country", distinct=True)
     )
     _path_texts(path, display)
     context = {

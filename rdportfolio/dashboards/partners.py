@@ -9,7 +9,7 @@ from django_countries import countries
 
 from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot
 from budgets.models import UNASSIGNED
-from partners.models import CooperationCenter, Institution
+from partners.models import Collaboration, CooperationCenter, Institution
 
 from .access import PAGE_SIZE, dashboard_page, name_of, query_without_page, reader_display
 from .filters import BasisForm
@@ -51,9 +51,8 @@ def _institutions(basis: str, run):
     the rollups of ``run``)."""
     rollups = BudgetRollup.objects.of_run(run).filter(institution=OuterRef("pk"), basis=basis)
     return (
-        Institution.objects.filter(collaborations__isnull=False)
+        Institution.objects.partners()
         .annotate(
-            project_count=Count("collaborations__project", distinct=True),
             international_won=Subquery(
                 rollups.order_by()
                 .values("institution")
@@ -88,8 +87,17 @@ def partners(request):
     map_chart, map_rows, unassigned = _map(run, basis, display)
     page = Paginator(_institutions(basis, run), PAGE_SIZE).get_page(request.GET.get("page"))
     institution_rows = list(page.object_list)
+    # Projects of the rows shown only: counting them for every institution joins every
+    # collaboration on each request.
+    projects = dict(
+        Collaboration.objects.filter(institution__in=institution_rows)
+        .order_by()
+        .values_list("institution")
+        .annotate(n=Count("project", distinct=True))
+    )
     for i in institution_rows:
         i.won_text = display.text(i.international_won)
+        i.project_count = projects.get(i.pk, 0)
     context = {
         "display": display,
         "run": run,

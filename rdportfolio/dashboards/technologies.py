@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from budgets.kpi.models import BudgetRollup, ShareRun
@@ -59,37 +60,52 @@ def technology_table(filtered, sort: str, run):
         "-international_won": [F("international_won").desc(nulls_last=True), "code"],
         "-partner_count": ["-partner_count", "code"],
     }[sort]
-    return (
-        filtered.select_related("program", "field")
-        .annotate(
-            planned_won=_planned_sum(run, "total_won"),
-            international_won=_planned_sum(run, "international_won"),
-            partner_count=Count("projects__collaborations__institution", distinct=True),
-        )
-        .order_by(*order)
+    table = filtered.select_related("program", "field").annotate(
+        planned_won=_planned_sum(run, "total_won"),
+        international_won=_planned_sum(run, "international_won"),
     )
+    if sort == "-partner_count":
+        # Only this order needs every technology's count; otherwise partners_of() counts the
+        # rows shown (a join over every collaboration would cost each page).
+        table = table.annotate(
+            partner_count=Count("projects__collaborations__institution", distinct=True)
+        )
+    return table.order_by(*order)
 
 
-def partner_countries_of(technology_ids) -> dict[int, list[str]]:
-    pairs = (
+def partners_of(technology_ids) -> dict[int, tuple[int, list[str]]]:
+    """Per technology: how many partner institutions, and their countries (sorted)."""
+    rows = (
         Collaboration.objects.filter(project__technology__in=technology_ids)
         .order_by()
-        .values_list("project__technology_id", "institution__country")
+        .values_list("project__technology_id", "institution_id", "institution__country")
         .distinct()
     )
-    result: dict[int, list[str]] = defaultdict(list)
-    for technology_id, country in pairs:
-        result[technology_id].append(country)
-    return {k: sorted(v) for k, v in result.items()}
+    institutions: dict[int, set] = defaultdict(set)
+    countries: dict[int, set] = defaultdict(set)
+    for technology_id, institution_id, country in rows:
+        institutions[technology_id].add(institution_id)
+        countries[technology_id].add(country)
+    return {k: (len(v), sorted(countries[k])) for k, v in institutions.items()}
+
+
+class TablePaginator(Paginator):
+    """Counts the filtered technologies without the table's per-row sums (the count does not
+    need them, and the database would compute them for every row)."""
+
+    def __init__(self, table, per_page, *, filtered):
+        super().__init__(table, per_page)
+        self.filtered = filtered
+
+    @cached_property
+    def count(self) -> int:
+        return self.filtered.count()
 
 
 def technology_filter(request) -> tuple[TechnologyPageFilter, list[Field]]:
     fields = list(Field.objects.order_by("code"))
     partner_countries = list(
-        Institution.objects.filter(collaborations__isnull=False)
-        .order_by()
-        .values_list("country", flat=True)
-        .distinct()
+        Institution.objects.partners().order_by().values_list("country", flat=True).distinct()
     )
     filterset = TechnologyPageFilter(
         request.GET or None,
@@ -192,12 +208,12 @@ def technologies(request):
     filtered = filterset.qs
     freshness = ShareRun.objects.freshness()
     table = technology_table(filtered, options.get("sort", "code"), freshness.run)
-    page = Paginator(table, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = TablePaginator(table, PAGE_SIZE, filtered=filtered).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    countries_by_tech = partner_countries_of([t.pk for t in rows])
+    partners = partners_of([t.pk for t in rows])
     for t in rows:
         t.display_name = name_of(t)
-        t.partner_countries = countries_by_tech.get(t.pk, [])
+        t.partner_countries = partners.get(t.pk, (0, []))[1]
         t.planned_text = display.text(t.planned_won)
         t.international_text = display.text(t.international_won)
     year = options.get("year", timezone.localdate().year)
@@ -229,7 +245,7 @@ def technologies_csv(request):
     if filterset.is_bound and not filterset.is_valid():
         return _refused(request, filterset, reader_display(request))
     options = filterset.options() if filterset.is_bound else {}
-    run = ShareRun.objects.latest_succeeded()
+    run = ShareRun.objects.latest_succeeded_id()  # a subquery: no query of its own
     table = technology_table(filterset.qs, options.get("sort", "code"), run)
 
     def rows():
@@ -245,10 +261,9 @@ def technologies_csv(request):
                 "target_commercialisation_year",
                 "planned_won",
                 "international_won",
-                "partner_count",
             )
         )
-        countries_by_tech = partner_countries_of([t["pk"] for t in technologies])
+        partners = partners_of([t["pk"] for t in technologies])
         for t in technologies:
             yield [
                 t["code"],
@@ -260,8 +275,8 @@ def technologies_csv(request):
                 t["target_commercialisation_year"] or "",
                 int(t["planned_won"] or 0),
                 int(t["international_won"] or 0),
-                t["partner_count"],
-                " ".join(countries_by_tech.get(t["pk"], [])),
+                partners.get(t["pk"], (0, []))[0],
+                " ".join(partners.get(t["pk"], (0, []))[1]),
             ]
 
     return csv_response(
