@@ -10,16 +10,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import Http404
-from rest_framework import filters, renderers, serializers, viewsets
+from rest_framework import renderers, serializers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
-from .drf import CursorPagination, PortfolioModelPermissions, StrictFilterBackend
-from .exports import csv_lines, csv_response, file_response, xlsx_bytes
+from .copy_export import can_copy, column_kind, copy_select
+from .drf import CursorPagination, PortfolioModelPermissions
+from .exports import csv_copy_response, csv_lines, csv_response, file_response, xlsx_bytes
+from .query_params import QueryParamsMixin
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
-# Longer than any code, name or cursor a list can take; a search for 5,000 characters is a mistake.
-QUERY_VALUE_MAX_LENGTH = 1000
 
 
 class Conflict(APIException):
@@ -76,59 +76,6 @@ def _xlsx_bytes(columns, rows) -> bytes:
 # Serializer fields whose JSON form differs from the database value (quantized decimal
 # strings, ISO dates, local times); the others are written as the database returns them.
 CONVERTED_FIELDS = (serializers.DecimalField, serializers.DateTimeField, serializers.DateField)
-
-
-class QueryParamsMixin:
-    """Query parameters are checked before anything else: an unknown one (a typo such as
-    ``?countries=DE``), a value over 1,000 characters or one holding a NUL character gets a 400
-    naming the parameter, rather than a list silently unfiltered or a database error."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        allowed = self.allowed_query_params()
-        errors = {}
-        for name, values in request.query_params.lists():
-            if name not in allowed:
-                errors[name] = [
-                    f"Unknown parameter; this endpoint takes {', '.join(sorted(allowed))}."
-                ]
-            elif any(len(value) > QUERY_VALUE_MAX_LENGTH for value in values):
-                errors[name] = [f"Longer than {QUERY_VALUE_MAX_LENGTH} characters."]
-            elif any("\x00" in value for value in values):
-                errors[name] = ["Null characters are not allowed."]
-        if errors:
-            raise ValidationError(errors)
-
-    def lists_rows(self) -> bool:
-        """Whether this request lists rows (and so takes paging, ordering and filters)."""
-        action = getattr(self, "action", None)
-        if action is not None:
-            return action == "list"
-        return (
-            self.lookup_url_kwarg not in self.kwargs
-            if self.lookup_url_kwarg
-            else (self.lookup_field not in self.kwargs)
-        )
-
-    def allowed_query_params(self) -> set[str]:
-        allowed = {"format"}
-        if not self.lists_rows():
-            return allowed
-        paginator = self.paginator
-        if paginator is not None:
-            allowed |= {paginator.cursor_query_param, paginator.page_size_query_param}
-        for backend_class in self.filter_backends:
-            backend = backend_class()
-            if isinstance(backend, filters.OrderingFilter):
-                allowed.add(backend.ordering_param)
-            elif isinstance(backend, filters.SearchFilter):
-                if getattr(self, "search_fields", None):
-                    allowed.add(backend.search_param)
-            elif isinstance(backend, StrictFilterBackend):
-                filterset_class = backend.get_filterset_class(self, self.get_queryset().none())
-                if filterset_class is not None:
-                    allowed |= set(filterset_class.base_filters)
-        return allowed
 
 
 class ExportMixin(QueryParamsMixin):
@@ -256,12 +203,31 @@ class ExportMixin(QueryParamsMixin):
                 filename=filename, content_type=XLSXRenderer.media_type, build=build
             )
         columns = list(self.get_serializer().fields)
+        copy_plan = self.copy_plan()
+        if copy_plan is not None:  # PostgreSQL writes the file itself
+            sql, params = copy_select(queryset, *copy_plan)
+            return csv_copy_response(
+                filename=filename, columns=columns, count=queryset.count, sql=sql, params=params
+            )
 
         def rows():
             _columns, values = self.export_rows(queryset)
             return (["" if value is None else _flat(value) for value in row] for row in values)
 
         return csv_response(filename=filename, columns=columns, count=queryset.count, rows=rows)
+
+    def copy_plan(self) -> "tuple[list[str], list[str]] | None":
+        """(ORM paths, column kinds) for a CSV written by COPY, or None where it cannot be."""
+        plan = self.values_plan()
+        if plan is None:
+            return None
+        _columns, paths, converters = plan
+        fields = self.get_serializer().fields.values()
+        kinds = [
+            column_kind(field, withheld=convert is _withheld)
+            for field, convert in zip(fields, converters, strict=True)
+        ]
+        return (paths, kinds) if can_copy(kinds) else None
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever format was asked for: a spreadsheet of an error helps nobody.

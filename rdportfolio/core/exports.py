@@ -188,6 +188,37 @@ def csv_response(
     return response
 
 
+def csv_copy_response(
+    *,
+    filename: str,
+    columns: list[str],
+    count: Callable[[], int],
+    sql: str,
+    params: tuple,
+    bom: bool = False,
+) -> StreamingHttpResponse:
+    """:func:`csv_response` written by PostgreSQL's COPY (see copy_export), in one snapshot."""
+    from .copy_export import copy_chunks, header_line
+
+    snapshot = Snapshot()
+    try:
+        total = count()
+    except BaseException:
+        snapshot.close()
+        raise
+
+    def chunks():
+        yield ("\ufeff" if bom else "") + header_line(columns)
+        yield from copy_chunks(sql, params)
+
+    response = StreamingHttpResponse(
+        SnapshotStream(snapshot, chunks()), content_type="text/csv; charset=utf-8"
+    )
+    response[ROW_COUNT_HEADER] = str(total)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def file_response(
     *, filename: str, content_type: str, build: Callable[[], tuple[bytes, int]]
 ) -> HttpResponse:

@@ -1,5 +1,6 @@
 """REST API v1: every list and detail, its filters, exports, and the share endpoint."""
 
+import csv
 import io
 
 import pandas as pd
@@ -8,6 +9,7 @@ import pytest
 from budgets.kpi.models import ShareRun
 from budgets.kpi.services import share_recompute
 from budgets.models import BudgetLine
+from rdportfolio.core import copy_export
 from tests.api.client import LISTS, all_pages, api
 
 pytestmark = pytest.mark.django_db
@@ -181,16 +183,27 @@ def frame_from_json(rows):
     return pd.DataFrame([{key: as_text(value) for key, value in row.items()} for row in rows])
 
 
-@pytest.mark.parametrize(
-    ("endpoint", "params"),
-    [
-        ("budget-lines", {"fiscal_year": 2024, "country": "US"}),
-        ("technologies", {}),
-        ("cooperation-centers", {}),
-        ("targets", {}),
-        ("dispatches", {"status": "active"}),
-    ],
-)
+# Serializers with many-valued or computed fields: their CSV is written in Python.
+PYTHON_WRITTEN = {"cooperation-centers"}  # its fields (a list of field codes)
+
+EXPORTS = [
+    ("budget-lines", {"fiscal_year": 2024, "country": "US"}),
+    ("technologies", {}),
+    ("cooperation-centers", {}),
+    ("targets", {}),
+    ("dispatches", {"status": "active"}),
+    ("programs", {}),
+    ("program-year-plans", {}),
+    ("fields", {}),
+    ("projects", {"status": "in_progress"}),
+    ("institutions", {}),
+    ("collaborations", {}),
+    ("ip-agreements", {}),
+    ("ministry-budgets", {}),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "params"), EXPORTS)
 def test_csv_and_xlsx_hold_every_matching_row_equal_to_the_json(analyst, endpoint, params):
     client = api(analyst)
     rows = all_pages(client, f"/api/v1/{endpoint}/", {**params, "page_size": 50})
@@ -206,6 +219,32 @@ def test_csv_and_xlsx_hold_every_matching_row_equal_to_the_json(analyst, endpoin
     assert xlsx_response.status_code == 200
     xlsx_frame = pd.read_excel(io.BytesIO(xlsx_response.content), dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(xlsx_frame, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize(("endpoint", "params"), EXPORTS)
+def test_postgresql_writes_the_plain_lists_csv_itself_as_the_python_writer_would(
+    on_postgresql, analyst, monkeypatch, endpoint, params
+):
+    """COPY and the Python writer give the same file, but for line endings (COPY's are bare
+    newlines): every endpoint whose serializer reads plain columns goes through COPY."""
+    copied = []
+    original = copy_export.copy_chunks
+
+    def spy(*args, **kwargs):
+        copied.append(endpoint)
+        yield from original(*args, **kwargs)
+
+    monkeypatch.setattr(copy_export, "copy_chunks", spy)
+    url, client = f"/api/v1/{endpoint}/", api(analyst)
+    by_copy = b"".join(client.get(url, {**params, "format": "csv"}).streaming_content)
+    monkeypatch.setattr("rdportfolio.core.api.can_copy", lambda kinds: False)
+    by_python = b"".join(client.get(url, {**params, "format": "csv"}).streaming_content)
+    plain = endpoint not in PYTHON_WRITTEN
+    assert copied == ([endpoint] if plain else [])
+    assert list(csv.reader(io.StringIO(by_copy.decode()))) == list(
+        csv.reader(io.StringIO(by_python.decode()))
+    )
+    assert len(by_python.splitlines()) > 1
 
 
 def test_an_export_larger_than_a_sheet_says_so_and_points_to_csv(analyst, monkeypatch):
