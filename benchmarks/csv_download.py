@@ -84,11 +84,29 @@ def main() -> None:
     token = Token.objects.get_or_create(user=analyst)[0].key
 
     floor_seconds, floor_bytes = [], 0
+    same_seconds, same_bytes = [], 0
+    same_sql, same_params = api_copy_statement()
+    out = Path(tempfile.mkdtemp()) / "floor.csv"
     for _ in range(3):
-        started = time.perf_counter()
-        with connection.cursor() as cursor, cursor.connection.cursor().copy(FLOOR) as copy:
-            floor_bytes = sum(len(chunk) for chunk in copy)
-        floor_seconds.append(time.perf_counter() - started)
+        # COPY to a file: the plain columns, then the API's own formatted statement.
+        for sql, params, times in (
+            (FLOOR, None, floor_seconds),
+            (same_sql, same_params, same_seconds),
+        ):
+            started = time.perf_counter()
+            with (
+                connection.cursor() as cursor,
+                cursor.connection.cursor().copy(sql, params) as copy,
+                out.open("wb") as file,
+            ):
+                for chunk in copy:
+                    file.write(chunk)
+            times.append(time.perf_counter() - started)
+            if times is floor_seconds:
+                floor_bytes = out.stat().st_size
+            else:
+                same_bytes = out.stat().st_size
+    out.unlink()
     connection.close()
 
     port = 18000 + os.getpid() % 1000
@@ -113,7 +131,21 @@ def main() -> None:
     )
     try:
         wait_until_up(port)
+        worker_pid = worker_of(server.pid)
+        rss_before = rss_mb(worker_pid)
+        peak = {"rss": rss_before}
+        sampling = threading.Event()
+
+        def sample():
+            while not sampling.is_set():
+                peak["rss"] = max(peak["rss"], rss_mb(worker_pid))
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
         fast = [download(port, token) for _ in range(3)]
+        sampling.set()
+        sampler.join()
         slow_result = {}
         reader = threading.Thread(
             target=lambda: slow_result.update(download(port, token, rate=args.rate, hold=args.hold))
@@ -138,8 +170,19 @@ def main() -> None:
         f"API CSV via gunicorn : {api:6.2f} s  {last['bytes'] / 1e6:7.1f} MB  rows {last['rows']:,}"
         f"  X-Row-Count {last['declared']:,}  whole={last['whole']}  (median of 3)"
     )
-    print(f"floor: COPY TO STDOUT: {floor:6.2f} s  {floor_bytes / 1e6:7.1f} MB  (median of 3)")
+    same = statistics.median(same_seconds)
+    print(
+        f"floor: COPY to a file: {floor:6.2f} s  {floor_bytes / 1e6:7.1f} MB  (plain columns, median of 3)"
+    )
     print(f"ratio API / floor    : {api / floor:6.1f}x")
+    print(
+        f"COPY of the API's own statement to a file: {same:6.2f} s  {same_bytes / 1e6:7.1f} MB"
+        f"  (values formatted as the JSON's); ratio API / that: {api / same:.2f}x"
+    )
+    print(
+        f"gunicorn worker memory: {rss_before:.0f} MB before, peak {peak['rss']:.0f} MB during "
+        "the three downloads"
+    )
     print(
         f"slow reader: {slow_result['seconds']:.0f} s at {args.rate:.0f} KB/s, "
         f"{slow_result['bytes'] / 1e6:.1f} MB, rows {slow_result['rows']:,} of "
@@ -150,6 +193,37 @@ def main() -> None:
         f"/health/live/ meanwhile: {len(ok)}/{len(latencies)} answered 200, "
         f"median {statistics.median(ok) * 1000:.0f} ms, max {max(ok) * 1000:.0f} ms"
     )
+
+
+def api_copy_statement() -> tuple[str, tuple]:
+    """The formatted SELECT the API's budget-line CSV runs on PostgreSQL, as COPY TO STDOUT."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from budgets.api import BudgetLineViewSet
+    from rdportfolio.core.copy_export import copy_select
+
+    view = BudgetLineViewSet(action="list", format_kwarg=None)
+    view.request = Request(APIRequestFactory().get("/api/v1/budget-lines/?format=csv"))
+    sql, params = copy_select(view.get_queryset(), *view.copy_plan())
+    return f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params
+
+
+def worker_of(master: int) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.2)
+    raise SystemExit("no gunicorn worker")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def get(port: int, path: str, token: str | None = None) -> http.client.HTTPResponse:
