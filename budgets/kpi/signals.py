@@ -8,6 +8,7 @@ write in bulk, which sends no ``post_save``: they send ``rows_imported`` once.
 from django.db.models.signals import post_delete, post_save
 
 from partners.models import Collaboration, Institution
+from rdportfolio.core.history import bulk_deleted
 from rdportfolio.core.tabular import rows_imported
 from technologies.models import Project, Technology
 
@@ -40,8 +41,14 @@ def _rows_imported(sender, **kwargs):
         share_recompute_schedule(trigger=RunTrigger.IMPORT)
 
 
+def _bulk_deleted(sender, **kwargs):
+    if sender in SHARE_INPUT_MODELS:
+        share_recompute_schedule()
+
+
 def connect() -> None:
     rows_imported.connect(_rows_imported, dispatch_uid="share-stale-import")
+    bulk_deleted.connect(_bulk_deleted, dispatch_uid="share-stale-bulk-delete")
     for model in SHARE_INPUT_MODELS:
         post_save.connect(
             _inputs_changed, sender=model, dispatch_uid=f"share-stale-save-{model.__name__}"

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import tabular
 from .exports import file_response
+from .history import bulk_delete_with_history
 from .money import format_won
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -35,6 +36,13 @@ class PortfolioModelAdmin(SimpleHistoryAdmin):
 
     def keeps_versions(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected": the history of ten thousand rows in a few statements, not one
+        # INSERT a row (rows that others point to still go through Django's delete).
+        if not self.keeps_versions():
+            return super().delete_queryset(request, queryset)
+        bulk_delete_with_history(queryset, user=request.user, reason="Admin: delete selected")
 
     def history_view(self, request, object_id, extra_context=None):
         # Who may not view rows of this kind gets 403, whatever the id (not a 404 that tells

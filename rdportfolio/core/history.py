@@ -1,0 +1,61 @@
+"""Deleting many audited rows at once, with their history written in bulk.
+
+django-simple-history records a deletion from each row's ``post_delete`` signal: one
+history INSERT per row, and the signal keeps Django from deleting in one statement.
+Ten thousand budget lines took 16 s that way. Here the "deleted" history rows are
+copied by the database (``INSERT … SELECT``) and the rows deleted by primary key, in
+batches, in one transaction: the same history (the row's last values, who, when, why),
+without a round trip per row.
+"""
+
+from django.db import connection, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+BATCH = 5000
+
+# Sent once after a bulk delete committed rows away (sender: the model), in place of the
+# per-row post_delete signals it does not send: the KPI listens to request a recompute.
+bulk_deleted = Signal()
+
+
+def bulk_delete_with_history(queryset, *, user=None, reason: str = "") -> int:
+    """Delete the rows of ``queryset`` and record each deletion in its history; returns
+    how many were deleted.
+
+    Only for models nothing else points to (their deletion cascades nowhere); for others
+    it falls back to Django's delete, signals and all.
+    """
+    model = queryset.model
+    if model._meta.related_objects:
+        return queryset.delete()[0]
+    history = model.history.model
+    tracked = [field.attname for field in history.tracked_fields]
+    source_columns = [model._meta.get_field(name).column for name in tracked]
+    history_columns = [history._meta.get_field(name).column for name in tracked]
+    quote = connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608 - names from the models
+        f"({', '.join(map(quote, history_columns))}, history_date, history_type, "
+        "history_user_id, history_change_reason) "
+        f"SELECT {', '.join(map(quote, source_columns))}, %s, '-', %s, %s "
+        f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN ({{ids}})"
+    )
+    deleted = 0
+    with transaction.atomic():
+        # Locked, so that no row changes between its history and its deletion.
+        ids = list(queryset.select_for_update().order_by().values_list("pk", flat=True))
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(
+                    insert.format(ids=marks),
+                    [now, user.pk if user else None, reason or None, *batch],
+                )
+                # Django's own one-statement delete, without the per-row signals.
+                deleted += model._base_manager.filter(pk__in=batch)._raw_delete(connection.alias)
+        if deleted:
+            bulk_deleted.send(sender=model, count=deleted)
+    return deleted
