@@ -14,7 +14,7 @@ from rest_framework import renderers, serializers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
-from .copy_export import can_copy, column_kind, copy_select
+from .copy_export import can_copy, column_kind, copy_select, formatted_rows
 from .drf import CursorPagination, PortfolioModelPermissions
 from .exports import csv_copy_response, csv_lines, csv_response, file_response, xlsx_bytes
 from .query_params import QueryParamsMixin
@@ -196,6 +196,11 @@ class ExportMixin(QueryParamsMixin):
                             ]
                         }
                     )
+                copy_plan = self.copy_plan()
+                if copy_plan is not None:  # PostgreSQL formats the values itself
+                    columns = list(self.get_serializer().fields)
+                    sheet = ("data", columns, formatted_rows(queryset, *copy_plan))
+                    return xlsx_bytes([sheet]), count
                 columns, rows = self.export_rows(queryset)
                 return _xlsx_bytes(columns, rows), count
 

@@ -10,6 +10,8 @@ to a file costs, with the worker's memory flat. Anything else (SQLite, serialize
 method or many-valued fields) keeps the Python writer, same columns, same values.
 """
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import connection
 from rest_framework import ISO_8601, serializers
@@ -91,31 +93,51 @@ def copy_select(queryset, paths: list[str], kinds: list[str]) -> tuple[str, tupl
     return sql, params
 
 
-def copy_chunks(sql: str, params: tuple, *, chunk_bytes: int = 256 * 1024):
-    """What ``COPY (sql) TO STDOUT`` sends, in chunks of about ``chunk_bytes``.
+@contextmanager
+def _site_time_zone(cursor):
+    """The session's TimeZone set to the site's while the block runs, then back: datetimes
+    are formatted in SQL in the site's zone, and Django's psycopg loaders, which read
+    timestamps as UTC, would misread any row read later in the same transaction."""
+    cursor.execute("SELECT current_setting('TimeZone')")
+    (previous,) = cursor.fetchone()
+    cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback:
+            cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous])
 
-    Runs in the caller's transaction (the export's snapshot), with the session's TimeZone
-    set to the site's for the COPY only: Django's psycopg loaders read timestamps as UTC
-    and would misread any row read later in the same transaction.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('TimeZone')")
-        (previous,) = cursor.fetchone()
-        cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
-        try:
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-                parts, size = [], 0
-                for data in copy:
-                    parts.append(bytes(data))
-                    size += len(data)
-                    if size >= chunk_bytes:
-                        yield b"".join(parts)
-                        parts, size = [], 0
-                if parts:
+
+def copy_chunks(sql: str, params: tuple, *, chunk_bytes: int = 256 * 1024):
+    """What ``COPY (sql) TO STDOUT`` sends, in chunks of about ``chunk_bytes``, in the
+    caller's transaction (the export's snapshot)."""
+    with connection.cursor() as cursor, _site_time_zone(cursor):
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            parts, size = [], 0
+            for data in copy:
+                parts.append(bytes(data))
+                size += len(data)
+                if size >= chunk_bytes:
                     yield b"".join(parts)
-        finally:
-            if not connection.needs_rollback:
-                cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous])
+                    parts, size = [], 0
+            if parts:
+                yield b"".join(parts)
+
+
+def formatted_rows(queryset, paths: list[str], kinds: list[str], *, chunk: int = 5000):
+    """The rows as the JSON writes them, formatted by the database, for a spreadsheet.
+
+    Text and booleans come as they are (a sheet's text cell is never a formula, and a
+    boolean cell is better than "True"); datetimes, dates and decimals as the JSON's text.
+    Read through a server-side cursor, ``chunk`` rows at a time, in the caller's transaction.
+    """
+    kinds = [RAW if kind in (TEXT, BOOLEAN) else kind for kind in kinds]
+    sql, params = copy_select(queryset, paths, kinds)
+    with connection.cursor() as setup, _site_time_zone(setup):
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(chunk):
+                yield from rows
 
 
 def header_line(columns: list[str]) -> str:

@@ -7,6 +7,7 @@ importing those reads DEFAULT_PERMISSION_CLASSES, which points here.
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django_filters import fields as filter_fields
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, pagination, parsers, permissions
@@ -122,10 +123,18 @@ class StrictOrderingFilter(filters.OrderingFilter):
         return ordering
 
 
+class BoundedIntegerField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        # What a 64-bit column holds: a larger number is a 400, not an error from the driver.
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """Ids and years are whole numbers: 0.5 is an error, not a match for nothing."""
 
-    field_class = forms.IntegerField
+    field_class = BoundedIntegerField
 
 
 class StrictBooleanField(forms.Field):
@@ -157,6 +166,29 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+# The largest id a 64-bit key holds; a larger number is refused before any database sees it
+# (SQLite raises OverflowError on it, a server error).
+MAX_ID = 2**63 - 1
+
+
+class BoundedModelChoiceField(filter_fields.ModelChoiceField):
+    def to_python(self, value):
+        text = str(value).strip() if value is not None else ""
+        if text.lstrip("+-").isdigit() and abs(int(text)) > MAX_ID:
+            raise forms.ValidationError(
+                "Out of range: ids are whole numbers up to 2^63 - 1.", code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class BoundedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = BoundedModelChoiceField
+
+
+def _bounded(default: dict) -> dict:
+    return {**default, "filter_class": BoundedModelChoiceFilter}
+
+
 class StrictFilterSet(django_filters.FilterSet):
     """The base of every API filter set: typed filters refuse values they do not understand.
 
@@ -174,6 +206,10 @@ class StrictFilterSet(django_filters.FilterSet):
         models.SmallIntegerField: {"filter_class": IntegerFilter},
         models.PositiveIntegerField: {"filter_class": IntegerFilter},
         models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+        models.ForeignKey: _bounded(django_filters.FilterSet.FILTER_DEFAULTS[models.ForeignKey]),
+        models.OneToOneField: _bounded(
+            django_filters.FilterSet.FILTER_DEFAULTS[models.OneToOneField]
+        ),
     }
 
     def is_valid(self):

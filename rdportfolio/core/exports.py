@@ -89,24 +89,35 @@ def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes
         sheet = workbook.add_worksheet(name)
         for column, header in enumerate(headers):
             sheet.write_string(0, column, str(header))
-        for row_number, row in enumerate(rows, start=1):
-            for column, value in enumerate(row):
-                _write_cell(sheet, row_number, column, value)
+        _write_rows(sheet, rows)
     workbook.close()
     return buffer.getvalue()
 
 
-def _write_cell(sheet, row: int, column: int, value) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        sheet.write_boolean(row, column, value)
-    elif isinstance(value, int) and abs(value) < EXACT_FLOAT_LIMIT:
-        sheet.write_number(row, column, value)
-    elif isinstance(value, float):
-        sheet.write_number(row, column, value)
-    else:
-        sheet.write_string(row, column, str(value))
+def _write_rows(sheet, rows: Iterable[list]) -> None:
+    """Each value by its exact type: a lookup per cell, not a chain of isinstance tests (a
+    hundred thousand rows hold a million and a half cells)."""
+    write_string, write_number = sheet.write_string, sheet.write_number
+    write_boolean = sheet.write_boolean
+    for row_number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    write_string(row_number, column, value)
+            elif kind is int:
+                if -EXACT_FLOAT_LIMIT < value < EXACT_FLOAT_LIMIT:
+                    write_number(row_number, column, value)
+                else:
+                    write_string(row_number, column, str(value))
+            elif value is None:
+                continue
+            elif kind is bool:
+                write_boolean(row_number, column, value)
+            elif kind is float:
+                write_number(row_number, column, value)
+            else:
+                write_string(row_number, column, str(value))
 
 
 class Snapshot:
