@@ -70,7 +70,9 @@ class ShareFilter(StrictFilterSet):
             if self.run is None:
                 raise NotFound(f"No share had been computed by the end of {as_of.isoformat()}.")
         else:
-            self.run = ShareRun.objects.latest_succeeded()
+            # The latest run, read with whether it is current (one query for both).
+            self.freshness = ShareRun.objects.freshness()
+            self.run = self.freshness.run
         by = self.form.cleaned_data.get("by") or "overall"
         dimension = Dimension.TRACK if by == "program" else by
         return queryset.filter(run=self.run, dimension=dimension).order_by(
@@ -138,6 +140,7 @@ class ShareView(ExportMixin, generics.ListAPIView):
     filterset_class = ShareFilter
     export_name = "share"
     schema = ShareSchema()
+    run = freshness = None  # set by filter_queryset
 
     def filter_queryset(self, queryset):
         backend = StrictFilterBackend()
@@ -146,6 +149,7 @@ class ShareView(ExportMixin, generics.ListAPIView):
             raise ValidationError(filter_errors(filterset.form))
         rows = filterset.qs
         self.run = filterset.run
+        self.freshness = getattr(filterset, "freshness", None)
         return rows
 
     @extend_schema(
@@ -199,7 +203,7 @@ class ShareView(ExportMixin, generics.ListAPIView):
         response = super().list(request, *args, **kwargs)
         # Whether these figures include every change: only the latest run can be stale; a run
         # read "as of" a day is what was reported then, by definition.
-        freshness = None if request.query_params.get("as_of") else ShareRun.objects.freshness()
+        freshness = None if request.query_params.get("as_of") else self.freshness
         stale = bool(freshness and freshness.stale)
         reason = freshness.message() if stale else None
         if isinstance(getattr(response, "data", None), list):

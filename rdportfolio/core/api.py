@@ -12,12 +12,14 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from rest_framework import renderers, serializers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .copy_export import can_copy, column_kind, copy_select, formatted_rows
 from .drf import CursorPagination, PortfolioModelPermissions
 from .exports import csv_copy_response, csv_lines, csv_response, file_response, xlsx_bytes
 from .query_params import QueryParamsMixin
+from .values_plan import datetime_converter, plan_template
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
@@ -113,20 +115,30 @@ class ExportMixin(QueryParamsMixin):
         times faster than building model instances and serializing them; the
         serializer's own fields still convert what needs it (decimals, dates,
         times), so the output is the same. Many-to-many and method fields
-        cannot be read that way: such serializers are used as usual.
+        cannot be read that way: such serializers are used as usual. The fields
+        are built once per serializer class (building them cost more than reading
+        a page); only who may see personal fields is asked per request.
         """
-        serializer = self.get_serializer()
-        columns, paths, converters = list(serializer.fields), [], []
-        for field in serializer.fields.values():
-            if isinstance(field, serializers.ManyRelatedField | serializers.SerializerMethodField):
-                return None
-            paths.append(field.source.replace(".", "__"))
-            if isinstance(field, PersonalCharField) and field.withheld():
+        template = plan_template(self.get_serializer_class())
+        if template is None:
+            return None
+        user = self.request.user if self.request is not None else None
+        columns, paths, converters, fields = [], [], [], []
+        for name, path, field in template:
+            columns.append(name)
+            paths.append(path)
+            fields.append(field)
+            if isinstance(field, PersonalCharField) and not (
+                user and user.has_perm(field.permission)
+            ):
                 converters.append(_withheld)
+            elif isinstance(field, serializers.DateTimeField):
+                converters.append(datetime_converter(field))
             else:
                 converters.append(
                     field.to_representation if isinstance(field, CONVERTED_FIELDS) else None
                 )
+        self._plan_fields = fields
         return columns, paths, converters
 
     @staticmethod
@@ -155,10 +167,15 @@ class ExportMixin(QueryParamsMixin):
     def json_page(self, request):
         """A JSON page read with ``values()`` (see values_plan); None where that cannot be done."""
         plan = self.values_plan()
-        if plan is None or self.paginator is None:
+        if plan is None:
             return None
         columns, paths, converters = plan
         queryset = self.filter_queryset(self.get_queryset())
+        if self.paginator is None:  # an unpaged list (the share): every row
+            rows = queryset.values_list(*paths)
+            return Response(
+                [dict(zip(columns, self._convert(row, converters), strict=True)) for row in rows]
+            )
         ordering = [
             field.lstrip("-") for field in self.paginator.get_ordering(request, queryset, self)
         ]
@@ -227,7 +244,7 @@ class ExportMixin(QueryParamsMixin):
         if plan is None:
             return None
         _columns, paths, converters = plan
-        fields = self.get_serializer().fields.values()
+        fields = self._plan_fields
         kinds = [
             column_kind(field, withheld=convert is _withheld)
             for field, convert in zip(fields, converters, strict=True)
