@@ -136,6 +136,16 @@ class BudgetLine(SourcedModel):
         ]
         indexes = [
             models.Index(fields=["fiscal_year", "basis"], name="budgetline_year_basis_idx"),
+            # The API's orderings (the cursor breaks ties on id in the same direction, so one
+            # index serves both directions) and its "unassigned" country filter: each page of
+            # a million lines from an index, not a sort or a scan of the table.
+            models.Index(fields=["amount_won", "id"], name="budgetline_amount_idx"),
+            models.Index(fields=["fiscal_year", "id"], name="budgetline_year_id_idx"),
+            models.Index(
+                fields=["id"],
+                condition=Q(is_international=True, collaboration__isnull=True),
+                name="budgetline_unassigned_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -119,7 +119,9 @@ class StrictOrderingFilter(filters.OrderingFilter):
         else:
             ordering = list(self.get_default_ordering(view) or ["id"])
         if not any(field.lstrip("-") == "id" for field in ordering):
-            ordering.append("id")
+            # Ties broken in the first field's direction: one index on (field, id) then
+            # serves the ordering both ways.
+            ordering.append("-id" if ordering[0].startswith("-") else "id")
         return ordering
 
 
