@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrations-check deploy-check clean
+.PHONY: run test install lint migrations-check deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rdportfolio needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -31,6 +31,21 @@ lint: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Scale figures against their floors, on PostgreSQL (127.0.0.1:5432) with a million budget lines
+# loaded once into rdportfolio_bench (a second run reuses them); the demo in rdportfolio_demo.
+# About ten minutes; docs/scale.md says what each line means.
+bench: install
+	$(BIN)/python benchmarks/share_recompute.py --repeat 5
+	$(BIN)/python benchmarks/share_recompute.py --lines 100000 --repeat 5 \
+		--database-url postgres://postgres@127.0.0.1:5432/rdportfolio_bench_100k
+	$(BIN)/python benchmarks/pages_scale.py
+	$(BIN)/python benchmarks/csv_download.py --hold 10
+	$(BIN)/python benchmarks/xlsx_export.py
+	$(BIN)/python benchmarks/bulk_delete.py
+	@if command -v wrk >/dev/null; then bash benchmarks/api_load.sh; \
+	else echo "api_load.sh skipped: needs wrk (apt-get install wrk)"; fi
+	$(BIN)/python benchmarks/import_budget_lines.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -13,6 +13,7 @@ and the number of SQL queries per request.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -37,6 +38,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--unit", default="eok", choices=["eok", "jo", "usd"])
+    parser.add_argument("--json", action="store_true", help="one JSON object, for pages_scale.py")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rdportfolio.settings")
@@ -72,11 +74,13 @@ def main():
     client.post("/units/", {"unit": args.unit, "next": "/"})
 
     engine = connection.vendor
-    print(
-        f"{Technology.objects.count()} technologies, database {engine}, unit {args.unit}, "
-        f"{args.requests} requests per page"
-    )
-    print(f"{'page':<30} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    if not args.json:
+        print(
+            f"{Technology.objects.count()} technologies, database {engine}, unit {args.unit}, "
+            f"{args.requests} requests per page"
+        )
+        print(f"{'page':<30} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    results = {}
     for name, url in PAGES:
         timings = []
         for attempt in range(args.requests + 1):
@@ -91,10 +95,14 @@ def main():
             if attempt:  # the first request warms caches (templates, permissions)
                 timings.append(elapsed * 1000)
         p90 = statistics.quantiles(timings, n=10)[-1]
-        print(
-            f"{name:<30} {statistics.median(timings):>10.1f} {p90:>8.1f} "
-            f"{len(queries.captured_queries):>8}"
-        )
+        results[name] = [statistics.median(timings), p90, len(queries.captured_queries)]
+        if not args.json:
+            print(
+                f"{name:<30} {statistics.median(timings):>10.1f} {p90:>8.1f} "
+                f"{len(queries.captured_queries):>8}"
+            )
+    if args.json:
+        print(json.dumps(results))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""Benchmark: deleting 10,000 budget lines with their history, against a bare SQL DELETE.
+
+Not a test. On the database benchmarks/share_recompute.py loads, inside transactions that
+are rolled back (nothing is lost): bulk_delete_with_history (what the admin's "delete
+selected" runs), the admin action's own work (its log entries too), a SQL DELETE of the
+same ids (the floor, which writes no history) and the ORM's per-row delete as before.
+
+    .venv/bin/python benchmarks/bulk_delete.py
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+class Rollback(Exception):
+    pass
+
+
+def main() -> None:
+    os.environ.update(
+        DATABASE_URL=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rdportfolio_bench"
+        ),
+        SECRET_KEY="benchmark-only",  # noqa: S106 - a throwaway process
+        DJANGO_SETTINGS_MODULE="rdportfolio.settings",
+        LOG_LEVEL="WARNING",
+        CELERY_BROKER_URL="",
+    )
+    import django
+
+    django.setup()
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import RequestFactory
+
+    from budgets.models import BudgetLine
+    from rdportfolio.core.history import bulk_delete_with_history
+
+    ids = list(
+        BudgetLine.objects.filter(source="benchmark")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:10_000]
+    )
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    model_admin = admin.site._registry[BudgetLine]
+
+    def lines():
+        return BudgetLine.objects.filter(pk__in=ids)
+
+    def admin_action():
+        request = RequestFactory().post("/admin/budgets/budgetline/")
+        request.user = user
+        model_admin.log_deletions(request, lines())
+        model_admin.delete_queryset(request, lines())
+
+    def sql():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM budgets_budgetline WHERE id = ANY(%s)", [ids])
+
+    def timed(work) -> float:
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                work()
+                raise Rollback
+        except Rollback:
+            pass
+        return time.perf_counter() - started
+
+    cases = [
+        ("bulk_delete_with_history", lambda: bulk_delete_with_history(lines(), user=user), 3),
+        ("admin 'delete selected' (its log too)", admin_action, 3),
+        ("floor: SQL DELETE, no history", sql, 3),
+        ("before: ORM delete, a history row each", lambda: lines().delete(), 1),
+    ]
+    results = {name: statistics.median(timed(work) for _ in range(n)) for name, work, n in cases}
+    floor = results["floor: SQL DELETE, no history"]
+    print(f"{len(ids):,} budget lines, rolled back after each run")
+    for name, seconds in results.items():
+        print(f"{name:<42} {seconds:7.3f} s  {seconds / floor:7.1f}x the floor")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Benchmark: the API's XLSX of 100,000 budget lines, both spreadsheet writers, and memory.
+
+Not a test. On the database benchmarks/share_recompute.py loads (a million lines), the
+first 100,000 lines of 2025 as the API writes them (``format=xlsx``): XlsxWriter in
+constant-memory mode fed rows the database formatted (what the API does on PostgreSQL),
+XlsxWriter fed rows converted in Python (SQLite's path), and openpyxl's write-only mode
+fed the same rows; then the process's memory. The floor: COPY of the same rows to a file.
+
+    .venv/bin/python benchmarks/xlsx_export.py
+"""
+
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    os.environ.update(
+        DATABASE_URL=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rdportfolio_bench"
+        ),
+        SECRET_KEY="benchmark-only",  # noqa: S106 - a throwaway process
+        DJANGO_SETTINGS_MODULE="rdportfolio.settings",
+        LOG_LEVEL="WARNING",
+        CELERY_BROKER_URL="",
+    )
+    import django
+
+    django.setup()
+    import openpyxl
+    from django.db import connection, transaction
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from budgets.api import BudgetLineViewSet
+    from rdportfolio.core.copy_export import copy_select, formatted_rows
+    from rdportfolio.core.exports import xlsx_bytes
+
+    view = BudgetLineViewSet(action="list", format_kwarg=None)
+    view.request = Request(APIRequestFactory().get("/api/v1/budget-lines/?format=xlsx"))
+    ids = view.get_queryset().filter(fiscal_year=2025).order_by().values("pk")[:100_000]
+    queryset = view.get_queryset().filter(pk__in=ids)
+    columns = list(view.get_serializer().fields)
+    plan = view.copy_plan()
+    with transaction.atomic():
+        rows = queryset.count()
+        before = rss_mb()
+        started = time.perf_counter()
+        content = xlsx_bytes([("data", columns, formatted_rows(queryset, *plan))])
+        ours = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started = time.perf_counter()
+        _columns, python_rows = view.export_rows(queryset)
+        xlsx_bytes([("data", columns, python_rows)])
+        python_path = time.perf_counter() - started
+        started = time.perf_counter()
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("data")
+        sheet.append(columns)
+        for row in formatted_rows(queryset, *plan):
+            sheet.append(row)
+        workbook.save(io.BytesIO())
+        openpyxl_time = time.perf_counter() - started
+        sql, params = copy_select(queryset, *plan)
+        started = time.perf_counter()
+        with tempfile.TemporaryFile() as file, connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                for chunk in copy:
+                    file.write(chunk)
+        floor = time.perf_counter() - started
+    print(f"rows: {rows:,}; file {len(content) / 1e6:.1f} MB")
+    print(
+        f"XlsxWriter, rows formatted by PostgreSQL (the API): {ours:6.2f} s  {rows / ours:,.0f} rows/s"
+    )
+    print(f"XlsxWriter, rows converted in Python (SQLite path): {python_path:6.2f} s")
+    print(f"openpyxl write-only, same rows:                     {openpyxl_time:6.2f} s")
+    print(
+        f"floor, COPY of the same rows to a file:             {floor:6.2f} s; ratio {ours / floor:.1f}x"
+    )
+    print(f"memory: {before:.0f} MB before, peak {peak:.0f} MB (the file itself is in memory)")
+
+
+if __name__ == "__main__":
+    main()
