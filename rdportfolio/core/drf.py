@@ -116,7 +116,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
                     }
                 )
             ordering = fields
-        else:
+        if not params or not ordering:  # left out, or only blanks and commas
             ordering = list(self.get_default_ordering(view) or ["id"])
         if not any(field.lstrip("-") == "id" for field in ordering):
             # Ties broken in the first field's direction: one index on (field, id) then
