@@ -13,8 +13,13 @@ from django.utils import timezone
 
 from rdportfolio.core.leases import lease_kept
 
-from .models import BudgetRollup, RunStatus, RunTrigger, ShareRun, ShareSnapshot
-from .rule import budget_rollups_write, share_inputs_read, share_snapshots_build
+from .models import BudgetRollup, RunStatus, RunTrigger, ShareRun
+from .rule import (
+    budget_rollups_write,
+    share_inputs_read,
+    share_snapshots_build,
+    share_snapshots_write,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -182,9 +187,7 @@ def _share_write(run: ShareRun) -> None:
         run.snapshot_count = 0
     else:
         snapshots = share_snapshots_build(inputs)
-        for snapshot in snapshots:
-            snapshot.run = run
-        ShareSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+        share_snapshots_write(snapshots, run)
         # The pages' rollups: this run's replace the previous run's, in the same transaction,
         # so a reader sees one run's figures everywhere (a skipped run keeps the latest's).
         BudgetRollup.objects.exclude(run=run).delete()
@@ -268,4 +271,8 @@ def _share_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '10min'")
+            # The run writes derived figures: if the server crashed right after the commit
+            # and lost it, the run would still be "running", its lease would run out and the
+            # watchdog would compute it again. Not waiting for the disk saves a flush a run.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SHARE_LOCK_KEY])

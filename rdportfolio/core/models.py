@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -126,3 +126,27 @@ def validate_end_not_before_start(instance: models.Model, start: str, end: str) 
                 )
             }
         )
+
+
+def rows_copy(model, columns: list[str], rows) -> int:
+    """Insert ``rows`` (tuples of ``columns``, attribute names) into ``model``'s table.
+
+    On PostgreSQL with COPY: derived rows written by the system (the KPI's snapshots and
+    rollups) by the thousand in milliseconds, where building model instances for
+    ``bulk_create`` cost more than computing them. Elsewhere, ``bulk_create``. No signals,
+    no ``save()``: only for rows nothing needs to hear about.
+    """
+    rows = list(rows)
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+        table = quote(model._meta.db_table)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        model.objects.bulk_create(
+            (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=2000
+        )
+    return len(rows)
