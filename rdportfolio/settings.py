@@ -138,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: a locked-out username/address pair is refused before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "rdportfolio.core.auth.PortfolioBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
