@@ -66,6 +66,29 @@ def celery(kind: str, *, queue: str, broker: str, env: dict[str, str], log: Path
     )
 
 
+def gunicorn(port: int, *, env: dict[str, str], log: Path, threads: int | None = None):
+    """gunicorn as production runs it (its config file, production settings), one worker."""
+    arguments = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:rdportfolio.gunicorn_conf",
+        "rdportfolio.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+    ]
+    if threads is not None:
+        arguments += ["--threads", str(threads)]
+    return start(
+        arguments,
+        {"DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "CELERY_BROKER_URL": "", **env},
+        log,
+    )
+
+
 def kill(process: subprocess.Popen) -> None:
     """SIGKILL the process and everything in its session (a worker with its pool)."""
     with contextlib.suppress(ProcessLookupError):

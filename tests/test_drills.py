@@ -9,7 +9,6 @@ against a million lines is benchmarks/drill_kill.py.
 import http.client
 import os
 import signal
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -32,9 +31,9 @@ from tests.kpi.test_concurrency import small_portfolio
 from tests.processes import (
     celery,
     free_port,
+    gunicorn,
     kill,
     redis_server,
-    start,
     stop,
     uses_redis_broker,
     wait_for,
@@ -234,28 +233,8 @@ def test_a_csv_cut_off_mid_stream_is_an_incomplete_transfer(on_postgresql, tmp_p
     )
     token = Token.objects.create(user=analyst).key
     port = free_port()
-    server = start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:rdportfolio.gunicorn_conf",
-            "rdportfolio.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "2",
-        ],
-        {
-            "DEBUG": "false",
-            "SECURE_SSL_REDIRECT": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "CELERY_BROKER_URL": "",
-        },
-        tmp_path / "gunicorn.log",
+    server = gunicorn(
+        port, env={"SECURE_SSL_REDIRECT": "false"}, log=tmp_path / "gunicorn.log", threads=2
     )
     try:
         wait_for(lambda: _answers(port, token), timeout=30, what="gunicorn")

@@ -332,9 +332,6 @@ class BudgetRollupQuerySet(models.QuerySet):
     def technologies(self):
         return self.filter(technology__isnull=False)
 
-    def institutions(self):
-        return self.filter(institution__isnull=False)
-
 
 class BudgetRollup(models.Model):
     """Budget lines summed per year, basis and technology or partner institution.

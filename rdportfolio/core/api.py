@@ -123,11 +123,10 @@ class ExportMixin(QueryParamsMixin):
         if template is None:
             return None
         user = self.request.user if self.request is not None else None
-        columns, paths, converters, fields = [], [], [], []
+        columns, paths, converters = [], [], []
         for name, path, field in template:
             columns.append(name)
             paths.append(path)
-            fields.append(field)
             if isinstance(field, PersonalCharField) and not (
                 user and user.has_perm(field.permission)
             ):
@@ -138,7 +137,6 @@ class ExportMixin(QueryParamsMixin):
                 converters.append(
                     field.to_representation if isinstance(field, CONVERTED_FIELDS) else None
                 )
-        self._plan_fields = fields
         return columns, paths, converters
 
     @staticmethod
@@ -244,7 +242,7 @@ class ExportMixin(QueryParamsMixin):
         if plan is None:
             return None
         _columns, paths, converters = plan
-        fields = self._plan_fields
+        fields = [field for _name, _path, field in plan_template(self.get_serializer_class())]
         kinds = [
             column_kind(field, withheld=convert is _withheld)
             for field, convert in zip(fields, converters, strict=True)

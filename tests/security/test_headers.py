@@ -4,12 +4,11 @@ Permissions-Policy, and no server software named."""
 
 import http.client
 import json
-import sys
 
 import pytest
 from django.test import Client
 
-from tests.processes import free_port, start, stop, wait_for
+from tests.processes import free_port, gunicorn, stop, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,22 +30,7 @@ def _answers(port: int) -> bool:
 
 def test_gunicorn_sends_the_security_headers_and_no_server_banner(on_postgresql, tmp_path):
     port = free_port()
-    server = start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:rdportfolio.gunicorn_conf",
-            "rdportfolio.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        {"DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "CELERY_BROKER_URL": ""},
-        tmp_path / "gunicorn.log",
-    )
+    server = gunicorn(port, env={}, log=tmp_path / "gunicorn.log")
     try:
         wait_for(lambda: _answers(port), timeout=30, what="gunicorn")
         for path in ("/accounts/login/", "/admin/login/", "/api/v1/docs/", "/no-such-page/"):
