@@ -4,6 +4,8 @@ A line names its project by number and, when it pays for a collaboration, the
 partner by name (and country, and role where the partner has several).
 """
 
+from collections import namedtuple
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -158,16 +160,18 @@ def _no_such_partner(row, institution: str, country: str, project_id: int, ctx) 
     }
 
 
+_role = cells.Choice(CollaborationRole, default="")
+# Built once: a converter per column, each choice set's lookup made on first use.
+_LINE_CELLS = {
+    "fiscal_year": cells.year,
+    "basis": cells.Choice(Basis),
+    "amount_won": cells.won,
+    "role": _role,
+}
+
+
 def _budget_line_convert(row, ctx):
-    values, errors = BUDGET_LINES.cells(
-        row,
-        {
-            "fiscal_year": cells.year,
-            "basis": lambda v: cells.choice(v, Basis.choices),
-            "amount_won": cells.won,
-            "role": lambda v: cells.choice(v, CollaborationRole.choices) if cells.text(v) else "",
-        },
-    )
+    values, errors = BUDGET_LINES.cells(row, _LINE_CELLS)
     project_id = _project_of(row, values, ctx, errors)
     collaboration_id = _collaboration_of(row, values, project_id, ctx, errors)
     institution = cells.text(row.get("institution"))
@@ -191,13 +195,29 @@ def _budget_line_convert(row, ctx):
     return values
 
 
+# A stored line as the plan needs it: its key, and the fields an import compares and writes.
+StoredLine = namedtuple(
+    "StoredLine",
+    [
+        "pk",
+        "project_id",
+        "fiscal_year",
+        "basis",
+        "collaboration_id",
+        "amount_won",
+        "is_international",
+    ],
+)
+
+
 def _budget_line_existing(rows, ctx):
     project_ids = {r["project_id"] for r in rows}
-    existing = {}
-    # Whole rows: the audit history copies every field of an updated line.
-    for line in BudgetLine.objects.filter(project_id__in=project_ids):
-        existing[(line.project_id, line.fiscal_year, line.basis, line.collaboration_id)] = line
-    return existing
+    stored = BudgetLine.objects.filter(project_id__in=project_ids).order_by()
+    # Tuples, not model instances: the history is copied by the database (history_copy).
+    return {
+        (line.project_id, line.fiscal_year, line.basis, line.collaboration_id): line
+        for line in map(StoredLine._make, stored.values_list(*StoredLine._fields).iterator(5000))
+    }
 
 
 BUDGET_LINES = tabular.Spec(

@@ -19,18 +19,18 @@ INSTITUTION_COLUMNS = [
 ]
 
 
+_INSTITUTION_CELLS = {
+    "name": lambda v: cells.required_text(v, max_length=200),
+    "country": cells.country,
+    "kind": cells.Choice(InstitutionKind),
+    "name_ko": lambda v: cells.optional_text(v, max_length=200),
+    "city": lambda v: cells.optional_text(v, max_length=100),
+    "website": cells.website,
+}
+
+
 def _institution_convert(row, ctx):
-    values, errors = INSTITUTIONS.cells(
-        row,
-        {
-            "name": lambda v: cells.required_text(v, max_length=200),
-            "country": cells.country,
-            "kind": lambda v: cells.choice(v, InstitutionKind.choices),
-            "name_ko": lambda v: cells.optional_text(v, max_length=200),
-            "city": lambda v: cells.optional_text(v, max_length=100),
-            "website": cells.website,
-        },
-    )
+    values, errors = INSTITUTIONS.cells(row, _INSTITUTION_CELLS)
     if errors:
         raise tabular.RowErrors(errors)
     return values

@@ -49,19 +49,19 @@ def _technology_load(rows):
     )
 
 
+_TECHNOLOGY_CELLS = {
+    "code": lambda v: cells.required_text(v, max_length=20),
+    "track": cells.Choice(Track),
+    "name_ko": lambda v: cells.required_text(v, max_length=300),
+    "name_en": lambda v: cells.required_text(v, max_length=300),
+    "status": cells.Choice(TechnologyStatus, default="candidate"),
+    "target_commercialisation_year": cells.optional_year,
+    "value_chain_rationale": lambda v: cells.optional_text(v, max_length=10_000),
+}
+
+
 def _technology_convert(row, ctx):
-    values, errors = TECHNOLOGIES.cells(
-        row,
-        {
-            "code": lambda v: cells.required_text(v, max_length=20),
-            "track": lambda v: cells.choice(v, Track.choices),
-            "name_ko": lambda v: cells.required_text(v, max_length=300),
-            "name_en": lambda v: cells.required_text(v, max_length=300),
-            "status": lambda v: cells.choice(v, TechnologyStatus.choices, default="candidate"),
-            "target_commercialisation_year": cells.optional_year,
-            "value_chain_rationale": lambda v: cells.optional_text(v, max_length=10_000),
-        },
-    )
+    values, errors = TECHNOLOGIES.cells(row, _TECHNOLOGY_CELLS)
     field_name = cells.text(row.get("field"))
     field_id = ctx.lookups["fields"].get(field_name.casefold())
     if field_id is None:
@@ -88,12 +88,15 @@ def _technology_existing(rows, ctx):
 
 def _technology_statuses_record(*, created, updated, reason):
     # Bulk writes skip Technology.save(): the status history gets its rows here.
-    moved = [obj for obj, previous in updated if previous["status"] != obj.status]
+    today = timezone.localdate()
+    moved = [
+        (pk, values) for pk, previous, values in updated if previous["status"] != values["status"]
+    ]
     TechnologyStatusChange.objects.bulk_create(
         TechnologyStatusChange(
-            technology=t, status=t.status, changed_on=timezone.localdate(), note=reason
+            technology_id=pk, status=values["status"], changed_on=today, note=reason
         )
-        for t in [*created, *moved]
+        for pk, values in [*created, *moved]
     )
 
 
@@ -147,24 +150,20 @@ def _project_load(rows):
     )
 
 
+_PROJECT_CELLS = {
+    "project_number": lambda v: cells.required_text(v, max_length=30),
+    "title_ko": lambda v: cells.required_text(v, max_length=300),
+    "title_en": lambda v: cells.optional_text(v, max_length=300),
+    "lead_organisation": lambda v: cells.required_text(v, max_length=200),
+    "development_phase": cells.Choice(DevelopmentPhase, default=DevelopmentPhase.APPLIED),
+    "start_year": cells.year,
+    "end_year": cells.year,
+    "status": cells.Choice(ProjectStatus, default=ProjectStatus.PLANNED),
+}
+
+
 def _project_convert(row, ctx):
-    values, errors = PROJECTS.cells(
-        row,
-        {
-            "project_number": lambda v: cells.required_text(v, max_length=30),
-            "title_ko": lambda v: cells.required_text(v, max_length=300),
-            "title_en": lambda v: cells.optional_text(v, max_length=300),
-            "lead_organisation": lambda v: cells.required_text(v, max_length=200),
-            "development_phase": lambda v: cells.choice(
-                v, DevelopmentPhase.choices, default=DevelopmentPhase.APPLIED
-            ),
-            "start_year": cells.year,
-            "end_year": cells.year,
-            "status": lambda v: cells.choice(
-                v, ProjectStatus.choices, default=ProjectStatus.PLANNED
-            ),
-        },
-    )
+    values, errors = PROJECTS.cells(row, _PROJECT_CELLS)
     code = cells.text(row.get("technology"))
     technology_id = ctx.lookups["technologies"].get(code)
     if technology_id is None:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_countries import countries
 
 from ..exports import formula_unguard
@@ -44,12 +45,17 @@ WHOLE_NUMBER = re.compile(r"[+-]?(\d{1,19})(?:\.0*)?")
 
 
 def whole_number(value, *, what: str) -> int:
+    """A whole number; ``what`` (untranslated, marked with gettext_noop) names it in messages,
+    translated only when there is a message to write: a clean row costs no translation."""
+    if type(value) is str and len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)  # the common cell, "2025" or "148700000000", without a regex
     if isinstance(value, bool):
-        raise CellError(_("“%(value)s” is not %(what)s.") % {"value": value, "what": what})
+        raise CellError(_("“%(value)s” is not %(what)s.") % {"value": value, "what": _(what)})
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return _whole_float(value, what=what)
+        return _whole_float(value, what=_(what))
+    what = _(what)
     cell = text(value)
     digits = cell.replace(",", "").replace(" ", "")
     match = WHOLE_NUMBER.fullmatch(digits)
@@ -86,7 +92,7 @@ def _shown(cell: str) -> str:
 
 
 def won(value) -> int:
-    amount = whole_number(value, what=_("a whole number of won"))
+    amount = whole_number(value, what=gettext_noop("a whole number of won"))
     if amount < 0:
         raise CellError(_("The amount cannot be negative (%(value)s).") % {"value": amount})
     if amount > MAX_WON:
@@ -98,7 +104,7 @@ def won(value) -> int:
 
 
 def year(value) -> int:
-    number = whole_number(value, what=_("a year"))
+    number = whole_number(value, what=gettext_noop("a year"))
     if not MIN_YEAR <= number <= MAX_YEAR:
         raise CellError(
             _("The year must be between 1990 and 2100 (%(value)s).") % {"value": number}
@@ -110,26 +116,58 @@ def optional_year(value) -> int | None:
     return year(value) if text(value) else None
 
 
+class Choice:
+    """A converter to one code of a set of choices, from its code or its label, Korean or
+    English, whatever the reader's language.
+
+    The lookup is built once (on first use), not per cell: a file of 100,000 rows would
+    otherwise translate every label of the set 100,000 times.
+    """
+
+    def __init__(self, choices, *, default=None):
+        self._choices = choices  # a Choices enum or a list of (code, label); read when used
+        self.default = default
+        self._lookup: dict[str, str] | None = None
+
+    def allowed(self) -> str:
+        """The choices as a person reads them: labels in the active language, with the code."""
+        source = self._choices
+        pairs = source.choices if hasattr(source, "choices") else source
+        return ", ".join(
+            str(label) if str(label).casefold() == code.casefold() else f"{label} ({code})"
+            for code, label in pairs
+        )
+
+    def _labels(self) -> dict[str, str]:
+        source = self._choices
+        pairs = source.choices if hasattr(source, "choices") else source
+        lookup = {code.casefold(): code for code, _label in pairs}
+        for language in ("ko", "en"):  # the site's two languages: the same lookup for both
+            with translation.override(language):
+                for code, label in pairs:
+                    lookup.setdefault(str(label).casefold(), code)
+        return lookup
+
+    def __call__(self, value) -> str:
+        cell = text(value)
+        if not cell:
+            if self.default is None:
+                raise CellError(_("This column is required."))
+            return self.default
+        if self._lookup is None:
+            self._lookup = self._labels()
+        code = self._lookup.get(cell.casefold())
+        if code is None:
+            raise CellError(
+                _("“%(value)s” is not one of: %(allowed)s.")
+                % {"value": cell, "allowed": self.allowed()}
+            )
+        return code
+
+
 def choice(value, choices, *, default=None) -> str:
-    """A code from its code or its label, Korean or English, whatever the reader's language."""
-    cell = text(value)
-    if not cell:
-        if default is None:
-            raise CellError(_("This column is required."))
-        return default
-    lowered = cell.casefold()
-    for code, label in choices:
-        if lowered in (code.casefold(), str(label).casefold()):
-            return code
-    for language in ("ko", "en"):
-        with translation.override(language):
-            for code, label in choices:
-                if lowered == str(label).casefold():
-                    return code
-    allowed = ", ".join(code for code, _label in choices)
-    raise CellError(
-        _("“%(value)s” is not one of: %(allowed)s.") % {"value": cell, "allowed": allowed}
-    )
+    """One cell against a set of choices (for a single cell; a file uses :class:`Choice`)."""
+    return Choice(choices, default=default)(value)
 
 
 def boolean(value, *, default=None) -> bool:
@@ -165,12 +203,22 @@ def optional_text(value, *, max_length: int) -> str:
     return cell
 
 
+_COUNTRY_CODES: frozenset[str] = frozenset()
+
+
+def _country_codes() -> frozenset[str]:
+    global _COUNTRY_CODES  # noqa: PLW0603 - read once: the codes do not change while running
+    if not _COUNTRY_CODES:
+        _COUNTRY_CODES = frozenset(code for code, _name in countries)
+    return _COUNTRY_CODES
+
+
 def country(value) -> str:
     """An ISO 3166-1 alpha-2 code, from the code or the country's English name."""
     cell = text(value)
     if not cell:
         raise CellError(_("This column is required."))
-    if cell.upper() in dict(countries):
+    if cell.upper() in _country_codes():
         return cell.upper()
     code = countries.by_name(cell)
     if not code:

@@ -125,6 +125,11 @@ def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None) -> list[d
 
 def _cell_problems(spec: Spec, row: dict) -> list[tuple[str, str]]:
     """What no column's conversion should meet: formulas, and cells past Excel's length."""
+    if not any(
+        type(value) is Formula or (type(value) is str and len(value) > MAX_CELL_CHARS)
+        for value in row.values()
+    ):
+        return []  # the usual row, looked at once
     problems = []
     for column in spec.columns:
         value = row.get(column.name)
