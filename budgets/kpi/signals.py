@@ -36,8 +36,8 @@ def _inputs_changed(sender, raw=False, **kwargs):
     share_recompute_schedule()
 
 
-def _rows_imported(sender, **kwargs):
-    if sender in SHARE_INPUT_MODELS:
+def _rows_imported(sender, count=0, **kwargs):
+    if sender in SHARE_INPUT_MODELS and count:  # a file that changed nothing changes no figure
         share_recompute_schedule(trigger=RunTrigger.IMPORT)
 
 

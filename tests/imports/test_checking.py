@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
-from simple_history.manager import HistoryManager
 
 from budgets.kpi.models import RunTrigger, ShareRun
 from budgets.models import BudgetLine
 from rdportfolio.core import tabular
+from rdportfolio.core.tabular import writing
 from rdportfolio.imports.models import ImportJob, ImportStatus
 from tests.factories import CollaborationFactory
 from tests.imports.files import LINE_HEADERS, confirm, csv_bytes, errors_of, new_lines, upload, xlsx
@@ -320,11 +320,15 @@ def test_a_failure_while_writing_leaves_nothing_behind(
     )
     before = (BudgetLine.objects.count(), BudgetLine.history.count())
 
+    real_history_copy = writing.history_copy
+
     def explode(*args, **kwargs):
+        real_history_copy(*args, **kwargs)
         raise RuntimeError("disk full")
 
-    # The lines are inserted, then the history write fails: the transaction takes both back.
-    monkeypatch.setattr(HistoryManager, "bulk_history_create", explode)
+    # The lines and their history are written, then the write fails: the transaction takes
+    # both back.
+    monkeypatch.setattr(writing, "history_copy", explode)
     job = confirm(staff, check, django_capture_on_commit_callbacks)
     assert job.status == ImportStatus.FAILED and "Nothing was written" in job.message
     assert (BudgetLine.objects.count(), BudgetLine.history.count()) == before
