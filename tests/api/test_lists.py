@@ -217,7 +217,9 @@ def test_csv_and_xlsx_hold_every_matching_row_equal_to_the_json(analyst, endpoin
     pd.testing.assert_frame_equal(csv_frame, expected, check_dtype=False)
     xlsx_response = client.get(f"/api/v1/{endpoint}/", {**params, "format": "xlsx"})
     assert xlsx_response.status_code == 200
-    xlsx_frame = pd.read_excel(io.BytesIO(xlsx_response.content), dtype=str, keep_default_na=False)
+    xlsx_frame = pd.read_excel(
+        io.BytesIO(xlsx_response.content), dtype=str, keep_default_na=False, engine="calamine"
+    )
     pd.testing.assert_frame_equal(xlsx_frame, expected, check_dtype=False)
 
 

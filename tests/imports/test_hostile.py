@@ -82,7 +82,8 @@ def sheet_patched(content: bytes, replacements: dict[str, str]) -> bytes:
 def test_infinite_and_undefined_excel_numbers_are_refused(
     staff, fresh_project, django_capture_on_commit_callbacks
 ):
-    # A crafted sheet: 1e309 reads as infinity; "nan" is no number Excel writes at all.
+    # A crafted sheet: 1e309 reads as infinity; "nan" is no number Excel writes at all (the
+    # reader takes it for the float NaN, refused in its row and column).
     content = sheet_patched(
         xlsx(HEADERS, [row(111_111), row(222_222, 2032)]), {"<v>111111</v>": "<v>1e309</v>"}
     )
@@ -92,7 +93,7 @@ def test_infinite_and_undefined_excel_numbers_are_refused(
         xlsx(HEADERS, [row(111_111), row(222_222, 2032)]), {"<v>222222</v>": "<v>nan</v>"}
     )
     errors = refused_quickly(staff, django_capture_on_commit_callbacks, "nan.xlsx", content)
-    assert errors == [(3, None, "Row 3 holds a value Excel does not write (not a number?).")]
+    assert errors == [(3, "금액(원)", "“nan” is not a number.")]
 
 
 def test_a_formula_is_refused_saying_so(staff, fresh_project, django_capture_on_commit_callbacks):
