@@ -39,6 +39,23 @@ class BasisForm(forms.Form):
         return (self.cleaned_data.get("basis") if self.is_valid() else None) or Basis.PLANNED
 
 
+class GapYearForm(forms.Form):
+    """The year whose gap the overview breaks down: one of the years the figures cover."""
+
+    gap_year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gap_year"].choices = [(year, year) for year in years]
+        self.fields["gap_year"].error_messages["invalid_choice"] = _(
+            "%(value)s is not a year the figures cover (%(first)s–%(last)s)."
+        ) % {
+            "value": "%(value)s",
+            "first": years[0] if years else "–",
+            "last": years[-1] if years else "–",
+        }
+
+
 class TechnologyPageForm(forms.Form):
     """What the list shows besides its filters: the order, and the radar's year and rings."""
 

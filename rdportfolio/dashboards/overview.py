@@ -14,7 +14,8 @@ from programs.models import TRACK_ORDER, Program, Track
 from technologies.models import TechnologyStatus
 
 from .access import dashboard_page, percent, reader_display
-from .filters import BasisForm
+from .filters import BasisForm, GapYearForm
+from .gap import gap_breakdown, gap_texts
 
 
 def share_path(run) -> list[dict]:
@@ -112,6 +113,61 @@ def _path_texts(path: list[dict], display) -> None:
         p["gap_is_shortfall"] = gap is not None and gap > 0
 
 
+def _headline(path: list[dict], final_target, display) -> dict | None:
+    """The question the page answers first: will the target year reach its target, by how
+    much is it short, and which years of the path are behind."""
+    if final_target is None:
+        return None
+    row = next((p for p in path if p["year"] == final_target.fiscal_year), None)
+    if row is None or row["best"] is None or row["best"].share is None:
+        return None
+    best, year = row["best"], row["year"]
+    goal = f"{final_target.target_share.normalize():f}%"
+    behind = [p["year"] for p in path if p["best"] is not None and (p["best"].gap_won or 0) > 0]
+    later = [p for p in path if p["year"] > year and p["best"] and p["best"].share is not None]
+    lowest = min(later, key=lambda p: p["best"].share) if later else None
+    words = {
+        "year": year,
+        "goal": goal,
+        "share": percent(best.share),
+        "target": percent(best.target_share),
+        "amount": display.text(abs(best.gap_won), year) if best.gap_won is not None else "–",
+    }
+    short = best.gap_won is not None and best.gap_won > 0
+    if row["executed"] is not None:  # the year is closed: what was spent
+        answer = (
+            _("No: %(share)s executed in %(year)s against %(target)s, %(amount)s short.")
+            if short
+            else _("Yes: %(share)s executed in %(year)s against %(target)s, %(amount)s ahead.")
+        )
+    elif short:
+        answer = _(
+            "Not on the present plan: %(share)s planned for %(year)s against %(target)s, "
+            "%(amount)s of international collaboration short."
+        )
+    else:
+        answer = _(
+            "Yes on the present plan: %(share)s planned for %(year)s against %(target)s, "
+            "%(amount)s ahead."
+        )
+    after = ""
+    if lowest is not None and lowest["best"].gap_won and lowest["best"].gap_won > 0:
+        after = _(
+            "After %(year)s the planned share falls to %(share)s in %(later)s, below the "
+            "%(goal)s that must hold."
+        ) % {**words, "share": percent(lowest["best"].share), "later": lowest["year"]}
+    return {
+        "question": _("Will %(goal)s be reached in %(year)s?") % words,
+        "answer": answer % words,
+        "status": best.status,
+        "verdict": best.get_status_display(),
+        "short": short,
+        "behind": ", ".join(str(y) for y in behind),
+        "after": after,
+        "year": year,
+    }
+
+
 @dashboard_page
 def overview(request):
     display = reader_display(request)
@@ -141,6 +197,19 @@ def overview(request):
         institutions=Count("pk"), countries=Count("country", distinct=True)
     )
     _path_texts(path, display)
+    years = [p["year"] for p in path]
+    gap_form = GapYearForm(request.GET or None, years=years)
+    gap_year = None
+    if gap_form.is_valid():
+        gap_year = gap_form.cleaned_data.get("gap_year")
+    default_year = (
+        final_target.fiscal_year
+        if final_target and final_target.fiscal_year in years
+        else (current or {}).get("year")
+    )
+    gap = gap_breakdown(run, gap_year or default_year, path) if not gap_form.errors else None
+    if gap:
+        gap_texts(gap, display)
     context = {
         "run": run,
         "freshness": freshness,
@@ -155,5 +224,9 @@ def overview(request):
         "basis_form": basis_form,
         "final_target": final_target,
         "display": display,
+        "headline": _headline(path, final_target, display),
+        "gap": gap,
+        "gap_form": gap_form,
     }
-    return render(request, "dashboards/overview.html", context)
+    status = 400 if gap_form.errors else 200
+    return render(request, "dashboards/overview.html", context, status=status)

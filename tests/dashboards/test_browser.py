@@ -139,6 +139,32 @@ def test_a_cto_finds_us_semiconductor_partners_and_a_budget_path(site):
     site.assert_clean()
 
 
+def test_a_cto_on_a_phone_learns_whether_2028_is_reached_and_where_the_gap_is(site):
+    page = site.page(
+        "ko-KR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    site.log_in(page)
+    site.open(page, "/")
+    headline = page.locator("[data-headline]")
+    # The answer is the first thing on the screen, without scrolling.
+    box = headline.bounding_box()
+    assert box is not None and box["y"] + box["height"] < 844
+    assert "2028년에 15%를 달성하는가?" in headline.inner_text()
+    page.click("[data-headline] >> text=어디가 모자란가?")
+    page.select_option("#id_gap_year", "2027")
+    with page.expect_navigation():
+        page.click("#gap button[type=submit]")
+    assert "트랙별 부족분, 2027년" in page.locator("[data-gap]").inner_text()
+    first_track = page.locator('[data-gap-table="track"] tbody th a').first
+    track = first_track.inner_text()
+    with page.expect_navigation():
+        first_track.click()
+    assert "track=" in page.url
+    assert page.locator("#id_track option:checked").inner_text() == track
+    page.context.close()
+    site.assert_clean()
+
+
 def test_charts_survive_a_window_shrunk_to_nothing(site):
     """A full-page screenshot makes Chromium report a 1x1 window for a moment; so may a window
     dragged small or a hidden panel. The world map used to throw ("Cannot read properties of
