@@ -46,10 +46,11 @@ def format_won(
     """Format whole won for people.
 
     Korean: "1조 2,000억 원", "1,487억 원", "5,000만 원"; with ``unit="eok"``
-    always in 억 원, with ``unit="jo"`` always in 조 원. English: "₩1.2 trillion",
-    "₩148.7 billion"; ``unit="eok"`` is "KRW 148.7 billion" and ``unit="jo"``
-    "KRW 0.149 trillion". ``unit="usd"`` converts at ``krw_per_usd``: "$113.1 million",
-    "1.1억 달러". ``None`` gives "–".
+    always in 억 원 (one decimal at most), with ``unit="jo"`` always in 조 원 (two).
+    English: "₩1.2 trillion", "₩148.7 billion"; ``unit="eok"`` is "KRW 148.7 billion"
+    and ``unit="jo"`` "KRW 0.15 trillion". ``unit="usd"`` converts at ``krw_per_usd``
+    and counts in millions: "$113.1 million", "113.1백만 달러". Each page unit names
+    the same unit as the charts' axis (:func:`unit_scale`). ``None`` gives "–".
     """
     if amount is None:
         return "–"
@@ -57,15 +58,20 @@ def format_won(
     if unit == "usd":
         if krw_per_usd is None:
             raise ValueError("unit='usd' needs krw_per_usd")
-        return format_usd(int(won_to_usd(int(amount), krw_per_usd)), language)
-    sign = "-" if amount < 0 else ""
+        return format_usd(int(won_to_usd(int(amount), krw_per_usd)), language, unit="usd")
     n = abs(int(amount))
-    return sign + (_won_korean(n, unit) if language == "ko" else _won_english(n, unit))
+    text = _won_korean(n, unit) if language == "ko" else _won_english(n, unit)
+    return _signed(amount < 0, text)
+
+
+def _signed(negative: bool, text: str) -> str:
+    """A minus only where the figure shown is not zero: never "-0조 원"."""
+    return "-" + text if negative and any(c in "123456789" for c in text) else text
 
 
 def _won_english(n: int, unit: str) -> str:
     if unit == "jo":
-        return f"KRW {_fmt(Decimal(n) / JO, 3)} trillion"
+        return f"KRW {_fmt(Decimal(n) / JO, 2)} trillion"
     if unit == "eok":
         return f"KRW {_fmt(Decimal(n) / 10**9, 1)} billion"
     for size, word in ((JO, "trillion"), (10**9, "billion"), (10**6, "million")):
@@ -76,7 +82,7 @@ def _won_english(n: int, unit: str) -> str:
 
 def _won_korean(n: int, unit: str) -> str:
     if unit == "jo":
-        return f"{_fmt(Decimal(n) / JO, 3)}조 원"
+        return f"{_fmt(Decimal(n) / JO, 2)}조 원"
     if unit == "eok":
         return f"{_fmt(Decimal(n) / EOK, 1)}억 원"
     if n >= JO:
@@ -90,19 +96,26 @@ def _won_korean(n: int, unit: str) -> str:
     return f"{n:,}원"
 
 
-def format_usd(dollars: int | None, language: str | None = None) -> str:
-    """Whole US dollars for people: "$113.1 million", "1억 1,308만 달러"."""
+def format_usd(dollars: int | None, language: str | None = None, unit: str = "auto") -> str:
+    """Whole US dollars for people: "$113.1 million", "1억 1,308만 달러".
+
+    With ``unit="usd"`` (the pages' dollar unit) every amount is counted in millions, as
+    the charts' axis is: "$4,334.6 million", "113.1백만 달러".
+    """
     if dollars is None:
         return "–"
     language = (language or get_language() or "ko")[:2]
-    sign = "-" if dollars < 0 else ""
     n = abs(int(dollars))
+    if unit == "usd":
+        millions = _fmt(Decimal(n) / 10**6, 1)
+        text = f"{millions}백만 달러" if language == "ko" else f"${millions} million"
+        return _signed(dollars < 0, text)
     if language == "ko":
-        return sign + _korean_count(n, "달러")
+        return _signed(dollars < 0, _korean_count(n, "달러"))
     for size, word in ((10**9, "billion"), (10**6, "million")):
         if n >= size:
-            return f"{sign}${_fmt(Decimal(n) / size, 1)} {word}"
-    return f"{sign}${n:,}"
+            return _signed(dollars < 0, f"${_fmt(Decimal(n) / size, 1)} {word}")
+    return _signed(dollars < 0, f"${n:,}")
 
 
 def won_to_usd(amount: int, krw_per_usd: Decimal | int) -> Decimal:
@@ -169,6 +182,10 @@ class Display:
         self.default_rate = Decimal(default_rate)
         self.axis_label = unit_scale(self.unit, self.language)[1]
 
+    def unit_choices(self) -> list[tuple[str, str]]:
+        """The units a reader can switch to, each named as its amounts and axes name it."""
+        return [(unit, unit_scale(unit, self.language)[1]) for unit in UNITS]
+
     def rate(self, year: int | None) -> Decimal:
         if not self.rates:
             return self.default_rate
@@ -188,7 +205,7 @@ class Display:
         if self.unit != "usd":
             return format_won(sum(won_by_year.values()), self.unit, self.language)
         dollars = sum(won_to_usd(won, self.rate(year)) for year, won in won_by_year.items())
-        return format_usd(int(dollars), self.language)
+        return format_usd(int(dollars), self.language, unit="usd")
 
     def value_over_years(self, won_by_year: dict[int, int]) -> str:
         if self.unit != "usd":

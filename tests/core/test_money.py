@@ -1,5 +1,6 @@
 """Won as people read them: 억 원 and 조 원 in Korean, billions and trillions in English."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -27,7 +28,7 @@ def test_korean_amounts(amount, expected):
 
 def test_forced_units():
     assert format_won(1_200_000_000_000, unit="eok", language="ko") == "12,000억 원"
-    assert format_won(148_700_000_000, unit="jo", language="ko") == "0.149조 원"
+    assert format_won(148_700_000_000, unit="jo", language="ko") == "0.15조 원"
 
 
 def test_english_amounts():
@@ -52,13 +53,13 @@ def test_english_forced_units_count_in_billions_and_trillions():
 
 def test_dollars_at_a_yearly_rate_the_korean_and_the_english_way():
     assert format_won(148_700_000_000, unit="usd", language="ko", krw_per_usd=1315) == (
-        "1억 1,308만 달러"
+        "113.1백만 달러"
     )
     assert format_won(148_700_000_000, unit="usd", language="en", krw_per_usd=1315) == (
         "$113.1 million"
     )
     assert format_won(5_700_000_000_000, unit="usd", language="en", krw_per_usd=1315) == (
-        "$4.3 billion"
+        "$4,334.6 million"  # the pages' dollar unit counts in millions, as its axis does
     )
     with pytest.raises(ValueError, match="krw_per_usd"):
         format_won(1, unit="usd")
@@ -84,3 +85,45 @@ def test_display_converts_each_year_at_its_rate_and_falls_back_to_an_earlier_one
     assert display.value_over_years({2023: 10**9, 2025: 10**9}) == "1.500"
     assert Display("usd", {}, default_rate=1315).rate(2024) == 1315
     assert Display("bogus", {}, default_rate=1315).unit == "eok"
+
+
+# One rule per unit and language: the amount is written in the very unit the charts' axis,
+# the footer and the unit menu name, with a fixed number of decimals, and never as "-0".
+UNIT_PATTERNS = {
+    ("eok", "ko"): (r"(-?)([\d,]+(?:\.\d)?)억 원", "억 원", 1),
+    ("eok", "en"): (r"(-?)KRW ([\d,]+(?:\.\d)?) billion", "KRW billion", 1),
+    ("jo", "ko"): (r"(-?)([\d,]+(?:\.\d{1,2})?)조 원", "조 원", 2),
+    ("jo", "en"): (r"(-?)KRW ([\d,]+(?:\.\d{1,2})?) trillion", "KRW trillion", 2),
+    ("usd", "ko"): (r"(-?)([\d,]+(?:\.\d)?)백만 달러", "백만 달러", 1),
+    ("usd", "en"): (r"(-?)\$([\d,]+(?:\.\d)?) million", "USD million", 1),
+}
+AMOUNTS = [
+    0,
+    1,
+    -290_000_000,  # -2.9억: "-0조 원" once
+    2_600_000_000,
+    26_200_000_000,
+    -26_200_000_000,
+    148_700_000_000,
+    5_700_000_000_000,
+    -5_700_000_000_000,
+    987_654_321_098_765,
+]
+
+
+@pytest.mark.parametrize(("unit", "language"), list(UNIT_PATTERNS))
+@pytest.mark.parametrize("amount", AMOUNTS)
+def test_each_unit_writes_amounts_in_the_unit_its_axis_and_menu_name(unit, language, amount):
+    pattern, label, places = UNIT_PATTERNS[(unit, language)]
+    display = Display(unit, {}, default_rate=1315, language=language)
+    assert display.axis_label == label
+    assert (unit, label) in display.unit_choices()
+    text = display.text(amount, 2026)
+    match = re.fullmatch(pattern, text)
+    assert match, text
+    sign, number = match.groups()
+    shown = Decimal(number.replace(",", ""))
+    divisor = unit_scale(unit, language)[0]
+    exact = Decimal(amount) / (Decimal(1315) if unit == "usd" else 1) / divisor
+    assert abs(shown - abs(exact)) <= Decimal(1).scaleb(-places) / 2 + Decimal("0.0005"), text
+    assert sign == ("-" if shown and amount < 0 else ""), text  # never "-0"
