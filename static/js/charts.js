@@ -89,12 +89,14 @@
         series: series,
       };
     },
-    "budget-stack": function (d) {
+    "budget-stack": function (d, width) {
       return {
         color: palette,
         tooltip: { trigger: "axis", confine: true, axisPointer: { type: "shadow" }, formatter: labelledTooltip(d) },
-        legend: { top: 0, type: "scroll" },
-        grid: { left: 64, right: 24, top: 56, bottom: 32 },
+        // Every series named at once (a paged legend hid half of them on a phone): on a narrow
+        // screen the legend wraps, and the bars start below it.
+        legend: { top: 0, type: "plain" },
+        grid: { left: 64, right: 24, top: width < 560 ? 96 : 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
         yAxis: { type: "value", name: d.axis },
         series: d.series.map(function (s) {
@@ -102,12 +104,14 @@
         }),
       };
     },
-    "budget-years": function (d) {
+    "budget-years": function (d, width) {
       return {
         color: palette,
         tooltip: { trigger: "axis", confine: true, formatter: labelledTooltip(d) },
-        legend: { top: 0, type: "scroll" },
-        grid: { left: 64, right: 24, top: 56, bottom: 32 },
+        // Every series named at once (a paged legend hid half of them on a phone): on a narrow
+        // screen the legend wraps, and the bars start below it.
+        legend: { top: 0, type: "plain" },
+        grid: { left: 64, right: 24, top: width < 560 ? 96 : 56, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
         yAxis: { type: "value", name: d.axis },
         series: d.series.map(function (s) {
@@ -223,7 +227,7 @@
     element.dataset.drawn = "false";
     var render = function () {
       var chart = echarts.init(target, null, { renderer: "canvas", locale: locale });
-      var option = builders[kind](data);
+      var option = builders[kind](data, target.clientWidth);
       option.animation = !reducedMotion;
       // "Drawn" means on the canvas, the entry animation finished: a print, a screenshot or a
       // resize taken before that would catch the chart mid-animation.

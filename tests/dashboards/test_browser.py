@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from technologies.models import Technology
@@ -23,6 +24,8 @@ from tests.dashboards.browser import (
     wait_for_charts,
     wait_until,
 )
+
+AXE = Axe()  # bundles axe-core: the check runs offline, like every other browser test
 
 
 def test_every_page_loads_draws_its_charts_and_stays_on_this_host(site):
@@ -45,7 +48,29 @@ def test_every_page_loads_draws_its_charts_and_stays_on_this_host(site):
             for chart, pixels in ink.items():
                 assert pixels > 2000, f"{name}: chart {chart} is blank ({pixels} pixels of ink)"
             page.screenshot(path=SCREENSHOTS / f"{name}-{language}.png", full_page=True)
+            # axe-core, as a screen-reader user's audit would run it: nothing serious or worse.
+            violations = AXE.run(page).response["violations"]
+            grave = [
+                (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+                for v in violations
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert not grave, f"{name} ({language}): {grave}"
         page.context.close()
+    site.assert_clean()
+
+
+def test_the_first_tab_skips_the_header_to_the_content(site):
+    page = site.page("en-US")
+    site.log_in(page)
+    site.open(page, "/technologies/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert skip.is_visible() and skip.inner_text() == "Skip to the content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.context.close()
     site.assert_clean()
 
 
