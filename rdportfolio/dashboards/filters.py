@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from budgets.models import Basis
+from partners.models import InstitutionKind
 from programs.models import Track
 from technologies.models import Technology, TechnologyStatus
 
@@ -37,6 +38,25 @@ class BasisForm(forms.Form):
 
     def basis_value(self) -> str:
         return (self.cleaned_data.get("basis") if self.is_valid() else None) or Basis.PLANNED
+
+
+class PartnerPageForm(BasisForm):
+    """The partners page: a year (else all years), a partner country, a kind, a text."""
+
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+    country = forms.ChoiceField(label=_("Partner country"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True)
+
+    def __init__(self, *args, partner_countries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All countries"))] + sorted(
+            ((code, countries.name(code)) for code in partner_countries), key=lambda c: c[1]
+        )
+        self.fields["kind"].choices = [("", _("All kinds")), *InstitutionKind.choices]
+
+    def value(self, name):
+        return self.cleaned_data.get(name) or None if self.is_bound and self.is_valid() else None
 
 
 class GapYearForm(forms.Form):

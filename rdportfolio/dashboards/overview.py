@@ -4,7 +4,9 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot, ShareStatus
@@ -66,6 +68,7 @@ def _budget_chart(display, basis: str, run) -> dict:
             "name": str(tracks[track]),
             "values": [display.value(cells.get((track, y), 0), y) for y in years],
             "labels": [display.text(cells.get((track, y), 0), y) for y in years],
+            "url": f"{reverse('dashboards:technologies')}?{urlencode({'track': track})}",
         }
         for track in TRACK_ORDER
         if any((track, y) in cells for y in years)

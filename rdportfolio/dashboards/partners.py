@@ -1,10 +1,13 @@
-"""The partners: a world map of international won by country, institutions, centres."""
+"""The partners: a world map of international won by country and year, institutions, centres;
+filtered by year, country, kind and text."""
 
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django_countries import countries
 
 from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot
@@ -12,62 +15,95 @@ from budgets.models import UNASSIGNED
 from partners.models import Collaboration, CooperationCenter, Institution
 
 from .access import PAGE_SIZE, dashboard_page, name_of, query_without_page, reader_display
-from .filters import BasisForm
+from .filters import PartnerPageForm
 
 
-def _map(run, basis: str, display) -> tuple[dict, list[dict], dict]:
-    """International won by partner country and year, from the KPI run; converted year by year."""
+def _map(run, basis: str, display, year: int | None, country: str | None):
+    """International won by partner country and year, from the KPI run; converted year by
+    year. The map and the table cover ``year`` (else every year); the table, ``country``
+    (else every country), with a column per year."""
     by_country: dict[str, dict[int, int]] = defaultdict(dict)
     if run:
-        for key, year, won in ShareSnapshot.objects.filter(
-            run=run, dimension=Dimension.COUNTRY, basis=basis
-        ).values_list("key", "fiscal_year", "international_won"):
+        snapshots = ShareSnapshot.objects.filter(run=run, dimension=Dimension.COUNTRY, basis=basis)
+        if year:
+            snapshots = snapshots.filter(fiscal_year=year)
+        for key, fiscal_year, won in snapshots.values_list(
+            "key", "fiscal_year", "international_won"
+        ):
             if won:
-                by_country[key][year] = won
+                by_country[key][fiscal_year] = won
     unassigned = by_country.pop(UNASSIGNED, {})
+    years = sorted({y for per_year in by_country.values() for y in per_year} | set(unassigned))
+    technologies = reverse("dashboards:technologies")
     rows = sorted(
         (
             {
                 "code": code,
                 "numeric": f"{countries.numeric(code) or 0:03d}",
                 "name": countries.name(code) or code,
-                "won": sum(years.values()),
-                "value": display.value_over_years(years),
-                "text": display.text_over_years(years),
+                "won": sum(per_year.values()),
+                "value": display.value_over_years(per_year),
+                "text": display.text_over_years(per_year),
+                "years": [display.text(per_year[y], y) if y in per_year else "–" for y in years],
+                "url": f"{technologies}?{urlencode({'country': code})}",
             }
-            for code, years in by_country.items()
+            for code, per_year in by_country.items()
         ),
         key=lambda r: -r["won"],
     )
     chart = {
-        "rows": [{k: r[k] for k in ("numeric", "name", "value", "text")} for r in rows],
+        "rows": [{k: r[k] for k in ("numeric", "name", "value", "text", "url")} for r in rows],
         "axis": display.axis_label,
     }
-    return chart, rows, unassigned
+    table = [r for r in rows if country is None or r["code"] == country]
+    unassigned_row = None
+    if unassigned and country is None:
+        unassigned_row = {
+            "text": display.text_over_years(unassigned),
+            "years": [display.text(unassigned[y], y) if y in unassigned else "–" for y in years],
+        }
+    return chart, table, unassigned_row, years
 
 
-def _institutions(basis: str, run):
-    """Partner institutions with their projects and international won over all years (from
-    the rollups of ``run``)."""
+def _institutions(basis: str, run, form: PartnerPageForm):
+    """Partner institutions (of the country, kind and text asked) with their international won
+    in the year asked, else over all years (from the rollups of ``run``)."""
     rollups = BudgetRollup.objects.of_run(run).filter(institution=OuterRef("pk"), basis=basis)
-    return (
-        Institution.objects.partners()
-        .annotate(
-            international_won=Subquery(
-                rollups.order_by()
-                .values("institution")
-                .annotate(won=Sum("international_won"))
-                .values("won")[:1]
-            ),
+    if form.value("year"):
+        rollups = rollups.filter(fiscal_year=form.value("year"))
+    institutions = Institution.objects.partners()
+    if form.value("country"):
+        institutions = institutions.filter(country=form.value("country"))
+    if form.value("kind"):
+        institutions = institutions.filter(kind=form.value("kind"))
+    if form.value("q"):
+        text = form.value("q")
+        institutions = institutions.filter(
+            Q(name__icontains=text) | Q(name_ko__icontains=text) | Q(city__icontains=text)
         )
-        .order_by(F("international_won").desc(nulls_last=True), "name")
-    )
+    return institutions.annotate(
+        international_won=Subquery(
+            rollups.order_by()
+            .values("institution")
+            .annotate(won=Sum("international_won"))
+            .values("won")[:1]
+        ),
+    ).order_by(F("international_won").desc(nulls_last=True), "name")
 
 
-def _centers() -> list:
+def _centers(form: PartnerPageForm) -> list:
+    centers = CooperationCenter.objects.select_related("institution")
+    if form.value("country"):
+        centers = centers.filter(institution__country=form.value("country"))
+    if form.value("q"):
+        text = form.value("q")
+        centers = centers.filter(
+            Q(name_ko__icontains=text)
+            | Q(name_en__icontains=text)
+            | Q(institution__name__icontains=text)
+        )
     centers = list(
-        CooperationCenter.objects.select_related("institution")
-        .prefetch_related("fields")
+        centers.prefetch_related("fields")
         .annotate(project_count=Count("collaborations__project", distinct=True))
         .order_by("opened_year", "institution__name")
     )
@@ -80,12 +116,24 @@ def _centers() -> list:
 @dashboard_page
 def partners(request):
     display = reader_display(request)
-    basis_form = BasisForm(request.GET or None)
-    basis = basis_form.basis_value()
+    partner_countries = list(
+        Institution.objects.partners().order_by().values_list("country", flat=True).distinct()
+    )
+    form = PartnerPageForm(request.GET or None, partner_countries=partner_countries)
+    if form.is_bound and not form.is_valid():
+        return render(
+            request,
+            "dashboards/partners.html",
+            {"display": display, "form": form, "invalid": True},
+            status=400,
+        )
+    basis = form.basis_value()
     freshness = ShareRun.objects.freshness()
     run = freshness.run
-    map_chart, map_rows, unassigned = _map(run, basis, display)
-    page = Paginator(_institutions(basis, run), PAGE_SIZE).get_page(request.GET.get("page"))
+    map_chart, map_rows, unassigned, years = _map(
+        run, basis, display, form.value("year"), form.value("country")
+    )
+    page = Paginator(_institutions(basis, run, form), PAGE_SIZE).get_page(request.GET.get("page"))
     institution_rows = list(page.object_list)
     # Projects of the rows shown only: counting them for every institution joins every
     # collaboration on each request.
@@ -96,20 +144,22 @@ def partners(request):
         .annotate(n=Count("project", distinct=True))
     )
     for i in institution_rows:
-        i.won_text = display.text(i.international_won)
+        i.won_text = display.text(i.international_won, form.value("year"))
         i.project_count = projects.get(i.pk, 0)
     context = {
         "display": display,
         "run": run,
         "freshness": freshness,
         "basis": basis,
-        "basis_form": basis_form,
+        "form": form,
+        "year": form.value("year"),
+        "years": years,
         "map_chart": map_chart,
         "map_rows": map_rows,
-        "unassigned_text": display.text_over_years(unassigned) if unassigned else None,
+        "unassigned": unassigned,
         "page": page,
         "institutions": institution_rows,
-        "centers": _centers(),
+        "centers": _centers(form),
         "query": query_without_page(request),
     }
     return render(request, "dashboards/partners.html", context)

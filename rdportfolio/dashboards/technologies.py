@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -157,6 +158,7 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
             "status": str(statuses[row["status_then"]]),
             "before": str(statuses[row["status_before"]]) if row["status_before"] else "",
             "movement": placed["movement"],
+            "url": reverse("dashboards:technology", args=[row["code"]]),
         }
 
     points = [point(p) for p in radar.points]
@@ -187,13 +189,23 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
     return chart, moved_rows, radar.shown, radar.dropped
 
 
-def _funnel(filtered) -> dict:
+def _funnel(filtered, request) -> dict:
     counts = dict(
         filtered.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     statuses = dict(TechnologyStatus.choices)
+
+    def stage_url(status):  # the list as it is, narrowed to that status
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["status"] = status
+        return f"{reverse('dashboards:technologies')}?{query.urlencode()}"
+
     return {
-        "stages": [{"name": str(statuses[s]), "value": counts.get(s, 0)} for s in PIPELINE],
+        "stages": [
+            {"name": str(statuses[s]), "value": counts.get(s, 0), "url": stage_url(s)}
+            for s in PIPELINE
+        ],
         "dropped": counts.get(TechnologyStatus.DROPPED, 0),
     }
 
@@ -227,7 +239,7 @@ def technologies(request):
         "page": page,
         "rows": rows,
         "total": page.paginator.count,
-        "funnel": _funnel(filtered),
+        "funnel": _funnel(filtered, request),
         "radar": radar,
         "radar_count": radar_count,
         "radar_dropped": radar_dropped,

@@ -197,7 +197,7 @@
         series: [{
           type: "map", map: "world", roam: true, nameProperty: "name",
           emphasis: { label: { show: false } }, itemStyle: { areaColor: "#f1f1f1", borderColor: "#999" },
-          data: d.rows.map(function (r) { return { name: r.numeric, value: num(r.value), label: r.name, text: r.text }; }),
+          data: d.rows.map(function (r) { return { name: r.numeric, value: num(r.value), label: r.name, text: r.text, url: r.url }; }),
         }],
       };
     },
@@ -211,6 +211,16 @@
         .then(function (geo) { echarts.registerMap("world", geo); });
     }
     return worldLoaded;
+  }
+
+  // Drill-down: a click on a country, a radar point, a bar or a stage opens the list (or the
+  // technology) it stands for; the tables beside the charts carry the same links for keyboards.
+  function drillUrl(kind, d, params) {
+    if (kind === "radar") { return params.data && params.data.point ? params.data.point.url : null; }
+    if (kind === "world-map") { return params.data ? params.data.url : null; }
+    if (kind === "funnel") { return d.stages[params.dataIndex] ? d.stages[params.dataIndex].url : null; }
+    if (kind === "budget-stack") { return d.series[params.seriesIndex] ? d.series[params.seriesIndex].url : null; }
+    return null;
   }
 
   function draw(element) {
@@ -233,6 +243,11 @@
       // resize taken before that would catch the chart mid-animation.
       chart.on("finished", function () { element.dataset.drawn = "true"; });
       chart.setOption(option);
+      chart.on("click", function (params) {
+        var url = drillUrl(kind, data, params);
+        // Only our own pages: a URL in the figures never leads to another host.
+        if (url && url.charAt(0) === "/" && url.charAt(1) !== "/") { window.location.assign(url); }
+      });
       charts.push(chart);
     };
     var renderWhenSized = function () { whenSized(target, render); };

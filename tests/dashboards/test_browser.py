@@ -190,6 +190,56 @@ def test_a_cto_on_a_phone_learns_whether_2028_is_reached_and_where_the_gap_is(si
     site.assert_clean()
 
 
+# Where a chart drew one of its items, in page pixels: ECharts' own coordinate conversion.
+ITEM_AT = """
+([selector, finder, value]) => {
+  const el = document.querySelector(selector + ' .chart-canvas');
+  const chart = echarts.getInstanceByDom(el);
+  const [x, y] = chart.convertToPixel(finder, value);
+  const box = el.getBoundingClientRect();
+  return [box.left + x, box.top + y];
+}
+"""
+
+
+def click_chart(page, selector, finder, value):
+    x, y = page.evaluate(ITEM_AT, [selector, finder, value])
+    with page.expect_navigation():
+        page.mouse.click(x, y)
+
+
+def test_a_click_on_a_radar_point_a_bar_and_a_country_opens_what_it_stands_for(site):
+    page = site.page("en-US", viewport={"width": 1280, "height": 1000})
+    site.log_in(page)
+    site.open(page, "/technologies/")
+    radar = page.evaluate(
+        "JSON.parse(document.getElementById('radar-data').textContent).series[0].points[0]"
+    )
+    page.locator("[data-chart=radar]").scroll_into_view_if_needed()
+    click_chart(page, "[data-chart=radar]", {"seriesIndex": 0}, radar["value"])
+    assert page.url.endswith(f"/technologies/{radar['code']}/")
+
+    site.open(page, "/")
+    page.locator("[data-chart=budget-stack]").scroll_into_view_if_needed()
+    stack = page.evaluate("JSON.parse(document.getElementById('budget-stack-data').textContent)")
+    last = len(stack["series"]) - 1
+    year_index = len(stack["years"]) - 3
+    top = sum(float(s["values"][year_index] or 0) for s in stack["series"])
+    value = float(stack["series"][last]["values"][year_index])
+    click_chart(
+        page, "[data-chart=budget-stack]", {"seriesIndex": last}, [year_index, top - value / 2]
+    )
+    assert page.url.endswith(stack["series"][last]["url"])
+    assert page.locator("#id_track option:checked").inner_text() == stack["series"][last]["name"]
+
+    site.open(page, "/partners/")
+    page.locator("[data-chart=world-map]").scroll_into_view_if_needed()
+    click_chart(page, "[data-chart=world-map]", {"seriesIndex": 0}, [-98, 39])  # Kansas
+    assert page.url.endswith("/technologies/?country=US")
+    page.context.close()
+    site.assert_clean()
+
+
 def test_charts_survive_a_window_shrunk_to_nothing(site):
     """A full-page screenshot makes Chromium report a 1x1 window for a moment; so may a window
     dragged small or a hidden panel. The world map used to throw ("Cannot read properties of

@@ -1,0 +1,113 @@
+"""Drill-down: what a chart's point, bar, stage or country stands for opens the list it
+filters; the partners page filtered by year, country, kind and text, with per-year figures."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db.models import Sum
+
+from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
+from budgets.models import Basis, BudgetLine
+from partners.models import CooperationCenter, Institution, InstitutionKind
+from technologies.models import Technology
+from tests.dashboards.pages import browser, chart_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_radar_point_opens_its_technology(cto_viewer):
+    client = browser(cto_viewer)
+    data = chart_data(client.get("/technologies/"), "radar-data")
+    points = [p for s in data["series"] for p in s["points"]]
+    assert points
+    assert all(p["url"] == f"/technologies/{p['code']}/" for p in points)
+    assert client.get(points[0]["url"]).status_code == 200
+
+
+def test_a_pipeline_stage_narrows_the_list_as_it_stands_to_that_status(cto_viewer):
+    client = browser(cto_viewer)
+    data = chart_data(client.get("/technologies/", {"track": "leapfrogging"}), "funnel-data")
+    for stage in data["stages"]:
+        query = parse_qs(urlsplit(stage["url"]).query)
+        assert query["track"] == ["leapfrogging"]  # the filters already chosen stay
+        status = query["status"][0]
+        page = client.get(stage["url"])
+        assert page.status_code == 200
+        expected = Technology.objects.filter(program__track="leapfrogging", status=status).count()
+        assert page.context["total"] == expected == stage["value"]
+
+
+def test_a_map_country_and_a_budget_bar_open_their_lists(cto_viewer):
+    client = browser(cto_viewer)
+    rows = chart_data(client.get("/partners/"), "world-map-data")["rows"]
+    us = next(r for r in rows if r["url"].endswith("country=US"))
+    listed = client.get(us["url"]).context["total"]
+    assert listed == Technology.objects.with_partner_country("US").count() > 0
+    series = chart_data(client.get("/"), "budget-stack-data")["series"]
+    for s in series:
+        track = parse_qs(urlsplit(s["url"]).query)["track"][0]
+        assert client.get(s["url"]).context["total"] == Technology.objects.filter(
+            program__track=track
+        ).count()
+
+
+def test_partners_of_one_year_show_that_years_figures(cto_viewer):
+    run = ShareRun.objects.latest_succeeded()
+    response = browser(cto_viewer).get("/partners/", {"year": 2026})
+    assert response.status_code == 200
+    expected = dict(
+        ShareSnapshot.objects.filter(
+            run=run, dimension=Dimension.COUNTRY, basis=Basis.PLANNED, fiscal_year=2026
+        ).values_list("key", "international_won")
+    )
+    rows = response.context["map_rows"]
+    assert rows and {r["code"]: r["won"] for r in rows} == {
+        k: v for k, v in expected.items() if v and k != "unassigned"
+    }
+    institution = response.context["institutions"][0]
+    direct = BudgetLine.objects.filter(
+        collaboration__institution=institution,
+        fiscal_year=2026,
+        basis=Basis.PLANNED,
+        is_international=True,
+    ).aggregate(won=Sum("amount_won"))["won"]
+    assert institution.international_won == direct
+
+
+def test_over_all_years_each_country_has_a_column_per_year(cto_viewer):
+    response = browser(cto_viewer).get("/partners/")
+    years = response.context["years"]
+    assert years == sorted(years) and len(years) > 3
+    page = response.content.decode()
+    for year in years:
+        assert f'<th scope="col" class="num">{year}</th>' in page
+    assert all(len(r["years"]) == len(years) for r in response.context["map_rows"])
+
+
+def test_partners_filtered_by_country_kind_and_text(cto_viewer):
+    client = browser(cto_viewer)
+    response = client.get("/partners/", {"country": "US"})
+    assert [r["code"] for r in response.context["map_rows"]] == ["US"]
+    assert response.context["institutions"]
+    assert all(i.country.code == "US" for i in response.context["institutions"])
+    assert all(c.institution.country.code == "US" for c in response.context["centers"])
+    institutes = client.get("/partners/", {"kind": "research_institute"}).context["institutions"]
+    assert institutes
+    assert all(i.kind == InstitutionKind.RESEARCH_INSTITUTE for i in institutes)
+    for text in ("Massachusetts", "매사추세츠"):
+        names = [i.name for i in client.get("/partners/", {"q": text}).context["institutions"]]
+        assert "Massachusetts Institute of Technology" in names, text
+    centers = client.get("/partners/", {"q": "MIT"}).context["centers"]
+    expected = CooperationCenter.objects.filter(institution__name__icontains="MIT").count()
+    assert len(centers) >= expected
+    assert Institution.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"year": "soon"}, "Year"), ({"country": "ZZ"}, "Partner country"), ({"kind": "x"}, "Kind")],
+)
+def test_a_bad_partner_filter_is_refused_by_name(cto_viewer, params, message):
+    response = browser(cto_viewer).get("/partners/", params)
+    assert response.status_code == 400
+    assert f"<li>{message}: " in response.content.decode()
