@@ -55,9 +55,25 @@ class TechnologyQuerySet(models.QuerySet):
         return self.select_related("program", "field")
 
     def search(self, text: str):
-        """Technologies whose code, Korean or English name contains ``text``."""
+        """Technologies whose code, Korean or English name contains ``text``, or one of whose
+        projects has it in its number, title or lead organisation, or a partner institution
+        in its English or Korean name ("Massachusetts", "매사추세츠", "다온반도체").
+
+        Through the reverse relations, as ``with_partner_country``: the partners app sits
+        above this one."""
+        related = Project.objects.filter(technology=OuterRef("pk")).filter(
+            Q(project_number__icontains=text)
+            | Q(title_ko__icontains=text)
+            | Q(title_en__icontains=text)
+            | Q(lead_organisation__icontains=text)
+            | Q(collaborations__institution__name__icontains=text)
+            | Q(collaborations__institution__name_ko__icontains=text)
+        )
         return self.filter(
-            Q(code__icontains=text) | Q(name_ko__icontains=text) | Q(name_en__icontains=text)
+            Q(code__icontains=text)
+            | Q(name_ko__icontains=text)
+            | Q(name_en__icontains=text)
+            | Exists(related)
         )
 
     def with_partner_country(self, country: str):

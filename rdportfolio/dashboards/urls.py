@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import overview, partners, technologies, technology, units
+from . import overview, partners, search, technologies, technology, units
 
 app_name = "dashboards"
 
@@ -10,5 +10,6 @@ urlpatterns = [
     path("technologies/export.csv", technologies.technologies_csv, name="technologies-csv"),
     path("technologies/<str:code>/", technology.technology_detail, name="technology"),
     path("partners/", partners.partners, name="partners"),
+    path("search/", search.search, name="search"),
     path("units/", units.unit_set, name="unit-set"),
 ]
