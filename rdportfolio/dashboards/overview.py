@@ -73,7 +73,9 @@ def _budget_chart(display, basis: str, run) -> dict:
         for track in TRACK_ORDER
         if any((track, y) in cells for y in years)
     ]
-    return {"years": years, "series": series, "axis": display.axis_label}
+    # The table under the chart: each year's amount per track, as the tooltips write them.
+    table = [{"year": y, "cells": [s["labels"][i] for s in series]} for i, y in enumerate(years)]
+    return {"years": years, "series": series, "axis": display.axis_label, "table": table}
 
 
 def _share_chart(path: list[dict], final_target) -> dict:
@@ -95,6 +97,14 @@ def _share_chart(path: list[dict], final_target) -> dict:
             if final_target
             else ""
         ),
+        "label": _("Share by year: %(figures)s.")
+        % {
+            "figures": "; ".join(
+                f"{p['year']} {percent(p['best'].share if p['best'] else None)}"
+                f" ({_('target')} {percent(p['target_share'])})"
+                for p in path
+            )
+        },
         "names": {
             "executed": _("Executed"),
             "planned": _("Planned (projection)"),
@@ -224,6 +234,7 @@ def overview(request):
         "share_chart": _share_chart(path, final_target),
         "budget_chart": _budget_chart(display, budget_basis, run),
         "budget_basis": budget_basis,
+        "budget_basis_label": Basis(budget_basis).label,
         "basis_form": basis_form,
         "final_target": final_target,
         "display": display,

@@ -1,4 +1,4 @@
-"""The technology list: filters, sort, a page of the table, the status funnel, the radar, a CSV."""
+"""The technology list: filters, sort, a page of the table, the status counts, the radar, a CSV."""
 
 import datetime
 from collections import defaultdict
@@ -189,7 +189,7 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
     return chart, moved_rows, radar.shown, radar.dropped
 
 
-def _funnel(filtered, request) -> dict:
+def _status_counts(filtered, request) -> dict:
     counts = dict(
         filtered.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
@@ -201,12 +201,17 @@ def _funnel(filtered, request) -> dict:
         query["status"] = status
         return f"{reverse('dashboards:technologies')}?{query.urlencode()}"
 
+    stages = [
+        {"name": str(statuses[s]), "value": counts.get(s, 0), "url": stage_url(s)} for s in PIPELINE
+    ]
+    dropped = counts.get(TechnologyStatus.DROPPED, 0)
+    figures = ", ".join(f"{stage['name']} {stage['value']}" for stage in stages)
     return {
-        "stages": [
-            {"name": str(statuses[s]), "value": counts.get(s, 0), "url": stage_url(s)}
-            for s in PIPELINE
-        ],
-        "dropped": counts.get(TechnologyStatus.DROPPED, 0),
+        "stages": stages,
+        "dropped": dropped,
+        "dropped_url": stage_url(TechnologyStatus.DROPPED),
+        # What the chart shows, in words, for those who cannot see it.
+        "label": _("Technologies per status: %(figures)s.") % {"figures": figures},
     }
 
 
@@ -239,7 +244,7 @@ def technologies(request):
         "page": page,
         "rows": rows,
         "total": page.paginator.count,
-        "funnel": _funnel(filtered, request),
+        "status_counts": _status_counts(filtered, request),
         "radar": radar,
         "radar_count": radar_count,
         "radar_dropped": radar_dropped,

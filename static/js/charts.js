@@ -48,6 +48,11 @@
     };
   }
 
+  // A scaled amount as the reader's language writes it: "10,164", never "10164".
+  function numberText(value) {
+    return Number(value).toLocaleString(korean ? "ko-KR" : "en-US", { maximumFractionDigits: 1 });
+  }
+
   function percent(v) {
     return v === null || v === undefined ? "–" : Number(v).toFixed(2) + "%";
   }
@@ -119,14 +124,19 @@
         }),
       };
     },
-    "funnel": function (d) {
+    // Technologies per status as bars whose length is the count: the statuses are not an
+    // attrition funnel (more can be in progress than were selected), so no funnel shape.
+    "status-bars": function (d) {
+      var stages = d.stages.slice().reverse();  // the first status on top
       return {
         color: palette,
         tooltip: { trigger: "item", confine: true, formatter: function (item) { return esc(item.name) + ": " + esc(item.value); } },
+        grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", data: stages.map(function (s) { return s.name; }) },
         series: [{
-          type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "35%", gap: 2,
-          label: { show: true, position: "inside", formatter: "{b}: {c}", color: "#fff" },
-          data: d.stages,
+          type: "bar", data: stages.map(function (s) { return s.value; }),
+          label: { show: true, position: "right", formatter: "{c}" },
         }],
       };
     },
@@ -193,6 +203,7 @@
         visualMap: {
           min: 0, max: Math.max.apply(null, values.concat([1])), left: 8, bottom: 8,
           text: [d.axis, ""], calculable: true, inRange: { color: ["#dbe7fb", "#0b3d91"] },
+          formatter: function (value) { return numberText(value); },
         },
         series: [{
           type: "map", map: "world", roam: true, nameProperty: "name",
@@ -208,7 +219,7 @@
     if (!worldLoaded) {
       worldLoaded = fetch(worldUrl, { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
-        .then(function (geo) { echarts.registerMap("world", geo); });
+        .then(function (geo) { echarts.registerMap("world", unwrapDateline(geo)); });
     }
     return worldLoaded;
   }
@@ -218,9 +229,52 @@
   function drillUrl(kind, d, params) {
     if (kind === "radar") { return params.data && params.data.point ? params.data.point.url : null; }
     if (kind === "world-map") { return params.data ? params.data.url : null; }
-    if (kind === "funnel") { return d.stages[params.dataIndex] ? d.stages[params.dataIndex].url : null; }
+    if (kind === "status-bars") {
+      var stage = d.stages[d.stages.length - 1 - params.dataIndex];  // drawn bottom-up
+      return stage ? stage.url : null;
+    }
     if (kind === "budget-stack") { return d.series[params.seriesIndex] ? d.series[params.seriesIndex].url : null; }
     return null;
+  }
+
+  // Russia's and Fiji's outlines cross the 180th meridian: a ring that jumps from +179° to
+  // -179° is drawn as a line across the whole map (the stray lines over the Arctic). Such a
+  // ring is made continuous by carrying its western points past +180°.
+  function unwrapDateline(geo) {
+    function fixRing(ring) {
+      var crosses = ring.some(function (p, i) { return i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180; });
+      return crosses ? ring.map(function (p) { return p[0] < 0 ? [p[0] + 360, p[1]] : p; }) : ring;
+    }
+    geo.features.forEach(function (f) {
+      var g = f.geometry;
+      if (!g) { return; }
+      if (g.type === "Polygon") { g.coordinates = g.coordinates.map(fixRing); }
+      if (g.type === "MultiPolygon") {
+        g.coordinates = g.coordinates.map(function (poly) { return poly.map(fixRing); });
+      }
+    });
+    return geo;
+  }
+
+  // Every chart can be saved as a PNG (for a report or a slide): a real button under the
+  // chart, reachable from the keyboard, rather than an icon drawn inside the canvas.
+  function addSaveButton(element, chart, kind) {
+    var old = element.parentNode.querySelector(".chart-save[data-for='" + kind + "']");
+    if (old) { old.remove(); }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "chart-save";
+    button.dataset.for = kind;
+    button.textContent = korean ? "이미지로 저장 (PNG)" : "Save as image (PNG)";
+    button.addEventListener("click", function () {
+      var link = document.createElement("a");
+      link.href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+      link.download = kind + ".png";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
+    element.insertAdjacentElement("afterend", button);
   }
 
   function draw(element) {
@@ -243,6 +297,7 @@
       // resize taken before that would catch the chart mid-animation.
       chart.on("finished", function () { element.dataset.drawn = "true"; });
       chart.setOption(option);
+      addSaveButton(element, chart, kind);
       chart.on("click", function (params) {
         var url = drillUrl(kind, data, params);
         // Only our own pages: a URL in the figures never leads to another host.

@@ -32,7 +32,7 @@ def test_every_page_loads_draws_its_charts_and_stays_on_this_host(site):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     expected_charts = {
         "overview": {"share-path", "budget-stack"},
-        "technologies": {"funnel", "radar"},
+        "technologies": {"status-bars", "radar"},
         "technology": {"budget-years"},
         "partners": {"world-map"},
     }
@@ -236,6 +236,24 @@ def test_a_click_on_a_radar_point_a_bar_and_a_country_opens_what_it_stands_for(s
     page.locator("[data-chart=world-map]").scroll_into_view_if_needed()
     click_chart(page, "[data-chart=world-map]", {"seriesIndex": 0}, [-98, 39])  # Kansas
     assert page.url.endswith("/technologies/?country=US")
+    page.context.close()
+    site.assert_clean()
+
+
+def test_every_chart_saves_as_a_png(site, tmp_path):
+    page = site.page("en-US")
+    site.log_in(page)
+    for path in PAGES.values():
+        site.open(page, path)
+        for button in page.locator(".chart-save").all():
+            with page.expect_download() as download:
+                button.click()
+            saved = tmp_path / download.value.suggested_filename
+            download.value.save_as(saved)
+            assert saved.suffix == ".png" and saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert saved.stat().st_size > 5000, saved  # a drawn chart, not an empty canvas
+        charts = page.locator("[data-chart]").count()
+        assert page.locator(".chart-save").count() == charts, path
     page.context.close()
     site.assert_clean()
 

@@ -26,7 +26,7 @@ def test_every_radar_point_opens_its_technology(cto_viewer):
 
 def test_a_pipeline_stage_narrows_the_list_as_it_stands_to_that_status(cto_viewer):
     client = browser(cto_viewer)
-    data = chart_data(client.get("/technologies/", {"track": "leapfrogging"}), "funnel-data")
+    data = chart_data(client.get("/technologies/", {"track": "leapfrogging"}), "status-counts-data")
     for stage in data["stages"]:
         query = parse_qs(urlsplit(stage["url"]).query)
         assert query["track"] == ["leapfrogging"]  # the filters already chosen stay

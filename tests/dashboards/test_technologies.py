@@ -1,4 +1,4 @@
-"""The technology list: filters, sort, the funnel, the radar, the CSV; the status history."""
+"""The technology list: filters, sort, the status counts, the radar, the CSV; the status history."""
 
 import datetime
 import re
@@ -85,9 +85,9 @@ def test_a_future_radar_year_is_refused(cto_viewer):
     assert "not later" in response.content.decode()
 
 
-def test_funnel_counts_the_filtered_pipeline(cto_viewer):
+def test_status_counts_follow_the_filters(cto_viewer):
     data = chart_data(
-        browser(cto_viewer).get("/technologies/", {"track": "game_changer"}), "funnel-data"
+        browser(cto_viewer).get("/technologies/", {"track": "game_changer"}), "status-counts-data"
     )
     counts = {stage["name"]: stage["value"] for stage in data["stages"]}
     assert counts == {
