@@ -46,9 +46,10 @@ def test_a_map_country_and_a_budget_bar_open_their_lists(cto_viewer):
     series = chart_data(client.get("/"), "budget-stack-data")["series"]
     for s in series:
         track = parse_qs(urlsplit(s["url"]).query)["track"][0]
-        assert client.get(s["url"]).context["total"] == Technology.objects.filter(
-            program__track=track
-        ).count()
+        assert (
+            client.get(s["url"]).context["total"]
+            == Technology.objects.filter(program__track=track).count()
+        )
 
 
 def test_partners_of_one_year_show_that_years_figures(cto_viewer):
