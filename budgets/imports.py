@@ -28,7 +28,7 @@ BUDGET_LINE_COLUMNS = [
         export="project__project_number",
     ),
     Column("fiscal_year", "회계연도", "fiscal year", True, "2025"),
-    Column("basis", "기준", "basis", True, "계획 / 배정 / 집행"),
+    Column("basis", "기준", "basis", True, choices=Basis),
     Column("amount_won", "금액(원)", "amount (won)", True, "148700000000"),
     Column("is_international", "국제협력", "international", False, "Y / N", export_as=cells.yes_no),
     Column(

@@ -12,7 +12,7 @@ Column = tabular.Column
 INSTITUTION_COLUMNS = [
     Column("name", "기관명", "name", True, "Massachusetts Institute of Technology"),
     Column("country", "국가", "country", True, "US (ISO 3166-1)"),
-    Column("kind", "유형", "kind", True, "대학 / 연구기관 / 기업 / 기타"),
+    Column("kind", "유형", "kind", True, choices=InstitutionKind),
     Column("name_ko", "국문 기관명", "Korean name"),
     Column("city", "도시", "city"),
     Column("website", "웹사이트", "website"),

@@ -27,13 +27,13 @@ TECHNOLOGY_COLUMNS = [
         "트랙",
         "track",
         True,
-        "초격차 / 산업 기반 / 게임체인저 / 기존 국제공동연구",
         export="program__track",
+        choices=Track,
     ),
     Column("field", "분야", "field", True, "분야 코드 또는 국문명", export="field__code"),
     Column("name_ko", "국문명", "Korean name", True),
     Column("name_en", "영문명", "English name", True),
-    Column("status", "상태", "status", False, "후보 / 선정 / 진행 중 / 사업화 완료 / 중단"),
+    Column("status", "상태", "status", False, choices=TechnologyStatus),
     Column("target_commercialisation_year", "목표 사업화 연도", "target commercialisation year"),
     Column("value_chain_rationale", "가치사슬 근거", "value-chain rationale"),
 ]
@@ -135,11 +135,11 @@ PROJECT_COLUMNS = [
         "연구 단계",
         "development phase",
         False,
-        "기초연구 / 응용연구 / 개발연구",
+        choices=DevelopmentPhase,
     ),
     Column("start_year", "시작 연도", "start year", True),
     Column("end_year", "종료 연도", "end year", True),
-    Column("status", "상태", "status", False, "계획 / 진행 중 / 완료 / 중단"),
+    Column("status", "상태", "status", False, choices=ProjectStatus),
 ]
 
 

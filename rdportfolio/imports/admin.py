@@ -13,6 +13,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core import tabular
@@ -29,12 +30,43 @@ from .services import (
 )
 
 
+def _kind_choices():
+    return [("", _("Recognise it from the headers")), *tabular.kind_choices()]
+
+
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=tabular.kind_choices)
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=_kind_choices, required=False)
     file = forms.FileField(
         label=_("Excel (.xlsx) or CSV file"),
         help_text=_("First row: the template's headers. Nothing is written until you confirm."),
     )
+
+
+def _kind_of_upload(chosen: str, name: str, content: bytes) -> tuple[str, str | None]:
+    """The kind to check the file as, or why not: the headers say what a file holds, so a
+    projects file uploaded as technologies is named for what it is, not met with a dozen
+    "unknown column" errors."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in ("xlsx", "csv") or not content:
+        return chosen, None  # the job refuses it, saying why
+    try:
+        kinds = tabular.kinds_of_file(content, suffix)
+    except tabular.FileRefused:
+        kinds = []  # unreadable: the check says why, row by row
+    labels = dict(tabular.kind_choices())
+    if chosen:
+        if kinds and chosen not in kinds:
+            return chosen, gettext(
+                "The headers are those of %(found)s, not %(chosen)s: choose %(found)s, or "
+                "“Recognise it from the headers”."
+            ) % {"found": labels[kinds[0]], "chosen": labels[chosen]}
+        return chosen, None
+    if not kinds:
+        return chosen, gettext(
+            "The headers are not those of any template: download the template of what the "
+            "file holds (above), or choose its kind to see which columns differ."
+        )
+    return kinds[0], None
 
 
 @admin.register(ImportJob)
@@ -94,22 +126,26 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             form.errors.pop("file", None)
             form.add_error("file", too_large)
         elif request.method == "POST" and form.is_valid():
-            kind = form.cleaned_data["kind"]
             upload = form.cleaned_data["file"]
-            if not may_import(request.user, kind):
-                raise PermissionDenied
-            try:
-                job = import_job_create(
-                    kind=kind,
-                    file_name=upload.name,
-                    content=upload.read(),
-                    requested_by=request.user,
-                    dry_run=True,
-                )
-            except ImportRefused as refused:
-                form.add_error("file", str(refused))
+            content = upload.read()
+            kind, refusal = _kind_of_upload(form.cleaned_data["kind"], upload.name, content)
+            if refusal:
+                form.add_error("kind" if form.cleaned_data["kind"] else "file", refusal)
             else:
-                return redirect("admin:imports_importjob_progress", job_id=job.pk)
+                if not may_import(request.user, kind):
+                    raise PermissionDenied
+                try:
+                    job = import_job_create(
+                        kind=kind,
+                        file_name=upload.name,
+                        content=content,
+                        requested_by=request.user,
+                        dry_run=True,
+                    )
+                except ImportRefused as refused:
+                    form.add_error("file", str(refused))
+                else:
+                    return redirect("admin:imports_importjob_progress", job_id=job.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

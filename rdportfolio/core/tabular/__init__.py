@@ -9,7 +9,7 @@ Exports read the same columns, so an exported file imports back unchanged.
 
 from .cells import CellError
 from .files import csv_bytes, export_file, template_file, xlsx_bytes
-from .planning import FileRefused, Plan, import_plan, plans_differ
+from .planning import FileRefused, Plan, import_plan, kinds_of_file, plans_differ
 from .specs import (
     Column,
     Context,
@@ -35,6 +35,7 @@ __all__ = [
     "export_file",
     "import_plan",
     "kind_choices",
+    "kinds_of_file",
     "plan_write",
     "plans_differ",
     "register",

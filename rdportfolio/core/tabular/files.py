@@ -26,7 +26,8 @@ def template_file(spec: Spec, file_format: str) -> bytes:
     if file_format == "csv":
         return csv_bytes(headers, [])
     notes = [["열", "필수", "English", "설명"]] + [
-        [c.header_ko, "예" if c.required else "", c.header_en, c.help_ko] for c in spec.columns
+        [c.header_ko, "예" if c.required else "", c.header_en, c.help_text_ko()]
+        for c in spec.columns
     ]
     return xlsx_bytes(headers, [], notes)
 

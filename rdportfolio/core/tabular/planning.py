@@ -8,9 +8,16 @@ from django.utils.translation import gettext as _
 
 from .cells import text
 from .reading import MAX_CELL_CHARS, FileRefused, Formula, file_error, file_rows
-from .specs import Column, RowErrors, Spec, normalise_header
+from .specs import Column, RowErrors, Spec, all_specs, normalise_header
 
-__all__ = ["FileRefused", "Plan", "header_columns", "import_plan", "plans_differ"]
+__all__ = [
+    "FileRefused",
+    "Plan",
+    "header_columns",
+    "import_plan",
+    "kinds_of_file",
+    "plans_differ",
+]
 
 MAX_ERRORS = 1000
 PREVIEW_ROWS = 10
@@ -91,6 +98,27 @@ def header_columns(spec: Spec, header: list) -> list[Column | None]:
         )
         raise FileRefused(errors)
     return mapped
+
+
+def kinds_of_file(content: bytes, file_format: str) -> list[str]:
+    """The kinds whose template this file's header row is: every heading known to the kind
+    and every required column there (most columns first). Reads the header row only.
+
+    Raises FileRefused for a file that cannot be read at all (the check would say the same).
+    """
+    try:
+        _number, header = next(iter(file_rows(content, file_format)))
+    except StopIteration:
+        return []
+    headings = {normalise_header(text(h)) for h in header if text(h)}
+    matches = []
+    for kind, spec in all_specs().items():
+        known = spec.header_map()
+        required = {c.name for c in spec.columns if c.required}
+        present = {known[h].name for h in headings if h in known}
+        if headings and all(h in known for h in headings) and required <= present:
+            matches.append((len(present), kind))
+    return [kind for _count, kind in sorted(matches, reverse=True)]
 
 
 def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None) -> list[dict]:

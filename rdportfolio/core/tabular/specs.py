@@ -8,8 +8,10 @@ here by kind, so no app needs to know another's columns.
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
+from django.utils import translation
 
 from .cells import CellError, text
 
@@ -26,6 +28,16 @@ class Column:
     # The ORM path an export reads (``values_list``), and how a value is written in the cell.
     export: str = ""
     export_as: Callable | None = None
+    # A column of codes: its Choices enum. The template lists the very labels the admin
+    # shows and the importer reads (one vocabulary), rather than a hand-typed copy.
+    choices: Any = None
+
+    def help_text_ko(self) -> str:
+        if self.choices is None:
+            return self.help_ko
+        with translation.override("ko"):
+            labels = " / ".join(str(label) for _code, label in self.choices.choices)
+        return f"{labels} ({self.help_ko})" if self.help_ko else labels
 
 
 class RowErrors(Exception):
