@@ -14,6 +14,7 @@ from rdportfolio.core.admin import (
     won_column,
 )
 from rdportfolio.core.money import format_won
+from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
 
 from .models import (
@@ -26,7 +27,7 @@ from .models import (
 )
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(WonInputMixin, admin.TabularInline):
     model = BudgetLine
     extra = 0
     fields = ("fiscal_year", "basis", "amount_won", "is_international", "collaboration", "source")

@@ -10,6 +10,7 @@ from rdportfolio.core.admin import (
     country_filter,
     won_column,
 )
+from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
 
 from .models import (
@@ -87,7 +88,7 @@ class ResearcherDispatchInline(NamesOnlyForStaffMixin, admin.TabularInline):
     )
 
 
-class IPAgreementInline(admin.StackedInline):
+class IPAgreementInline(WonInputMixin, admin.StackedInline):
     model = IPAgreement
     extra = 0
     max_num = 1
@@ -100,7 +101,7 @@ class IPAgreementInline(admin.StackedInline):
     )
 
 
-class CollaborationInline(admin.TabularInline):
+class CollaborationInline(WonInputMixin, admin.TabularInline):
     """Collaborations as rows under their project."""
 
     model = Collaboration

@@ -13,12 +13,13 @@ from . import tabular
 from .exports import file_response
 from .history import bulk_delete_with_history
 from .money import format_won
+from .won_input import WonInputMixin
 
 TIMESTAMPS = ("created_at", "updated_at")
 PROVENANCE = ("source", "is_synthetic")
 
 
-class PortfolioModelAdmin(SimpleHistoryAdmin):
+class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
     """The base of every portfolio admin: what the row is about first, where it came from last.
 
     The "History" page lists every version of the row with who changed it and when (from
