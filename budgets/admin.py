@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Institution
+from partners.models import Collaboration, Institution
 from rdportfolio.core.admin import (
     PortfolioModelAdmin,
     ReadOnlyAdminMixin,
@@ -31,7 +32,28 @@ class BudgetLineInline(WonInputMixin, admin.TabularInline):
     model = BudgetLine
     extra = 0
     fields = ("fiscal_year", "basis", "amount_won", "is_international", "collaboration", "source")
-    autocomplete_fields = ("collaboration",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "collaboration":
+            # This project's own collaborations only (a handful), not every project's: the
+            # project is the page's object. Read from the URL, not stored on this shared admin.
+            match = request.resolver_match
+            object_id = match.kwargs.get("object_id") if match else None
+            kwargs["queryset"] = (
+                Collaboration.objects.filter(project_id=unquote(object_id))
+                .select_related("project", "institution")
+                .order_by("institution__name", "role")
+                if object_id and str(unquote(object_id)).isdigit()
+                else Collaboration.objects.none()
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda c: f"{c.institution} · {c.get_role_display()}"
+            field.help_text = _(
+                "This project's collaborations. A collaboration added above appears here once "
+                "the project is saved: save, then name it on its lines."
+            )
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # Staff work top-down: a project's budget lines sit under it, after its collaborations.

@@ -1,0 +1,42 @@
+"""The project form as ministry staff fill it: its budget lines name only its own
+collaborations, and say how to name one added in the same form."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from partners.models import Collaboration
+from tests.factories import CollaborationFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def collaboration_options(page: str) -> set[str]:
+    """The collaborations offered in the budget lines' empty form (the template row)."""
+    select = re.search(
+        r'<select name="budget_lines-__prefix__-collaboration"[^>]*>(.*?)</select>', page, re.S
+    )
+    assert select, "no collaboration select in the budget lines inline"
+    return {value for value in re.findall(r'<option value="(\d+)"', select.group(1))}
+
+
+def test_budget_lines_offer_only_this_projects_collaborations(client, ministry_editor):
+    project = ProjectFactory()
+    own = CollaborationFactory.create_batch(2, project=project)
+    CollaborationFactory(project=ProjectFactory())  # another project's
+    client.force_login(ministry_editor)
+    page = client.get(
+        reverse("admin:technologies_project_change", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert collaboration_options(page) == {str(c.pk) for c in own}
+    assert Collaboration.objects.count() > 2  # there were others to leave out
+    assert "appears here once the project is saved" in page
+
+
+def test_a_new_project_offers_no_collaboration_until_saved(client, ministry_editor):
+    client.force_login(ministry_editor)
+    page = client.get(
+        reverse("admin:technologies_project_add"), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert collaboration_options(page) == set()
