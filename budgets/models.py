@@ -149,7 +149,8 @@ class BudgetLine(SourcedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.fiscal_year} {self.get_basis_display()}"
+        # What staff know a line by (its project's number), not the project's internal id.
+        return f"{self.project.project_number} · {self.fiscal_year} {self.get_basis_display()}"
 
     def clean(self):
         errors = {}

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import tabular
 from .exports import file_response
@@ -17,6 +19,20 @@ from .won_input import WonInputMixin
 
 TIMESTAMPS = ("created_at", "updated_at")
 PROVENANCE = ("source", "is_synthetic")
+
+
+class ReadableHistory(HistoricalRecordContextHelper):
+    """Changes as people read them: an empty value is "–", not "Deleted … (pk=None)" (what
+    django-simple-history 3.13 writes for a foreign key that was empty), and won amounts
+    with their 억 figure."""
+
+    def prepare_delta_change_value(self, change, value):
+        if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+            return "–"
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, int) and field.name.endswith("_won"):
+            return f"{value:,} ({format_won(value, 'eok', 'ko')})"
+        return super().prepare_delta_change_value(change, value)
 
 
 class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
@@ -34,6 +50,9 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
             # Rows written once by the system (status changes, reconciliations) keep no versions:
             # their History page is Django's own log of admin actions.
             self.object_history_template = "admin/object_history.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
 
     def keeps_versions(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
