@@ -5,9 +5,10 @@ from collections import defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,22 @@ CSV_HEADER = [
     "international_planned_won",
     "partner_count",
     "partner_countries",
+]
+
+# ?labels=ko: the same rows for people who read them in Excel, Korean headers and Korean
+# names of tracks, fields and statuses (the codes are for analysts' scripts).
+CSV_HEADER_KO = [
+    "코드",
+    "국문명",
+    "영문명",
+    "트랙",
+    "분야",
+    "상태",
+    "목표 사업화 연도",
+    "계획 예산(원)",
+    "국제협력 계획 예산(원)",
+    "협력기관 수",
+    "협력 국가",
 ]
 
 
@@ -257,13 +274,24 @@ def technologies(request):
 
 @dashboard_page
 def technologies_csv(request):
-    """Every technology the filters select (no page limit), amounts in whole won."""
+    """Every technology the filters select (no page limit), amounts in whole won; with
+    ``labels=ko``, Korean headers and labels."""
     filterset, _fields = technology_filter(request)
     if filterset.is_bound and not filterset.is_valid():
         return _refused(request, filterset, reader_display(request))
+    labels = request.GET.get("labels", "codes")
+    if labels not in ("codes", "ko"):
+        return HttpResponseBadRequest(
+            _("labels must be “codes” (the default) or “ko” (Korean headers and labels).")
+        )
     options = filterset.options() if filterset.is_bound else {}
     run = ShareRun.objects.latest_succeeded_id()  # a subquery: no query of its own
     table = technology_table(filterset.qs, options.get("sort", "code"), run)
+    with translation.override("ko"):
+        names = {
+            "track": {code: str(label) for code, label in Track.choices},
+            "status": {code: str(label) for code, label in TechnologyStatus.choices},
+        }
 
     def rows():
         technologies = list(
@@ -274,6 +302,7 @@ def technologies_csv(request):
                 "name_en",
                 "program__track",
                 "field__code",
+                "field__name_ko",
                 "status",
                 "target_commercialisation_year",
                 "planned_won",
@@ -281,14 +310,16 @@ def technologies_csv(request):
             )
         )
         partners = partners_of([t["pk"] for t in technologies])
+        korean_labels = labels == "ko"
         for t in technologies:
+            track, status = t["program__track"], t["status"]
             yield [
                 t["code"],
                 t["name_ko"],
                 t["name_en"],
-                t["program__track"],
-                t["field__code"],
-                t["status"],
+                names["track"][track] if korean_labels else track,
+                t["field__name_ko"] if korean_labels else t["field__code"],
+                names["status"][status] if korean_labels else status,
                 t["target_commercialisation_year"] or "",
                 int(t["planned_won"] or 0),
                 int(t["international_won"] or 0),
@@ -297,8 +328,8 @@ def technologies_csv(request):
             ]
 
     return csv_response(
-        filename="technologies.csv",
-        columns=CSV_HEADER,
+        filename="technologies-ko.csv" if labels == "ko" else "technologies.csv",
+        columns=CSV_HEADER_KO if labels == "ko" else CSV_HEADER,
         count=filterset.qs.count,
         rows=rows,
         bom=True,  # so that Excel opens the Korean names as UTF-8

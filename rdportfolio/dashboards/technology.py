@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
+from django_countries import countries
 
 from budgets.kpi.models import BudgetRollup, ShareRun
 from budgets.models import Basis
@@ -76,6 +78,7 @@ def _partners(technology, display) -> dict:
     for c in collaborations:
         c.contribution_text = display.text(c.contribution_won)
         c.ip = getattr(c, "ip_agreement", None)
+        c.territory_text = _territory(c.ip.territory) if c.ip else ""
     partner_ids = {c.institution_id for c in collaborations}
     centers = list(
         CooperationCenter.objects.filter(
@@ -121,3 +124,17 @@ def technology_detail(request, code: str):
         "history": list(technology.status_changes.order_by("changed_on", "id")),
     }
     return render(request, "dashboards/technology_detail.html", context)
+
+
+def _territory(territory: str) -> str:
+    """An IP agreement's territory in the reader's language: "worldwide" is a word of ours
+    (the field's default); country codes are named."""
+    if not territory:
+        return ""
+    if territory.strip().casefold() == "worldwide":
+        return gettext("worldwide")
+    parts = [part.strip() for part in territory.split(",")]
+    return ", ".join(
+        (countries.name(part) or part) if len(part) == 2 and part.isupper() else part
+        for part in parts
+    )

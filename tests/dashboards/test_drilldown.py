@@ -112,3 +112,40 @@ def test_a_bad_partner_filter_is_refused_by_name(cto_viewer, params, message):
     response = browser(cto_viewer).get("/partners/", params)
     assert response.status_code == 400
     assert f"<li>{message}: " in response.content.decode()
+
+
+def test_the_technology_csv_with_korean_labels_has_the_same_rows(cto_viewer):
+    from django.utils import translation
+
+    from programs.models import Track
+    from technologies.models import TechnologyStatus
+    from tests.dashboards.pages import csv_rows
+
+    client = browser(cto_viewer)
+    params = {"track": "leapfrogging"}
+    codes = csv_rows(client.get("/technologies/export.csv", params))
+    korean = csv_rows(client.get("/technologies/export.csv", {**params, "labels": "ko"}))
+    assert list(korean.columns)[:6] == ["코드", "국문명", "영문명", "트랙", "분야", "상태"]
+    assert list(korean["코드"]) == list(codes["code"])
+    assert list(korean["계획 예산(원)"]) == list(codes["planned_won"])
+    with translation.override("ko"):
+        assert set(korean["트랙"]) == {str(Track.LEAPFROGGING.label)}
+        statuses = {str(label) for _code, label in TechnologyStatus.choices}
+    assert set(korean["상태"]) <= statuses
+    refused = client.get("/technologies/export.csv", {"labels": "fr"})
+    assert refused.status_code == 400 and "labels must be" in refused.content.decode()
+
+
+def test_ip_territories_read_in_the_pages_language(cto_viewer):
+    from partners.models import IPAgreement
+
+    agreement = IPAgreement.objects.select_related("collaboration__project__technology").first()
+    agreement.territory = "worldwide"
+    agreement.save()
+    code = agreement.collaboration.project.technology.code
+    korean = browser(cto_viewer, "ko").get(f"/technologies/{code}/").content.decode()
+    assert "worldwide" not in korean and "전 세계" in korean
+    agreement.territory = "KR, US"
+    agreement.save()
+    english = browser(cto_viewer, "en").get(f"/technologies/{code}/").content.decode()
+    assert "South Korea, United States of America" in english
