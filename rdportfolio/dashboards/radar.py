@@ -87,6 +87,8 @@ def radar_place(rows, field_codes: list[str], year: int, rings_by: str) -> Radar
                     "row": row,
                     "value": [round(radius, 3), round(angle, 2)],
                     "movement": movement_of(row),
+                    "sector": f_index,
+                    "ring": ring,
                 }
             )
     return radar

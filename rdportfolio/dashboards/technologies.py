@@ -178,7 +178,12 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
             "url": reverse("dashboards:technology", args=[row["code"]]),
         }
 
-    points = [point(p) for p in radar.points]
+    # Numbered as radars are read: by sector (field), then ring from the centre, then code; the
+    # list beside the chart carries the same numbers, grouped the same way.
+    placed = sorted(radar.points, key=lambda p: (p["sector"], p["ring"], p["row"]["code"]))
+    points = [point(p) for p in placed]
+    for number, p in enumerate(points, start=1):
+        p["n"] = number
     if rings_by == "horizon":
         ring_labels = [_("%(years)s years") % {"years": label} for _limit, label in HORIZON_RINGS]
     else:
@@ -187,9 +192,24 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
         {"name": str(tracks[track]), "points": [p for p in points if p["track"] == track]}
         for track in TRACK_ORDER
     ]
+    sector_names = [f.name_ko if korean() else f.name_en for f in fields]
+    groups: dict = {}
+    for placed_point, p in zip(placed, points, strict=True):
+        sector = groups.setdefault(placed_point["sector"], {})
+        sector.setdefault(placed_point["ring"], []).append(p)
+    radar_list = [
+        {
+            "sector": sector_names[s_index],
+            "rings": [
+                {"ring": ring_labels[ring], "points": members}
+                for ring, members in sorted(groups[s_index].items())
+            ],
+        }
+        for s_index in sorted(groups)
+    ]
     chart = {
         "rings": ring_labels,
-        "sectors": [f.name_ko if korean() else f.name_en for f in fields],
+        "sectors": sector_names,
         "series": [s for s in series if s["points"]],
         "movement_names": {"same": _("unchanged"), "moved": _("moved"), "new": _("new")},
         "year": year,
@@ -203,7 +223,7 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
         }
         for row in radar.moved
     ]
-    return chart, moved_rows, radar.shown, radar.dropped
+    return chart, moved_rows, radar.shown, radar.dropped, radar_list
 
 
 def _status_counts(filtered, request) -> dict:
@@ -251,7 +271,7 @@ def technologies(request):
         t.planned_text = display.text(t.planned_won)
         t.international_text = display.text(t.international_won)
     year = options.get("year", timezone.localdate().year)
-    radar, moved_rows, radar_count, radar_dropped = _radar_chart(
+    radar, moved_rows, radar_count, radar_dropped, radar_list = _radar_chart(
         filtered, fields, year, options.get("rings", "status")
     )
     context = {
@@ -265,6 +285,7 @@ def technologies(request):
         "radar": radar,
         "radar_count": radar_count,
         "radar_dropped": radar_dropped,
+        "radar_list": radar_list,
         "moved_rows": moved_rows,
         "radar_year": year,
         "query": query_without_page(request),

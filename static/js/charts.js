@@ -146,9 +146,13 @@
       var series = d.series.map(function (s) {
         return {
           name: s.name, type: "scatter", coordinateSystem: "polar",
+          // Each point carries its number from the list beside the chart; numbers that would
+          // overlap are hidden (the list has them all), never drawn over one another.
           data: s.points.map(function (p) {
-            return { value: p.value, point: p, symbol: symbols[p.movement], symbolSize: p.movement === "same" ? 8 : 12 };
+            return { value: p.value, point: p, symbol: symbols[p.movement], symbolSize: p.movement === "same" ? 13 : 16 };
           }),
+          label: { show: true, position: "inside", fontSize: 8, color: "#fff", formatter: function (item) { return String(item.data.point.n); } },
+          labelLayout: { hideOverlap: true },
         };
       });
       // Sector and ring names, as label-only points outside the outer ring and along the rings.
@@ -159,7 +163,8 @@
         return { value: [i + 0.5, 0], label: { show: true, formatter: name, color: "#333", backgroundColor: "rgba(255,255,255,0.85)", padding: [1, 3] } };
       });
       series.push({
-        type: "scatter", coordinateSystem: "polar", silent: true, symbolSize: 0, tooltip: { show: false },
+        // Sector and ring names above the points (z), so that no point ever covers them.
+        type: "scatter", coordinateSystem: "polar", silent: true, symbolSize: 0, tooltip: { show: false }, z: 10,
         label: { fontSize: 11, color: "#1d2433" }, data: sectorLabels.concat(ringLabels),
       });
       return {
@@ -170,7 +175,7 @@
           formatter: function (item) {
             var p = item.data && item.data.point;
             if (!p) { return ""; }
-            var text = "<strong>" + esc(p.code) + "</strong> " + esc(p.name) + "<br>" + esc(p.status);
+            var text = esc(p.n) + ". <strong>" + esc(p.code) + "</strong> " + esc(p.name) + "<br>" + esc(p.status);
             if (p.movement === "moved") { text += " (" + esc(d.movement_names.moved) + ": " + esc(p.before) + " → " + esc(p.status) + ")"; }
             if (p.movement === "new") { text += " (" + esc(d.movement_names["new"]) + ")"; }
             return text;

@@ -149,3 +149,21 @@ def test_ip_territories_read_in_the_pages_language(cto_viewer):
     agreement.save()
     english = browser(cto_viewer, "en").get(f"/technologies/{code}/").content.decode()
     assert "South Korea, United States of America" in english
+
+
+def test_radar_points_are_numbered_as_the_list_beside_it(cto_viewer):
+    response = browser(cto_viewer).get("/technologies/")
+    data = chart_data(response, "radar-data")
+    numbered = {p["code"]: p["n"] for s in data["series"] for p in s["points"]}
+    assert sorted(numbered.values()) == list(range(1, len(numbered) + 1))
+    listed = [
+        (p["n"], p["code"])
+        for group in response.context["radar_list"]
+        for ring in group["rings"]
+        for p in ring["points"]
+    ]
+    assert [n for n, _code in listed] == list(range(1, len(numbered) + 1))  # in list order
+    assert all(numbered[code] == n for n, code in listed)
+    page = response.content.decode()
+    first = listed[0]
+    assert f'<li value="{first[0]}"><a href="/technologies/{first[1]}/">' in page
