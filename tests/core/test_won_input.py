@@ -49,9 +49,11 @@ def test_amounts_in_every_form_staff_write_them(typed, won):
     ],
 )
 def test_what_is_not_an_amount_is_refused_saying_why(typed, message):
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        parse_won(typed)
-    assert message in " ".join(refused.value.messages)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            parse_won(typed)
+        # Read inside the override: the messages are translated when read, not when raised.
+        assert message in " ".join(refused.value.messages)
 
 
 @pytest.mark.django_db
