@@ -51,6 +51,18 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
             # their History page is Django's own log of admin actions.
             self.object_history_template = "admin/object_history.html"
 
+    def save_model(self, request, obj, form, change):
+        # A form whose own fields are unchanged (only an inline row was edited, say a budget
+        # line under its project) saves nothing of its own: no empty version of the parent.
+        # The inline rows keep their own history, each naming its parent.
+        # (Only on the change form: a revert posts the old version as unchanged data, and must
+        # still save it.)
+        match = request.resolver_match
+        on_change_form = bool(match and match.url_name and match.url_name.endswith("_change"))
+        if change and on_change_form and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
+
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistory(self.model, historical_record)
 
