@@ -35,6 +35,7 @@ class TechnologySerializer(ModelCleanSerializer):
             "status",
             "target_commercialisation_year",
             "value_chain_rationale",
+            "value_chain_rationale_en",
             "source",
             "is_synthetic",
             "created_at",

@@ -35,7 +35,8 @@ TECHNOLOGY_COLUMNS = [
     Column("name_en", "영문명", "English name", True),
     Column("status", "상태", "status", False, choices=TechnologyStatus),
     Column("target_commercialisation_year", "목표 사업화 연도", "target commercialisation year"),
-    Column("value_chain_rationale", "가치사슬 근거", "value-chain rationale"),
+    Column("value_chain_rationale", "가치사슬 근거", "value-chain rationale (Korean)"),
+    Column("value_chain_rationale_en", "가치사슬 근거(영문)", "value-chain rationale (English)"),
 ]
 
 
@@ -57,6 +58,7 @@ _TECHNOLOGY_CELLS = {
     "status": cells.Choice(TechnologyStatus, default="candidate"),
     "target_commercialisation_year": cells.optional_year,
     "value_chain_rationale": lambda v: cells.optional_text(v, max_length=10_000),
+    "value_chain_rationale_en": lambda v: cells.optional_text(v, max_length=10_000),
 }
 
 
@@ -115,6 +117,7 @@ TECHNOLOGIES = tabular.Spec(
         "status",
         "target_commercialisation_year",
         "value_chain_rationale",
+        "value_chain_rationale_en",
     ],
     load=_technology_load,
     convert=_technology_convert,

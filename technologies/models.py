@@ -124,11 +124,14 @@ class Technology(SourcedModel):
     target_commercialisation_year = year_field(
         _("target commercialisation year"), null=True, blank=True
     )
+    # Bilingual, as the names are: the Korean page shows the Korean text (the English one
+    # where there is no Korean yet), the English page the English.
     value_chain_rationale = models.TextField(
-        _("value-chain rationale"),
+        _("value-chain rationale (Korean)"),
         blank=True,
         help_text=_("Why the technology matters: the weak link in the value chain it closes."),
     )
+    value_chain_rationale_en = models.TextField(_("value-chain rationale (English)"), blank=True)
 
     objects = TechnologyQuerySet.as_manager()
 

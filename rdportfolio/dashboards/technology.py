@@ -116,6 +116,7 @@ def technology_detail(request, code: str):
         "freshness": freshness,
         "technology": technology,
         "display_name": name_of(technology),
+        "rationale": name_of(technology, "value_chain_rationale", "value_chain_rationale_en"),
         "field_name": name_of(technology.field),
         "display": display,
         **_budget(technology, display, freshness.run),

@@ -14,6 +14,7 @@ from .published import (
     FIGURES,
     INSTITUTIONS,
     PROGRAMS,
+    RATIONALE_KO,
     SOURCE,
     STRATEGY_DATE,
     STRATEGY_PLAN_NAME,
@@ -61,7 +62,8 @@ def facts_load() -> dict[str, int]:
                 name_ko=ko,
                 name_en=en,
                 status=status,
-                value_chain_rationale=why,
+                value_chain_rationale=RATIONALE_KO[why],
+                value_chain_rationale_en=why,
                 source=SOURCE,
             )
             for code, track, field, ko, en, status, why in TECHNOLOGIES

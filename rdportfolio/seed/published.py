@@ -75,6 +75,16 @@ YEAR_PLANS = [
 ]
 
 # (code, track, field, Korean name, English name, status, rationale)
+# The rationales above are the strategy's words in English; the Korean page shows these.
+RATIONALE_KO = {
+    "The strategy's leapfrogging example: partners in the United States, Taiwan and other "
+    "countries; about 100 billion won expected.": "전략의 초격차 사례: 미국·대만 등의 기관과 "
+    "협력하며, 약 1,000억 원이 투입될 예정.",
+    "Named among the 95 leapfrogging candidates.": "초격차 후보 95개 중 하나로 제시됨.",
+    "A foundational example of the strategy.": "전략에 제시된 산업 기반 기술 사례.",
+    "A game-changer example of the strategy.": "전략에 제시된 게임체인저 기술 사례.",
+}
+
 TECHNOLOGIES = [
     (
         "LF-001",

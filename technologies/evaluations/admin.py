@@ -255,5 +255,5 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
             "{} / {}<br><small>{}</small>",
             technology.name_ko,
             technology.name_en,
-            technology.value_chain_rationale or "",
+            technology.value_chain_rationale or technology.value_chain_rationale_en or "",
         )

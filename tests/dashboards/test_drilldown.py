@@ -167,3 +167,35 @@ def test_radar_points_are_numbered_as_the_list_beside_it(cto_viewer):
     page = response.content.decode()
     first = listed[0]
     assert f'<li value="{first[0]}"><a href="/technologies/{first[1]}/">' in page
+
+
+def test_a_technologys_rationale_is_in_the_pages_language(cto_viewer):
+    technology = Technology.objects.get(code="LF-001")
+    assert technology.value_chain_rationale and technology.value_chain_rationale_en
+    korean = browser(cto_viewer, "ko").get("/technologies/LF-001/").content.decode()
+    english = browser(cto_viewer, "en").get("/technologies/LF-001/").content.decode()
+    assert technology.value_chain_rationale in korean
+    assert technology.value_chain_rationale_en not in korean
+    assert technology.value_chain_rationale_en.replace("'", "&#x27;") in english
+
+
+def test_the_migration_moves_english_only_rationales_to_the_english_field():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("technologies.migrations.0006_technology_rationale_english")
+    english = Technology.objects.get(code="LF-002")
+    english.value_chain_rationale, english.value_chain_rationale_en = "Named among them.", ""
+    english.save()
+    korean = Technology.objects.get(code="LF-003")
+    korean.value_chain_rationale, korean.value_chain_rationale_en = "후보 중 하나.", ""
+    korean.save()
+    migration.rationale_by_language(apps, None)
+    english.refresh_from_db()
+    korean.refresh_from_db()
+    assert (english.value_chain_rationale, english.value_chain_rationale_en) == (
+        "",
+        "Named among them.",
+    )
+    assert (korean.value_chain_rationale, korean.value_chain_rationale_en) == ("후보 중 하나.", "")
