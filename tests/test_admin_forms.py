@@ -40,3 +40,23 @@ def test_a_new_project_offers_no_collaboration_until_saved(client, ministry_edit
         reverse("admin:technologies_project_add"), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert collaboration_options(page) == set()
+
+
+def test_a_saved_record_says_it_may_be_edited_again_not_that_it_must(client, ministry_editor):
+    project = ProjectFactory(start_year=2026, end_year=2028)
+    client.force_login(ministry_editor)
+    response = client.post(
+        reverse("admin:budgets_budgetline_add"),
+        {
+            "project": project.pk,
+            "fiscal_year": 2026,
+            "basis": "planned",
+            "amount_won": "10억",
+            "_continue": "1",
+        },
+        HTTP_ACCEPT_LANGUAGE="ko",
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "아래에서 다시 고칠 수 있습니다." in page
+    assert "수정해야 합니다" not in page
