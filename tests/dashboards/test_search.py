@@ -2,7 +2,6 @@
 
 import pytest
 
-from partners.models import CooperationCenter
 from technologies.models import Project, Technology
 from tests.dashboards.pages import browser
 
@@ -81,4 +80,3 @@ def test_a_search_too_long_is_refused_by_name_and_an_empty_one_asks(cto_viewer):
     assert "Search: Ensure this value has at most 100 characters" in response.content.decode()
     response = client.get("/search/")
     assert response.status_code == 200 and response.context["sections"] == []
-    assert CooperationCenter.objects.exists()
