@@ -24,12 +24,24 @@ STATUS_RINGS = list(reversed(PIPELINE))
 HORIZON_RINGS = [(3, "≤ 3"), (6, "4–6"), (10, "7–10"), (None, "> 10")]
 
 
+# The radar is laid out in units of its outer radius (1.0). Each ring keeps a band at its inner
+# edge for its name, so no point is ever drawn under a ring's name.
+LABEL_BAND = 0.045
+# A point's diameter is chosen as large as the busiest cells allow, within these bounds; the
+# page scales it to the chart's size in pixels.
+MAX_POINT = 0.06
+MIN_POINT = 0.004
+
+
 @dataclass
 class Radar:
     points: list[dict] = field(default_factory=list)
     moved: list[dict] = field(default_factory=list)  # the rows that changed status that year
     shown: int = 0
     dropped: int = 0  # counted, not drawn
+    ring_edges: list[float] = field(default_factory=list)  # each ring's outer edge, centre out
+    ring_names_at: list[float] = field(default_factory=list)  # the middle of each name's band
+    point_size: float = MAX_POINT  # a point's diameter, in outer radii
 
 
 def ring_of(row: dict, year: int, rings_by: str) -> int:
@@ -57,8 +69,9 @@ def radar_place(rows, field_codes: list[str], year: int, rings_by: str) -> Radar
     Each row has code, field__code, status_then (its status at the end of
     ``year``, None if it was not in the portfolio yet), status_before (at the end
     of the year before), target_commercialisation_year and whatever else the
-    page wants carried to the point. A cell's technologies are spread over a few
-    arcs inside the cell so that no two points overlap.
+    page wants carried to the point. Rings are as deep as their busiest cell needs;
+    a cell's technologies are spread over arcs one point apart, and the point size is
+    the largest at which all of them fit: no two points overlap, whatever the count.
     """
     radar = Radar()
     cells: dict[tuple[int, int], list[dict]] = defaultdict(list)
@@ -73,22 +86,98 @@ def radar_place(rows, field_codes: list[str], year: int, rings_by: str) -> Radar
             radar.moved.append(row)
         cells[(field_index[row["field__code"]], ring_of(row, year, rings_by))].append(row)
         radar.shown += 1
-    sector = 360 / max(len(field_codes), 1)
+    ring_count = len(HORIZON_RINGS) if rings_by == "horizon" else len(STATUS_RINGS)
+    sectors = max(len(field_codes), 1)
+    busiest = [
+        max((len(m) for (_f, r), m in cells.items() if r == ring), default=0)
+        for ring in range(ring_count)
+    ]
+    size = _largest_point(busiest, sectors)
+    edges, arcs = _ring_layout(busiest, sectors, size)
+    # Stretch the rings to fill the radar: arcs only get longer, so points stay apart.
+    scale = 1 / edges[-1]
+    radar.ring_edges = [round(edge * scale, 4) for edge in edges]
+    radar.point_size = round(size * scale, 4)
+    inner_edges = [0.0] + edges[:-1]
+    radar.ring_names_at = [round((edge + LABEL_BAND / 2) * scale, 4) for edge in inner_edges]
+    sector = 360 / sectors
     for (f_index, ring), members in cells.items():
-        per_arc = max(4, math.ceil(len(members) / 3))
-        arcs = math.ceil(len(members) / per_arc)
-        for i, row in enumerate(members):
-            arc, slot = divmod(i, per_arc)
-            in_arc = min(per_arc, len(members) - arc * per_arc)
-            angle = f_index * sector + sector * (slot + 1) / (in_arc + 1)
-            radius = ring + (arc + 1) / (arcs + 1)
-            radar.points.append(
-                {
-                    "row": row,
-                    "value": [round(radius, 3), round(angle, 2)],
-                    "movement": movement_of(row),
-                    "sector": f_index,
-                    "ring": ring,
-                }
-            )
+        ring_arcs = arcs[ring]
+        shares = _spread(len(members), [capacity for _radius, capacity in ring_arcs])
+        start_at = 0
+        for (radius, _capacity), count in zip(ring_arcs, shares, strict=True):
+            for slot in range(count):
+                row = members[start_at + slot]
+                angle = f_index * sector + sector * (slot + 0.5) / count
+                radar.points.append(
+                    {
+                        "row": row,
+                        "value": [round(radius * scale, 4), round(angle, 2)],
+                        "movement": movement_of(row),
+                        "sector": f_index,
+                        "ring": ring,
+                    }
+                )
+            start_at += count
     return radar
+
+
+def _ring_layout(busiest: list[int], sectors: int, size: float):
+    """Each ring's outer edge and its arcs (radius, points one sector's arc holds) for a point size.
+
+    A ring starts with its name's band, then holds as many arcs, one point's width apart, as its
+    busiest cell needs; an arc holds as many points as fit along one sector's length of it.
+    """
+    theta = 2 * math.pi / sectors
+    edges, arcs = [], []
+    inner = 0.0
+    for need in busiest:
+        radius = inner + LABEL_BAND + size / 2
+        ring_arcs: list[tuple[float, int]] = []
+        held = 0
+        while held < need:
+            capacity = math.floor(radius * theta / size)
+            if capacity >= 1:
+                ring_arcs.append((radius, capacity))
+                held += capacity
+            radius += size
+        outer = (ring_arcs[-1][0] + size / 2) if ring_arcs else inner + LABEL_BAND + size
+        edges.append(outer + size / 4)
+        arcs.append(ring_arcs)
+        inner = edges[-1]
+    return edges, arcs
+
+
+def _largest_point(busiest: list[int], sectors: int) -> float:
+    """The largest point diameter at which every ring fits inside the radar (bisection)."""
+    low, high = MIN_POINT, MAX_POINT
+    if _ring_layout(busiest, sectors, high)[0][-1] <= 1:
+        return high
+    for _ in range(30):
+        middle = (low + high) / 2
+        if _ring_layout(busiest, sectors, middle)[0][-1] <= 1:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _spread(count: int, capacities: list[int]) -> list[int]:
+    """Share ``count`` points over arcs in proportion to what each holds, none over its capacity.
+
+    Spread this way, a cell with few points uses the whole depth of its ring instead of piling
+    on the inner arcs.
+    """
+    total = sum(capacities)
+    if not count:
+        return [0] * len(capacities)
+    shares = [min(c, math.floor(count * c / total)) for c in capacities]
+    left = count - sum(shares)
+    # The remainder goes to the arcs with the most room left, outer first on ties.
+    order = sorted(range(len(capacities)), key=lambda i: (shares[i] - capacities[i], -i))
+    while left:
+        for i in order:
+            if left and shares[i] < capacities[i]:
+                shares[i] += 1
+                left -= 1
+    return shares

@@ -209,6 +209,9 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
     ]
     chart = {
         "rings": ring_labels,
+        "ring_edges": radar.ring_edges,
+        "ring_names_at": radar.ring_names_at,
+        "point_size": radar.point_size,
         "sectors": sector_names,
         "series": [s for s in series if s["points"]],
         "movement_names": {"same": _("unchanged"), "moved": _("moved"), "new": _("new")},

@@ -140,30 +140,57 @@
         }],
       };
     },
-    "radar": function (d) {
-      var rings = d.rings.length;
+    "radar": function (d, width, height) {
       var symbols = { same: "circle", moved: "triangle", "new": "diamond" };
+      // The layout is in outer radii (1.0 = the outer ring); the polar box is 78% of half the
+      // smaller side and its axis runs to 1.15, leaving room for the sector names outside.
+      var outer = 1.15;
+      // On a phone the sector names take a larger part of the width: a smaller radar keeps them in.
+      var radiusShare = width < 520 ? 0.66 : 0.78;
+      var unit = (radiusShare * Math.min(width, height || width) / 2) / outer;
+      // A point as large as the layout allows (points never overlap at this size); its number
+      // is drawn only when it fits inside the point, else the list beside the chart has it.
+      var size = Math.max(4, Math.floor(d.point_size * unit * 0.92));
+      var fontSize = Math.min(10, Math.floor(size * 0.62));
       var series = d.series.map(function (s) {
         return {
           name: s.name, type: "scatter", coordinateSystem: "polar",
-          // Each point carries its number from the list beside the chart; numbers that would
-          // overlap are hidden (the list has them all), never drawn over one another.
           data: s.points.map(function (p) {
-            return { value: p.value, point: p, symbol: symbols[p.movement], symbolSize: p.movement === "same" ? 13 : 16 };
+            return { value: p.value, point: p, symbol: symbols[p.movement], symbolSize: p.movement === "same" ? size : size + 2 };
           }),
-          label: { show: true, position: "inside", fontSize: 8, color: "#fff", formatter: function (item) { return String(item.data.point.n); } },
+          label: { show: fontSize >= 6, position: "inside", fontSize: fontSize, color: "#fff", formatter: function (item) { return String(item.data.point.n); } },
           labelLayout: { hideOverlap: true },
         };
       });
-      // Sector and ring names, as label-only points outside the outer ring and along the rings.
+      // Rings as drawn circles at their computed edges: rings are as deep as their busiest cell.
+      d.ring_edges.forEach(function (edge) {
+        var circle = [];
+        for (var a = 0; a <= 360; a += 2) { circle.push([edge, a]); }
+        series.push({
+          type: "line", coordinateSystem: "polar", data: circle, symbol: "none", silent: true,
+          tooltip: { show: false }, lineStyle: { color: "#aab", width: 1 }, z: 1,
+        });
+      });
+      // Sector names outside the outer ring; each ring's name in the band kept free at its
+      // inner edge, so that no point ever covers a name or is covered by one.
+      // A sector's name is anchored at its outer end, so it reaches away from the radar, never
+      // back over the outer ring's points.
       var sectorLabels = d.sectors.map(function (name, i) {
-        return { value: [rings + 0.35, (i + 0.5) * 360 / d.sectors.length], label: { show: true, formatter: name } };
+        var angle = (i + 0.5) * 360 / d.sectors.length;
+        var x = Math.sin(angle * Math.PI / 180), y = Math.cos(angle * Math.PI / 180);
+        return {
+          value: [1.03, angle],
+          label: {
+            show: true, formatter: name, position: "inside",
+            align: x > 0.3 ? "left" : (x < -0.3 ? "right" : "center"),
+            verticalAlign: y > 0.3 ? "bottom" : (y < -0.3 ? "top" : "middle"),
+          },
+        };
       });
       var ringLabels = d.rings.map(function (name, i) {
-        return { value: [i + 0.5, 0], label: { show: true, formatter: name, color: "#333", backgroundColor: "rgba(255,255,255,0.85)", padding: [1, 3] } };
+        return { value: [d.ring_names_at[i], 0], label: { show: true, formatter: name, color: "#333", fontSize: 10 } };
       });
       series.push({
-        // Sector and ring names above the points (z), so that no point ever covers them.
         type: "scatter", coordinateSystem: "polar", silent: true, symbolSize: 0, tooltip: { show: false }, z: 10,
         label: { fontSize: 11, color: "#1d2433" }, data: sectorLabels.concat(ringLabels),
       });
@@ -181,17 +208,15 @@
             return text;
           },
         },
-        polar: { radius: ["0%", "78%"], center: ["50%", "55%"] },
+        polar: { radius: ["0%", Math.round(radiusShare * 100) + "%"], center: ["50%", "55%"] },
         angleAxis: {
           type: "value", min: 0, max: 360, interval: 360 / d.sectors.length, startAngle: 90,
           clockwise: true, axisLabel: { show: false }, axisTick: { show: false },
           splitLine: { show: true, lineStyle: { color: "#ccd" } },
         },
         radiusAxis: {
-          type: "value", min: 0, max: rings + 0.6, interval: 1, axisLabel: { show: false },
-          axisTick: { show: false }, axisLine: { show: false },
-          splitLine: { show: true, lineStyle: { color: "#aab" } },
-          splitArea: { show: true, areaStyle: { color: ["#f4f6fb", "#e9edf6"] } },
+          type: "value", min: 0, max: outer, axisLabel: { show: false },
+          axisTick: { show: false }, axisLine: { show: false }, splitLine: { show: false },
         },
         series: series,
       };
@@ -296,7 +321,7 @@
     element.dataset.drawn = "false";
     var render = function () {
       var chart = echarts.init(target, null, { renderer: "canvas", locale: locale });
-      var option = builders[kind](data, target.clientWidth);
+      var option = builders[kind](data, target.clientWidth, target.clientHeight);
       option.animation = !reducedMotion;
       // "Drawn" means on the canvas, the entry animation finished: a print, a screenshot or a
       // resize taken before that would catch the chart mid-animation.

@@ -216,6 +216,14 @@ def test_a_click_on_a_radar_point_a_bar_and_a_country_opens_what_it_stands_for(s
         "JSON.parse(document.getElementById('radar-data').textContent).series[0].points[0]"
     )
     page.locator("[data-chart=radar]").scroll_into_view_if_needed()
+    # At this width the points are large enough to carry their numbers (the layout keeps them
+    # apart, so none is hidden as overlapping).
+    drawn = page.evaluate(
+        "(() => { const o = echarts.getInstanceByDom(document.querySelector("
+        "'[data-chart=radar] .chart-canvas')).getOption().series[0];"
+        " return [o.data[0].symbolSize, o.label.show]; })()"
+    )
+    assert drawn[0] >= 12 and drawn[1] is True
     click_chart(page, "[data-chart=radar]", {"seriesIndex": 0}, radar["value"])
     assert page.url.endswith(f"/technologies/{radar['code']}/")
 

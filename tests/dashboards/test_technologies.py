@@ -143,7 +143,8 @@ def test_radar_rings_by_horizon(cto_viewer):
     data = chart_data(browser(cto_viewer).get("/technologies/", {"rings": "horizon"}), "radar-data")
     assert data["rings"] == ["≤ 3 years", "4–6 years", "7–10 years", "> 10 years"]
     radii = [p["value"][0] for s in data["series"] for p in s["points"]]
-    assert min(radii) > 0 and max(radii) < len(data["rings"])
+    assert min(radii) > 0 and max(radii) <= 1
+    assert len(data["ring_edges"]) == len(data["rings"]) and data["ring_edges"][-1] == 1
 
 
 def test_csv_export_has_every_filtered_row_not_just_one_page(cto_viewer):
