@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Collaboration, Institution
 from rdportfolio.core.admin import (
+    NamedCellsMixin,
     PortfolioModelAdmin,
     ReadOnlyAdminMixin,
     TabularExportMixin,
@@ -28,7 +29,7 @@ from .models import (
 )
 
 
-class BudgetLineInline(WonInputMixin, admin.TabularInline):
+class BudgetLineInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
     model = BudgetLine
     extra = 0
     fields = ("fiscal_year", "basis", "amount_won", "is_international", "collaboration", "source")
@@ -110,7 +111,7 @@ class ExchangeRateAdmin(PortfolioModelAdmin):
     list_display = ("fiscal_year", "krw_per_usd", "source", "is_synthetic")
 
 
-class CollaborationTargetInline(admin.TabularInline):
+class CollaborationTargetInline(NamedCellsMixin, admin.TabularInline):
     model = CollaborationTarget
     extra = 0
     fields = ("fiscal_year", "target_share", "source")

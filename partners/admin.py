@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core.admin import (
+    NamedCellsMixin,
     PortfolioModelAdmin,
     TabularExportMixin,
     country_filter,
@@ -75,7 +76,7 @@ class NamesOnlyForStaffMixin:
         )
 
 
-class ResearcherDispatchInline(NamesOnlyForStaffMixin, admin.TabularInline):
+class ResearcherDispatchInline(NamedCellsMixin, NamesOnlyForStaffMixin, admin.TabularInline):
     model = ResearcherDispatch
     extra = 0
     fields = (
@@ -101,7 +102,7 @@ class IPAgreementInline(WonInputMixin, admin.StackedInline):
     )
 
 
-class CollaborationInline(WonInputMixin, admin.TabularInline):
+class CollaborationInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
     """Collaborations as rows under their project."""
 
     model = Collaboration

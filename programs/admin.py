@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio.core.admin import PortfolioModelAdmin, won_column
+from rdportfolio.core.admin import NamedCellsMixin, PortfolioModelAdmin, won_column
 from rdportfolio.core.won_input import WonInputMixin
 
 from .models import Program, ProgramYearPlan, PublishedFigure
 
 
-class ProgramYearPlanInline(WonInputMixin, admin.TabularInline):
+class ProgramYearPlanInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
     model = ProgramYearPlan
     extra = 0
     fields = ("fiscal_year", "planned_won", "technologies_started", "source", "is_synthetic")

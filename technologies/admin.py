@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from rdportfolio.core.admin import PortfolioModelAdmin, TabularExportMixin
+from rdportfolio.core.admin import NamedCellsMixin, PortfolioModelAdmin, TabularExportMixin
 
 from .models import Field, Project, Technology, TechnologyStatusChange
 
@@ -23,14 +23,14 @@ class FieldAdmin(PortfolioModelAdmin):
     search_fields = ("code", "name_ko", "name_en")
 
 
-class ProjectInline(admin.TabularInline):
+class ProjectInline(NamedCellsMixin, admin.TabularInline):
     model = Project
     extra = 0
     show_change_link = True
     fields = ("project_number", "title_ko", "lead_organisation", "start_year", "end_year", "status")
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(NamedCellsMixin, admin.TabularInline):
     # Saving a new status records today's date; editors backdate it here when the change
     # happened earlier (the radar's year-to-year movement reads these dates).
     model = TechnologyStatusChange

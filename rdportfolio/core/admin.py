@@ -35,6 +35,37 @@ class ReadableHistory(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class NamedCellsMixin:
+    """For a tabular inline: every cell's input named by its column.
+
+    A tabular inline labels its columns once, in the table's head; each row's inputs have no
+    label of their own, so a screen reader announces a bare "edit text" (axe: label,
+    select-name). The column's name goes on each input as aria-label. (The autocomplete's
+    select2 box gets the same name from static/js/admin-labels.js.)
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            widget = formfield.widget
+            # A related field's widget is wrapped (the add/change links); the input is inside.
+            inner = getattr(widget, "widget", widget)
+            inner.attrs.setdefault("aria-label", formfield.label)
+        return formfield
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Named(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:  # the row's "delete?" box, added by the formset
+                    form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
+
+        Named.__name__ = formset.__name__
+        return Named
+
+
 class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
     """The base of every portfolio admin: what the row is about first, where it came from last.
 

@@ -11,13 +11,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core import roles
-from rdportfolio.core.admin import PortfolioModelAdmin
+from rdportfolio.core.admin import NamedCellsMixin, PortfolioModelAdmin
 
 from .models import EvaluationAssignment, EvaluationLayer, EvaluationRound
 from .services import assignment_submit
 
 
-class LayerInline(admin.TabularInline):
+class LayerInline(NamedCellsMixin, admin.TabularInline):
     model = EvaluationLayer
     extra = 0
     fields = ("order", "kind")
