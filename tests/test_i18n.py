@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -68,6 +69,14 @@ def test_the_language_switch_sticks(client, ministry_editor):
     assert "Portfolio administration" in client.get(reverse("admin:index")).content.decode()
     client.post(reverse("set_language"), {"language": "ko", "next": "/"})
     assert "포트폴리오 관리" in client.get(reverse("admin:index")).content.decode()
+    # Remembered past the browser session: a dated cookie, not one that ends with the browser.
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en" and cookie["max-age"] >= 300 * 24 * 3600
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    # And it outweighs the browser's own language.
+    assert "포트폴리오 관리" in (
+        client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    )
 
 
 @pytest.mark.django_db
