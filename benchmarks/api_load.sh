@@ -3,10 +3,11 @@
 #
 # gunicorn (3 sync workers) serves the benchmark database that
 # benchmarks/share_recompute.py fills (a million budget lines); wrk sends
-# 8 connections for 10 s at each URL. Run from the project root:
+# 8 connections for 5 s at each URL, API and bare in turn, three rounds.
+# Run from the project root:
 #
 #     bash benchmarks/api_load.sh            # needs wrk (apt-get install wrk)
-#     DURATION=30s bash benchmarks/api_load.sh
+#     DURATION=10s ROUNDS=5 bash benchmarks/api_load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ export SECRET_KEY="benchmark-only-$(head -c 16 /dev/urandom | od -An -tx1 | tr -
 export DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
 export API_THROTTLE_USER="100000000/minute"  # the load is the point here
 PORT="${PORT:-8199}"
-DURATION="${DURATION:-10s}"
+DURATION="${DURATION:-5s}"
 PY=.venv/bin/python
 
 if [ "$($PY manage.py shell -c 'from budgets.models import BudgetLine; print(BudgetLine.objects.count())' 2>/dev/null | tail -1)" -lt 100000 ]; then
@@ -34,11 +35,28 @@ GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health/" >/dev/null && break; sleep 0.2; done
 
-printf "%-44s %12s %12s\n" "URL (8 connections, $DURATION)" "requests/s" "mean latency"
-for url in /api/v1/budget-lines/ /bare/budget-lines/ /api/v1/share/ /bare/share/; do
-  wrk -t2 -c8 -d"$DURATION" -H "Authorization: Token $TOKEN" "http://127.0.0.1:$PORT$url" > /tmp/wrk-out.txt
-  rps=$(awk '/Requests\/sec/ {print $2}' /tmp/wrk-out.txt)
-  latency=$(awk '/Latency/ {print $2; exit}' /tmp/wrk-out.txt)
-  errors=$(grep -E "Non-2xx|Socket errors" /tmp/wrk-out.txt || true)
-  printf "%-44s %12s %12s %s\n" "$url" "$rps" "$latency" "$errors"
+# Each API URL and its bare floor take turns, ROUNDS times, so that whatever else the machine
+# is doing falls on both alike; the medians and their ratio are printed.
+ROUNDS="${ROUNDS:-3}"
+rps_of() {
+  wrk -t2 -c8 -d"$DURATION" -H "Authorization: Token $TOKEN" "http://127.0.0.1:$PORT$1" > /tmp/wrk-out.txt
+  if grep -qE "Non-2xx|Socket errors" /tmp/wrk-out.txt; then
+    echo "errors at $1:" >&2; grep -E "Non-2xx|Socket errors" /tmp/wrk-out.txt >&2; exit 1
+  fi
+  awk '/Requests\/sec/ {print $2}' /tmp/wrk-out.txt
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+printf "%-26s %14s %14s %8s %s\n" "requests/s (8 conn.)" "API" "bare floor" "ratio" "goal"
+for pair in "/api/v1/budget-lines/ /bare/budget-lines/ 0.70" "/api/v1/share/ /bare/share/ 0.50"; do
+  set -- $pair
+  api_runs="" bare_runs=""
+  for _ in $(seq 1 "$ROUNDS"); do
+    api_runs="$api_runs $(rps_of "$1")"
+    bare_runs="$bare_runs $(rps_of "$2")"
+  done
+  api=$(echo "$api_runs" | median)
+  bare=$(echo "$bare_runs" | median)
+  ratio=$(awk -v a="$api" -v b="$bare" 'BEGIN {printf "%.2f", a / b}')
+  printf "%-26s %14s %14s %8s >= %s   (API runs:%s; bare:%s)\n" "$1" "$api" "$bare" "$ratio" "$3" "$api_runs" "$bare_runs"
 done

@@ -12,6 +12,7 @@ from rdportfolio.core.api import ExportMixin, PortfolioModelPermissions
 from rdportfolio.core.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema
 from rdportfolio.core.drf import IntegerFilter, StrictFilterBackend, StrictFilterSet, filter_errors
 from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
+from rdportfolio.core.values_plan import plain_representation
 
 from ..models import Basis
 from .models import Dimension, ShareRun, ShareSnapshot
@@ -207,7 +208,7 @@ class ShareView(ExportMixin, generics.ListAPIView):
         stale = bool(freshness and freshness.stale)
         reason = freshness.message() if stale else None
         if isinstance(getattr(response, "data", None), list):
-            run = ShareRunSerializer(self.run).data if self.run else None
+            run = plain_representation(ShareRunSerializer, self.run) if self.run else None
             response.data = {
                 "run": run,
                 "computed_at": run["finished_at"] if run else None,

@@ -43,3 +43,26 @@ def datetime_converter(field):
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return convert
+
+
+def plain_representation(serializer_class, instance) -> dict:
+    """What ``serializer_class(instance).data`` gives for a flat serializer, from the fields
+    built once per class: one small object on every request (the share's run) is not worth
+    building a serializer for. Nested or computed fields: the serializer itself."""
+    template = plan_template(serializer_class)
+    if template is None:
+        return serializer_class(instance).data
+    data = {}
+    for name, path, field in template:
+        if isinstance(field, serializers.PrimaryKeyRelatedField) and "__" not in path:
+            data[name] = getattr(instance, f"{path}_id")  # the id, not a query for the row
+            continue
+        value = instance
+        for part in path.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        if value is not None and isinstance(field, serializers.DateTimeField):
+            value = datetime_converter(field)(value)
+        elif value is not None:
+            value = field.to_representation(value)
+        data[name] = value
+    return data

@@ -43,3 +43,44 @@ def test_a_permission_taken_away_counts_from_the_next_request(people):
     assert fresh(analyst).has_perm("budgets.add_budgetline")
     analyst.user_permissions.clear()
     assert not fresh(analyst).has_perm("budgets.add_budgetline")
+
+
+def test_a_token_is_checked_in_one_query_with_drfs_answers(people):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    analyst, inactive = people[4], people[0]
+    good = Token.objects.create(user=analyst)
+    gone = Token.objects.create(user=inactive)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {good.key}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/fields/")
+    assert response.status_code == 200
+    token_queries = [q for q in queries if "authtoken_token" in q["sql"]]
+    assert len(token_queries) == 1 and "auth_user" in token_queries[0]["sql"]
+    permission_queries = [q for q in queries if "auth_permission" in q["sql"]]
+    if connection.vendor == "postgresql":  # the permissions come with the token
+        assert permission_queries == token_queries
+    else:
+        assert len(permission_queries) == 1 and permission_queries != token_queries
+    # Read afresh on every call: a role taken away counts from the next one.
+    groups = list(analyst.groups.all())
+    analyst.groups.clear()
+    assert client.get("/api/v1/fields/").status_code == 403
+    analyst.groups.set(groups)
+    assert client.get("/api/v1/fields/").status_code == 200
+    for key, message in (("0" * 40, "Invalid token."), (gone.key, "User inactive or deleted.")):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
+        refused = client.get("/api/v1/fields/")
+        assert refused.status_code == 401, key
+        assert refused.json()["errors"][0]["detail"] == message
+
+
+def test_the_runs_plain_form_is_the_serializers():
+    from budgets.kpi.api import ShareRunSerializer
+    from budgets.kpi.services import share_recompute
+    from rdportfolio.core.values_plan import plain_representation
+
+    run = share_recompute(force=True)
+    assert plain_representation(ShareRunSerializer, run) == ShareRunSerializer(run).data
