@@ -114,3 +114,30 @@ def test_the_fingerprint_does_not_depend_on_the_order_sql_returns_groups():
     for rows in (inputs.groups, inputs.technology_rows, inputs.institution_rows):
         rows.reverse()
     assert inputs.fingerprint() == expected
+
+
+def test_deleting_what_a_rollup_names_deletes_the_rollup_with_it():
+    # The rollups' keys are not checked by the database (see BudgetRollup): Django's cascade
+    # must still take a deleted technology's or institution's rows, leaving none that name
+    # a row that no longer exists. (Lines, projects and collaborations protect what they
+    # name, so staff delete them first; the rollups of the last run still name it then.)
+    from tests.factories import CollaborationFactory
+
+    line = BudgetLineFactory(is_international=True)
+    collaboration = CollaborationFactory(project=line.project)
+    line.collaboration = collaboration
+    line.save()
+    technology, institution = line.project.technology, collaboration.institution
+    technology_id, institution_id = technology.pk, institution.pk
+    share_recompute(force=True)
+    assert BudgetRollup.objects.filter(technology=technology).exists()
+    assert BudgetRollup.objects.filter(institution=institution).exists()
+    line.delete()
+    collaboration.delete()
+    line.project.delete()
+    technology.delete()
+    institution.delete()
+    assert not BudgetRollup.objects.filter(technology_id=technology_id).exists()
+    assert not BudgetRollup.objects.filter(institution_id=institution_id).exists()
+    # And the next recompute's figures equal the lines that remain.
+    assert_exact(share_recompute(force=True))
