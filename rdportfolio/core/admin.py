@@ -100,6 +100,15 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
     def keeps_versions(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
 
+    def log_deletions(self, request, queryset):
+        # Each log entry names its row with str(), which for most rows reads a related one (a
+        # budget line is named by its project's number): read them with the rows, not one
+        # query a row. The change list's own queryset does this already; other callers may not.
+        related = self.list_select_related
+        if isinstance(related, list | tuple) and related:
+            queryset = queryset.select_related(*related)
+        return super().log_deletions(request, queryset)
+
     def delete_queryset(self, request, queryset):
         # "Delete selected": the history of ten thousand rows in a few statements, not one
         # INSERT a row (rows that others point to still go through Django's delete).

@@ -94,3 +94,27 @@ def test_a_failure_half_way_deletes_nothing(monkeypatch):
     monkeypatch.undo()
     assert BudgetLine.objects.filter(pk__in=ids).count() == len(ids)
     assert not BudgetLine.history.filter(id__in=ids, history_type="-").exists()
+
+
+def test_logging_a_deletion_reads_the_rows_names_with_the_rows(django_user_model):
+    # Each log entry names its line by its project's number: read with the lines (two
+    # queries for any number of lines), not one query a line.
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    user = django_user_model.objects.create_superuser("t_logger", password="a-long-test-pw-1")
+    lines = BudgetLine.objects.order_by("pk")[:40]
+    ids = list(lines.values_list("pk", flat=True))
+    request = RequestFactory().post("/admin/budgets/budgetline/")
+    request.user = user
+    with CaptureQueriesContext(connection) as queries:
+        admin.site._registry[BudgetLine].log_deletions(
+            request, BudgetLine.objects.filter(pk__in=ids)
+        )
+    assert len(queries) <= 3, [q["sql"][:80] for q in queries]
+    names = list(
+        LogEntry.objects.filter(action_flag=DELETION, user=user).values_list(
+            "object_repr", flat=True
+        )
+    )
+    assert len(names) == 40 and all(name.startswith("RS-") and " · " in name for name in names)
