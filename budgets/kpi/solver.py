@@ -69,44 +69,21 @@ class Solution:
 
 def gap_close(problem: Problem) -> Solution:
     """Solve ``problem``: the least won per year, allocated within every limit."""
-    for key, room in problem.room_won.items():
-        if room < 0:
-            raise ValueError(f"room for {key[0]} in {key[1]} is negative ({room:,} won)")
-    for span in problem.spans:
-        if span.cap_won < 0:
-            raise ValueError(f"the cap for {span.scope} is negative ({span.cap_won:,} won)")
+    _refuse_negative_limits(problem)
     needed = {year: max(0, problem.gap_won.get(year, 0)) for year in problem.years}
-    cells = [
-        (scope, year)
-        for year in problem.years
-        if needed[year] > 0
-        for scope in problem.scopes
-        if problem.room_won.get((scope, year), 0) > 0
-    ]
     short_years = [year for year in problem.years if needed[year] > 0]
     if not short_years:
         return Solution(True, needed, {}, {}, [])
-
+    cells = [
+        (scope, year)
+        for year in short_years
+        for scope in problem.scopes
+        if problem.room_won.get((scope, year), 0) > 0
+    ]
     n_cells, n_slack = len(cells), len(short_years)
-    column = {cell: i for i, cell in enumerate(cells)}
     slack_column = {year: n_cells + i for i, year in enumerate(short_years)}
     bounds = [(0, problem.room_won[cell] / UNIT) for cell in cells] + [(0, None)] * n_slack
-
-    # Rows: -(sum of a year's cells) - slack <= -gap; a span's cells <= its cap.
-    rows = lil_matrix((n_slack + len(problem.spans), n_cells + n_slack))
-    upper = np.zeros(rows.shape[0])
-    for i, year in enumerate(short_years):
-        for scope in problem.scopes:
-            if (scope, year) in column:
-                rows[i, column[(scope, year)]] = -1
-        rows[i, slack_column[year]] = -1
-        upper[i] = -needed[year] / UNIT
-    for j, span in enumerate(problem.spans, start=n_slack):
-        for year in span.years:
-            if (span.scope, year) in column:
-                rows[j, column[(span.scope, year)]] = 1
-        upper[j] = span.cap_won / UNIT
-    rows = rows.tocsr()
+    rows, upper = _constraints(problem, cells, short_years, needed, slack_column)
 
     # 1. The least won, the least shortfall first.
     cost = np.concatenate([np.ones(n_cells), np.full(n_slack, SHORTFALL_PENALTY)])
@@ -131,6 +108,34 @@ def gap_close(problem: Problem) -> Solution:
     shortfall = {year: won for year, won in shortfall.items() if won > 0}
     binding = _binding(problem, cells, allocation, shortfall) if shortfall else []
     return Solution(not shortfall, needed, allocation, shortfall, binding)
+
+
+def _refuse_negative_limits(problem: Problem) -> None:
+    for (scope, year), room in problem.room_won.items():
+        if room < 0:
+            raise ValueError(f"room for {scope} in {year} is negative ({room:,} won)")
+    for span in problem.spans:
+        if span.cap_won < 0:
+            raise ValueError(f"the cap for {span.scope} is negative ({span.cap_won:,} won)")
+
+
+def _constraints(problem, cells, short_years, needed, slack_column):
+    """Rows: -(a year's cells) - its slack <= -its gap; a span's cells <= its cap."""
+    column = {cell: i for i, cell in enumerate(cells)}
+    rows = lil_matrix((len(short_years) + len(problem.spans), len(cells) + len(short_years)))
+    upper = np.zeros(rows.shape[0])
+    for i, year in enumerate(short_years):
+        for scope in problem.scopes:
+            if (scope, year) in column:
+                rows[i, column[(scope, year)]] = -1
+        rows[i, slack_column[year]] = -1
+        upper[i] = -needed[year] / UNIT
+    for j, span in enumerate(problem.spans, start=len(short_years)):
+        for year in span.years:
+            if (span.scope, year) in column:
+                rows[j, column[(span.scope, year)]] = 1
+        upper[j] = span.cap_won / UNIT
+    return rows.tocsr(), upper
 
 
 def _even(problem, cells, rows, upper, bounds, slack, slack_column, total, n_cells):
