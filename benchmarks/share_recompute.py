@@ -291,7 +291,9 @@ def main() -> None:
     print(
         f"same, stored and committed:   {stored:.3f} s median of {args.repeat}  {[round(t, 3) for t in stored_runs]}"
     )
-    print(f"ratio recompute / stored:     {recompute / stored:.2f}   (goal: <= 1.2 at 1M, <= 2 at 100k)")
+    print(
+        f"ratio recompute / stored:     {recompute / stored:.2f}   (goal: <= 1.2 at 1M, <= 2 at 100k)"
+    )
     print(
         f"unchanged data (skip):        {skip:.3f} s median of {args.repeat}, status {skipped.status}"
     )
