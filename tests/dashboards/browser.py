@@ -68,6 +68,13 @@ class Site:
         page.click("form[action='/accounts/login/'] button[type=submit]")
         page.wait_for_url(self.base_url + "/")
 
+    def log_in_admin(self, page, username="browser_editor"):
+        page.goto(self.base_url + "/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "a-long-test-password")
+        page.click("input[type=submit]")
+        page.wait_for_url(self.base_url + "/admin/")
+
     def open(self, page, path):
         page.goto(self.base_url + path)
         wait_for_charts(page)

@@ -12,14 +12,6 @@ from tests.dashboards.browser import SCREENSHOTS
 AXE = Axe()
 
 
-def admin_log_in(site, page, username="browser_editor"):
-    page.goto(site.base_url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "a-long-test-password")
-    page.click("input[type=submit]")
-    page.wait_for_url(site.base_url + "/admin/")
-
-
 def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     project = Project.objects.order_by("pk").first()
@@ -40,7 +32,7 @@ def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
     # A word from each page's own chrome in the language it must be in.
     for locale, language, word in (("ko-KR", "ko", "로그아웃"), ("en-US", "en", "Log out")):
         page = site.page(locale)
-        admin_log_in(site, page)
+        site.log_in_admin(page)
         for name, path in pages.items():
             response = page.goto(site.base_url + path)
             assert response.status == 200, (name, response.status)
@@ -66,7 +58,7 @@ def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
 def test_an_editor_types_eok_and_reads_the_change_in_the_history(site):
     line = BudgetLine.objects.order_by("pk").first()
     page = site.page("ko-KR")
-    admin_log_in(site, page)
+    site.log_in_admin(page)
     page.goto(site.base_url + f"/admin/budgets/budgetline/{line.pk}/change/")
     page.fill("#id_amount_won", "12.5억")
     page.click("input[name=_continue]")
