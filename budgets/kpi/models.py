@@ -366,3 +366,13 @@ class BudgetRollup(models.Model):
     def __str__(self) -> str:
         member = self.technology_id or self.institution_id
         return f"{self.fiscal_year} {self.basis} {member}"
+
+
+# Scenarios live in a module of their own (this one holds the share's tables); imported here so
+# that Django registers them with the app. Last: they read the choices above.
+from .scenario_models import (  # noqa: E402, F401
+    Adjustment,
+    Scenario,
+    ScenarioFigure,
+    ScenarioResult,
+)

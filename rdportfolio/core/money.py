@@ -213,3 +213,16 @@ class Display:
         divisor, _label = unit_scale("usd", self.language)
         dollars = sum(Decimal(won) / self.rate(year) for year, won in won_by_year.items())
         return str((dollars / divisor).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+
+
+def apportion(total: int, weights: list[int]) -> list[int]:
+    """``total`` split in proportion to ``weights``, in whole won that add up to ``total``
+    (largest remainders; ties to the first)."""
+    whole = sum(weights)
+    if whole <= 0:
+        return [0] * len(weights)
+    floors = [total * w // whole for w in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in remainders[: total - sum(floors)]:
+        floors[i] += 1
+    return floors

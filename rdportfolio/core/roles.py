@@ -29,7 +29,12 @@ PORTFOLIO_APPS = (
 # analysts count dispatches; the names ("see_researcher_names") are for ministry staff.
 PERSONAL_MODELS = {("partners", "researcherdispatch")}
 # Written only by the system (the KPI engine): people read them, editors may ask for a recompute.
-SYSTEM_MODELS = {("kpi", "sharerun"), ("kpi", "sharesnapshot")}
+SYSTEM_MODELS = {
+    ("kpi", "sharerun"),
+    ("kpi", "sharesnapshot"),
+    ("kpi", "scenarioresult"),
+    ("kpi", "scenariofigure"),
+}
 # The blind evaluation: run by evaluation managers, scored by evaluators, read by editors under
 # pseudonyms; never shown to CTOs or analysts.
 EVALUATION_MODELS = {

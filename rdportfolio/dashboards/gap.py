@@ -21,6 +21,7 @@ from django_countries import countries
 from budgets.kpi.models import BudgetRollup, Dimension, ShareSnapshot
 from budgets.models import UNASSIGNED
 from programs.models import TRACK_ORDER, Track
+from rdportfolio.core.money import apportion
 
 from .access import korean
 
@@ -39,19 +40,6 @@ class GapRow:
     @property
     def change(self) -> int | None:
         return None if self.previous is None else self.international - self.previous
-
-
-def apportion(total: int, weights: list[int]) -> list[int]:
-    """``total`` split in proportion to ``weights``, in whole won that add up to ``total``
-    (largest remainders; ties to the first)."""
-    whole = sum(weights)
-    if whole <= 0:
-        return [0] * len(weights)
-    floors = [total * w // whole for w in weights]
-    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
-    for i in remainders[: total - sum(floors)]:
-        floors[i] += 1
-    return floors
 
 
 def gap_breakdown(run, year: int, path: list[dict]) -> dict | None:

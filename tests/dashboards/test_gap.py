@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from budgets.kpi.models import Dimension, ShareRun, ShareSnapshot
 from budgets.models import UNASSIGNED, Basis, BudgetLine, CollaborationTarget, TargetPlan
-from rdportfolio.dashboards.gap import apportion
+from rdportfolio.core.money import apportion
 from tests.dashboards.pages import browser
 
 pytestmark = pytest.mark.django_db

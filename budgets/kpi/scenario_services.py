@@ -1,0 +1,291 @@
+"""Scenarios: created, edited, computed (a Celery task), published, revised, solved.
+
+Every write that touches more than one row is one transaction; an adjustment the engine
+refuses (``AdjustmentError``) leaves the scenario as it was.
+"""
+
+import logging
+import traceback
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from programs.models import Program
+from rdportfolio.core.models import rows_copy
+from technologies.models import Project, Technology
+
+from ..models import BudgetLine, MinistryBudget, TargetPlan
+from .scenario import AdjustmentError, Base, Change
+from .scenario_models import (
+    Adjustment,
+    ResultStatus,
+    Scenario,
+    ScenarioFigure,
+    ScenarioResult,
+    ScenarioStatus,
+)
+from .scenario_paths import scenario_figures
+
+logger = logging.getLogger(__name__)
+
+# A compute takes seconds; one not finished after this lost its worker (killed, its machine
+# gone) and fails with a message; one waiting this long without a worker is sent again.
+RUNNING_AT_MOST = timedelta(minutes=3)
+RESEND_AFTER = timedelta(minutes=1)
+
+ADJUSTMENT_FIELDS = (
+    "kind",
+    "track",
+    "field",
+    "technology",
+    "country",
+    "from_year",
+    "to_year",
+    "amount_won",
+    "percent",
+    "partner_country",
+    "slip_years",
+    "note",
+)
+
+
+class ScenarioLocked(Exception):
+    """A published scenario is read-only: revise it into a new draft."""
+
+
+class ScenarioNotReady(Exception):
+    """Only a scenario whose current figures were computed can be published."""
+
+
+def scenario_base_read() -> Base:
+    """One aggregation of the budget lines by (year, basis, technology, partner country), the
+    ministry totals and the current target plan: everything a scenario computes from."""
+    from partners.models import Collaboration, Institution
+
+    tables = {
+        "line": BudgetLine._meta.db_table,
+        "project": Project._meta.db_table,
+        "collaboration": Collaboration._meta.db_table,
+        "institution": Institution._meta.db_table,
+    }
+    sql = """
+        SELECT bl.fiscal_year, bl.basis, p.technology_id, i.country,
+               CAST(SUM(bl.amount_won) AS BIGINT),
+               CAST(COALESCE(SUM(bl.amount_won) FILTER (WHERE bl.is_international), 0) AS BIGINT),
+               COUNT(*)
+        FROM {line} bl
+        JOIN {project} p ON p.id = bl.project_id
+        LEFT JOIN {collaboration} c ON c.id = bl.collaboration_id
+        LEFT JOIN {institution} i ON i.id = c.institution_id
+        GROUP BY bl.fiscal_year, bl.basis, p.technology_id, i.country
+    """.format(**tables)  # noqa: S608 -- table names only; no input is formatted in
+    technologies = {
+        pk: (track, code)
+        for pk, track, code in Technology.objects.values_list("pk", "program__track", "field__code")
+    }
+    cells, line_count = {}, 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for year, basis, tech, country, total, intl, count in cursor.fetchall():
+            track, code = technologies[tech]
+            cells[(year, basis, track, code, tech, country or None)] = (int(total), int(intl))
+            line_count += count
+    plan = TargetPlan.objects.current()
+    return Base(
+        cells=cells,
+        totals=dict(MinistryBudget.objects.values_list("fiscal_year", "total_won")),
+        points=list(plan.points.values_list("fiscal_year", "target_share")) if plan else [],
+        technologies=technologies,
+        line_count=line_count,
+    )
+
+
+def scenario_changes(scenario: Scenario) -> list[Change]:
+    adjustments = scenario.adjustments.select_related("field").order_by("position")
+    return [adjustment.as_change(number) for number, adjustment in enumerate(adjustments, 1)]
+
+
+def scenario_check(changes: list[Change], base: Base | None = None) -> None:
+    """Raise ``AdjustmentError`` for the first adjustment the engine refuses."""
+    scenario_figures(base or scenario_base_read(), changes)
+
+
+def _adjustments_write(scenario: Scenario, adjustments: list[dict]) -> None:
+    scenario.adjustments.all().delete()
+    Adjustment.objects.bulk_create(
+        Adjustment(scenario=scenario, position=position, **data)
+        for position, data in enumerate(adjustments, 1)
+    )
+
+
+def _changes_of(adjustments: list[dict]) -> list[Change]:
+    return [Adjustment(position=n, **data).as_change(n) for n, data in enumerate(adjustments, 1)]
+
+
+@transaction.atomic
+def scenario_create(
+    *, name: str, owner, description: str = "", adjustments: list[dict] | None = None
+) -> Scenario:
+    """A new draft with its adjustments (checked first), and its result requested."""
+    adjustments = adjustments or []
+    scenario_check(_changes_of(adjustments))
+    scenario = Scenario.objects.create(name=name, description=description, owner=owner)
+    _adjustments_write(scenario, adjustments)
+    scenario_result_request(scenario=scenario)
+    return scenario
+
+
+@transaction.atomic
+def scenario_update(
+    *, scenario_id: int, name: str | None = None, description: str | None = None,
+    adjustments: list[dict] | None = None,
+) -> Scenario:  # fmt: skip
+    """Change a draft: its name and description, or all its adjustments at once (checked
+    before anything is written). A new revision, and its result requested."""
+    scenario = Scenario.objects.select_for_update().get(pk=scenario_id)
+    if scenario.is_published:
+        raise ScenarioLocked(scenario.pk)
+    if name is not None:
+        scenario.name = name
+    if description is not None:
+        scenario.description = description
+    if adjustments is not None:
+        scenario_check(_changes_of(adjustments))
+        _adjustments_write(scenario, adjustments)
+        scenario.revision += 1
+    scenario.save()
+    if adjustments is not None:
+        scenario_result_request(scenario=scenario)
+    return scenario
+
+
+def scenario_adjustments_data(scenario: Scenario) -> list[dict]:
+    """The scenario's adjustments as the dicts ``scenario_update`` takes."""
+    return [
+        {name: getattr(a, name) for name in ADJUSTMENT_FIELDS}
+        for a in scenario.adjustments.select_related("field", "technology").order_by("position")
+    ]
+
+
+def scenario_current_result(scenario: Scenario) -> ScenarioResult | None:
+    """The newest result of the scenario's current revision (whatever its status)."""
+    return scenario.results.filter(scenario_revision=scenario.revision).order_by("-id").first()
+
+
+@transaction.atomic
+def scenario_publish(*, scenario_id: int) -> Scenario:
+    """Freeze a draft whose current result succeeded: from now on read-only, its figures fixed."""
+    scenario = Scenario.objects.select_for_update().get(pk=scenario_id)
+    if scenario.is_published:
+        raise ScenarioLocked(scenario.pk)
+    result = scenario_current_result(scenario)
+    if result is None or result.status != ResultStatus.SUCCEEDED:
+        raise ScenarioNotReady(scenario.pk)
+    scenario.status = ScenarioStatus.PUBLISHED
+    scenario.published_at = timezone.now()
+    scenario.save()
+    return scenario
+
+
+@transaction.atomic
+def scenario_revise(*, scenario_id: int, owner) -> Scenario:
+    """A new draft with the same adjustments: how a published scenario is changed."""
+    source = Scenario.objects.get(pk=scenario_id)
+    scenario = Scenario.objects.create(
+        name=source.name, description=source.description, owner=owner, revision_of=source
+    )
+    _adjustments_write(scenario, scenario_adjustments_data(source))
+    scenario_result_request(scenario=scenario)
+    return scenario
+
+
+def scenario_result_request(*, scenario: Scenario) -> ScenarioResult:
+    """A pending result for the scenario's revision, sent to the workers after commit (run in
+    this process when there is no broker)."""
+    result = ScenarioResult.objects.create(scenario=scenario, scenario_revision=scenario.revision)
+    transaction.on_commit(lambda: _send(result.pk), robust=True)
+    return result
+
+
+def _send(result_id: int) -> None:
+    from .tasks import compute_scenario
+
+    compute_scenario.delay(result_id)
+
+
+def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
+    """Carry out a pending result: claim it, compute the three paths, write its figures in
+    one transaction. Idempotent: a result already claimed or finished is left alone."""
+    now = timezone.now()
+    claimed = ScenarioResult.objects.filter(pk=result_id, status=ResultStatus.PENDING).update(
+        status=ResultStatus.RUNNING, started_at=now, updated_at=now
+    )
+    if not claimed:
+        return ScenarioResult.objects.filter(pk=result_id).first()
+    result = ScenarioResult.objects.select_related("scenario").get(pk=result_id)
+    try:
+        with transaction.atomic():
+            base = scenario_base_read()
+            figures, state = scenario_figures(base, scenario_changes(result.scenario))
+            columns = [f.attname for f in ScenarioFigure._meta.concrete_fields if not f.primary_key]
+            rows = (
+                [result.pk if c == "result_id" else getattr(figure, c) for c in columns]
+                for figure in figures
+            )
+            rows_copy(ScenarioFigure, columns, rows)
+            ScenarioResult.objects.filter(pk=result_id).update(
+                status=ResultStatus.SUCCEEDED,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+                line_count=base.line_count,
+                beyond_won=state.beyond_won,
+            )
+    except Exception as exc:
+        message = (
+            str(exc) if isinstance(exc, AdjustmentError) else traceback.format_exc(limit=10)[-3000:]
+        )
+        ScenarioResult.objects.filter(pk=result_id).update(
+            status=ResultStatus.FAILED,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+            error=message,
+        )
+        if not isinstance(exc, AdjustmentError):
+            raise
+    result.refresh_from_db()
+    return result
+
+
+def scenario_results_watch() -> dict[str, int]:
+    """From the share watchdog: no result waits or runs forever."""
+    now = timezone.now()
+    failed = ScenarioResult.objects.filter(
+        status=ResultStatus.RUNNING, started_at__lt=now - RUNNING_AT_MOST
+    ).update(
+        status=ResultStatus.FAILED,
+        finished_at=now,
+        updated_at=now,
+        error="The worker stopped before finishing (killed, out of memory or its machine "
+        "lost). Compute again.",
+    )
+    waiting = list(
+        ScenarioResult.objects.filter(
+            Q(updated_at__lt=now - RESEND_AFTER), status=ResultStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+    for result_id in waiting:
+        ScenarioResult.objects.filter(pk=result_id).update(updated_at=now)
+        _send(result_id)
+    return {"failed": failed, "sent": len(waiting)}
+
+
+def programme_caps() -> dict[str, tuple[tuple[int, int], int, str]]:
+    """Each track's published total over its span: (start, end), won, name."""
+    return {
+        track: ((start, end or start), total, name)
+        for track, start, end, total, name in Program.objects.filter(
+            planned_total_won__isnull=False
+        ).values_list("track", "start_year", "end_year", "planned_total_won", "name_en")
+    }
