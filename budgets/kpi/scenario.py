@@ -239,10 +239,13 @@ def _add(state: State, change: Change, years: list[int], base: Base) -> None:
                 change.number, "technology", _("The technology is not in the track or field named.")
             )
         track, field_code = known
-    if not track:
+    if not (track or change.field):
         raise AdjustmentError(
-            change.number, "track", _("Say where the new won goes: a track or a technology.")
+            change.number,
+            "track",
+            _("Say where the new won goes: a track, a field or a technology."),
         )
+    track = track or UNSPECIFIED
     for year in years:
         key = (year, track, field_code, change.technology, change.partner_country or None)
         state.cells.setdefault(key, [0, 0])[1] += change.amount_won

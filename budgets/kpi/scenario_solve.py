@@ -34,11 +34,16 @@ from .scenario_services import (
 from .solver import Problem, Solution, Span, gap_close
 
 BY = ("track", "field")
+SOURCES = ("shift", "add")
 
 
 @dataclass
 class SolveRequest:
     by: str = "track"
+    # shift: move domestic won (at most max_move_percent of a scope's, per year); add: new
+    # international won (at most max_add_won per scope and year, if given)
+    source: str = "shift"
+    max_add_won: int | None = None
     max_move_percent: Decimal = Decimal(100)
     caps: dict[str, int] = field(default_factory=dict)  # scope -> won over the open years
     programme_totals: bool = True
@@ -49,13 +54,54 @@ def _scope_of(by: str, cell) -> str:
     return cell[1] if by == "track" else cell[2]
 
 
-def problem_build(request: SolveRequest, base: Base, state: State) -> Problem:
-    """The linear programme's data: gaps per open year, rooms per scope-year, spans."""
+def _request_check(request: SolveRequest) -> None:
     if request.by not in BY:
         raise ValueError(f"by: one of {', '.join(BY)}")
+    if request.source not in SOURCES:
+        raise ValueError(f"source: one of {', '.join(SOURCES)}")
     if not 0 <= request.max_move_percent <= 100:
         raise ValueError("max_move_percent: between 0 and 100")
+    if request.max_add_won is not None and request.max_add_won < 0:
+        raise ValueError("max_add_won: at least 0")
+    negative = sorted(scope for scope, cap in request.caps.items() if cap < 0)
+    if negative:
+        raise ValueError(f"caps: negative for {', '.join(negative)}")
+
+
+def _gaps(base: Base, state: State) -> dict[int, int]:
+    """Target won less international won, per open year the plan has a target for."""
+    gap = {}
+    for year in base.open_years:
+        target = target_share_for(base.points, year)
+        total = state.totals.get(year)
+        if target is not None and total:
+            gap[year] = won_of_share(target, total) - state.international(year)
+    return gap
+
+
+def _programme_spans(request, years, scopes, spending) -> list[Span]:
+    """Each track's spending over its programme's years within its published total."""
+    spans = []
+    for track, ((start, end), total, name) in programme_caps().items():
+        span_years = tuple(year for year in years if start <= year <= end)
+        if track not in scopes or not span_years:
+            continue
+        spent = sum(
+            won
+            for (scope, year), won in spending.items()
+            if scope == track and start <= year <= end
+        )
+        shown = format_won(total, unit="eok", language="en")
+        label = f"{name} programme total {shown} ({start}–{end})"
+        spans.append(Span(track, span_years, max(0, total - spent), label=label))
+    return spans
+
+
+def problem_build(request: SolveRequest, base: Base, state: State) -> Problem:
+    """The linear programme's data: gaps per open year, rooms per scope-year, spans."""
+    _request_check(request)
     years = base.open_years
+    adding = request.source == "add"
     domestic: dict[tuple[str, int], int] = defaultdict(int)
     international: dict[tuple[str, int], int] = defaultdict(int)
     for cell, (dom, intl) in state.cells.items():
@@ -63,40 +109,31 @@ def problem_build(request: SolveRequest, base: Base, state: State) -> Problem:
         domestic[key] += dom
         international[key] += intl
     scopes = sorted(
-        {scope for scope, year in domestic if year in years and domestic[(scope, year)]}
+        {scope for scope, year in domestic if year in years and (adding or domestic[(scope, year)])}
     )
     unknown = sorted(set(request.caps) - set(scopes))
     if unknown:
-        raise ValueError(
-            f"caps: no {request.by} with domestic won in the open years: {', '.join(unknown)}"
-        )
-    gap = {}
-    for year in years:
-        target = target_share_for(base.points, year)
-        total = state.totals.get(year)
-        if target is not None and total:
-            gap[year] = won_of_share(target, total) - state.international(year)
-    room = {
-        (scope, year): math.floor(domestic[(scope, year)] * request.max_move_percent / 100)
-        for scope in scopes
-        for year in years
-    }
+        raise ValueError(f"caps: no {request.by} in the open years: {', '.join(unknown)}")
+    gap = _gaps(base, state)
+
+    def room_of(scope, year):
+        if adding:  # new money: any one scope could take the whole year's gap
+            most = max(0, gap.get(year, 0))
+            return most if request.max_add_won is None else min(most, request.max_add_won)
+        return math.floor(domestic[(scope, year)] * request.max_move_percent / 100)
+
+    room = {(scope, year): room_of(scope, year) for scope in scopes for year in years}
     spans = [
         Span(scope, tuple(years), cap, label=f"cap on {scope}")
         for scope, cap in request.caps.items()
     ]
     if request.by == "track" and request.programme_totals:
-        for track, ((start, end), total, name) in programme_caps().items():
-            span_years = tuple(year for year in years if start <= year <= end)
-            if track not in scopes or not span_years:
-                continue
-            spent = sum(
-                won
-                for (scope, year), won in international.items()
-                if scope == track and start <= year <= end
-            )
-            label = f"{name} programme total {format_won(total, unit='eok', language='en')} ({start}–{end})"
-            spans.append(Span(track, span_years, max(0, total - spent), label=label))
+        # Shifted won stays inside the track's budget: its international won is capped. Added
+        # won grows the track's budget: the whole of it is capped.
+        spending = international
+        if adding:
+            spending = {key: international[key] + domestic[key] for key in domestic}
+        spans += _programme_spans(request, years, scopes, spending)
     return Problem(years=years, gap_won=gap, scopes=scopes, room_won=room, spans=spans)
 
 
@@ -125,7 +162,8 @@ def scenario_from_solution(
     for (scope, year), won in sorted(
         solution.allocation_won.items(), key=lambda kv: (kv[0][1], kv[0][0])
     ):
-        adjustment = {"kind": Kind.SHIFT, "from_year": year, "to_year": year, "amount_won": won}
+        kind = Kind.ADD if request.source == "add" else Kind.SHIFT
+        adjustment = {"kind": kind, "from_year": year, "to_year": year, "amount_won": won}
         if request.by == "track":
             adjustment["track"] = scope
         else:
