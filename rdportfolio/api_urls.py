@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from budgets.api import BudgetLineViewSet, CollaborationTargetViewSet, MinistryBudgetViewSet
 from budgets.kpi.api import ShareView
+from budgets.kpi.scenario_api import ScenarioResultsView, ScenarioViewSet
+from budgets.kpi.scenario_solve_api import SolveView
 from partners.api import (
     CollaborationViewSet,
     CooperationCenterViewSet,
@@ -33,10 +35,13 @@ router.register("ip-agreements", IPAgreementViewSet)
 router.register("budget-lines", BudgetLineViewSet)
 router.register("ministry-budgets", MinistryBudgetViewSet)
 router.register("targets", CollaborationTargetViewSet)
+router.register("scenarios", ScenarioViewSet)
 
 app_name = "api"
 urlpatterns = [
     path("share/", ShareView.as_view(), name="share"),
+    path("scenarios/solve/", SolveView.as_view(), name="scenario-solve"),
+    path("scenarios/<int:pk>/results/", ScenarioResultsView.as_view(), name="scenario-results"),
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -242,6 +242,11 @@ def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
                 line_count=base.line_count,
                 beyond_won=state.beyond_won,
             )
+            # Earlier results of a draft answer nothing any more: the newest one is what the
+            # scenario says (a published one is frozen, so it gets no newer result).
+            result.scenario.results.filter(
+                pk__lt=result_id, status__in=[ResultStatus.SUCCEEDED, ResultStatus.FAILED]
+            ).delete()
     except Exception as exc:
         message = (
             str(exc) if isinstance(exc, AdjustmentError) else traceback.format_exc(limit=10)[-3000:]

@@ -280,6 +280,11 @@ class StrictSlugField(TextOnlyMixin, serializers.SlugField):
     pass
 
 
+class DecimalTextField(TextOnlyMixin, serializers.DecimalField):
+    """A decimal as the schema documents it, a string ("12.5"): 12.5 as a JSON number would
+    pass through a float on its way in, and is refused."""
+
+
 class PersonalCharField(StrictCharField):
     """Text that names a person: null for readers whose role lacks ``permission``.
 

@@ -1,0 +1,352 @@
+"""Scenarios for analysts and editors: ``/api/v1/scenarios/`` and each one's ``results/``.
+
+Editors (``kpi.change_scenario``) create and change drafts, publish and revise them; analysts
+and CTO viewers read published ones. Writes go through ``scenario_services``: an adjustment
+the engine refuses is a 400 naming the adjustment and its field, and nothing is written.
+"""
+
+import django_filters
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_countries import countries
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from programs.models import Track
+from rdportfolio.core.api import Conflict, DecimalTextField, ExportMixin, StrictCharField
+from rdportfolio.core.drf import (
+    IntegerFilter,
+    PortfolioModelPermissions,
+    StrictFilterBackend,
+    StrictFilterSet,
+    filter_errors,
+)
+from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
+from technologies.models import Field, Technology
+
+from ..models import UNASSIGNED
+from .freshness import LATE_AFTER
+from .scenario import AdjustmentError
+from .scenario_models import (
+    Adjustment,
+    AdjustmentKind,
+    ResultStatus,
+    Scenario,
+    ScenarioFigure,
+    ScenarioResult,
+)
+from .scenario_services import (
+    ScenarioLocked,
+    ScenarioNotReady,
+    scenario_create,
+    scenario_current_result,
+    scenario_publish,
+    scenario_result_request,
+    scenario_revise,
+    scenario_update,
+)
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=AdjustmentKind.choices)
+    track = serializers.ChoiceField(choices=Track.choices, required=False, allow_blank=True)
+    field = serializers.SlugRelatedField(
+        slug_field="code", queryset=Field.objects.all(), required=False, allow_null=True
+    )
+    technology = serializers.SlugRelatedField(
+        slug_field="code", queryset=Technology.objects.all(), required=False, allow_null=True
+    )
+    note = StrictCharField(required=False, allow_blank=True, max_length=300)
+    percent = DecimalTextField(
+        max_digits=7,
+        decimal_places=3,
+        required=False,
+        allow_null=True,
+        help_text=Adjustment._meta.get_field("percent").help_text,
+    )
+
+    class Meta:
+        model = Adjustment
+        fields = [
+            "position",
+            "kind",
+            "track",
+            "field",
+            "technology",
+            "country",
+            "from_year",
+            "to_year",
+            "amount_won",
+            "percent",
+            "partner_country",
+            "slip_years",
+            "note",
+        ]
+        read_only_fields = ["position"]
+
+    def validate(self, attrs):
+        for name in ("country", "partner_country"):
+            code = attrs.get(name)
+            if not code or (name == "country" and code == UNASSIGNED):
+                continue
+            if code.upper() not in countries:
+                raise ValidationError({name: [f"{code!r} is not an ISO 3166-1 alpha-2 code."]})
+            attrs[name] = code.upper()
+        return attrs
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    late = serializers.SerializerMethodField(
+        help_text="Pending or running for longer than a compute takes: its worker may be lost."
+    )
+
+    class Meta:
+        model = ScenarioResult
+        fields = [
+            "id",
+            "status",
+            "scenario_revision",
+            "created_at",
+            "finished_at",
+            "line_count",
+            "beyond_won",
+            "error",
+            "late",
+        ]
+
+    def get_late(self, result) -> bool:
+        waiting = result.status in (ResultStatus.PENDING, ResultStatus.RUNNING)
+        return waiting and timezone.now() - result.created_at > LATE_AFTER
+
+
+class ScenarioSerializer(serializers.ModelSerializer):
+    name = StrictCharField(max_length=200)
+    description = StrictCharField(required=False, allow_blank=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    adjustments = AdjustmentSerializer(many=True, required=False)
+    result = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "id",
+            "name",
+            "description",
+            "owner",
+            "status",
+            "published_at",
+            "revision",
+            "revision_of",
+            "created_at",
+            "updated_at",
+            "adjustments",
+            "result",
+        ]
+        read_only_fields = ["status", "published_at", "revision", "revision_of"]
+
+    def get_result(self, scenario) -> dict | None:
+        # From the prefetched results (a list costs the same queries whatever its length);
+        # a draft keeps only its newest few, older ones are pruned when a newer one succeeds.
+        current = [r for r in scenario.results.all() if r.scenario_revision == scenario.revision]
+        result = max(current, key=lambda r: r.pk, default=None)
+        return ResultSerializer(result).data if result else None
+
+
+def _refused(error: AdjustmentError, count: int) -> ValidationError:
+    """The engine's refusal as DRF's shape for a nested list: one entry per adjustment."""
+    entries = [{} for _ in range(count)]
+    if 1 <= error.number <= count:
+        entries[error.number - 1] = {error.field_name: [error.message]}
+        return ValidationError({"adjustments": entries})
+    return ValidationError({"adjustments": [error.message]})
+
+
+class ScenarioViewSet(viewsets.ModelViewSet):
+    """What-if scenarios toward the target path: ordered adjustments and their computed result.
+
+    Drafts are visible to editors only; published scenarios are read-only (revise one into a
+    new draft). Creating or changing the adjustments recomputes the result in the background:
+    ``result.status`` says when it is ready.
+    """
+
+    serializer_class = ScenarioSerializer
+    permission_classes = [PortfolioModelPermissions]
+    queryset = Scenario.objects.all()
+
+    def get_queryset(self):
+        return (
+            Scenario.objects.visible_to(self.request.user)
+            .select_related("owner")
+            .prefetch_related("adjustments__field", "adjustments__technology", "results")
+            .order_by("-id")
+        )
+
+    def _write(self, write, serializer):
+        adjustments = serializer.validated_data.get("adjustments")
+        if adjustments is not None:
+            adjustments = [dict(adjustment) for adjustment in adjustments]
+        try:
+            return write(adjustments)
+        except AdjustmentError as error:
+            raise _refused(error, len(adjustments or [])) from error
+        except ScenarioLocked as error:
+            raise Conflict("A published scenario is read-only: revise it into a new draft.") from (
+                error
+            )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = self._write(
+            lambda adjustments: scenario_create(
+                name=data["name"],
+                description=data.get("description", ""),
+                owner=self.request.user,
+                adjustments=adjustments or [],
+            ),
+            serializer,
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = self._write(
+            lambda adjustments: scenario_update(
+                scenario_id=serializer.instance.pk,
+                name=data.get("name"),
+                description=data.get("description"),
+                adjustments=adjustments,
+            ),
+            serializer,
+        )
+
+    def perform_destroy(self, instance):
+        if instance.is_published:
+            raise Conflict("A published scenario is kept: its figures were reported.")
+        instance.delete()
+
+    def _editor(self):
+        if not self.request.user.has_perm("kpi.change_scenario"):
+            raise PermissionDenied("Only ministry editors change scenarios.")
+        return self.get_object()
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Freeze a draft whose current result succeeded."""
+        scenario = self._editor()
+        try:
+            scenario = scenario_publish(scenario_id=scenario.pk)
+        except ScenarioLocked as error:
+            raise Conflict("Already published.") from error
+        except ScenarioNotReady as error:
+            raise Conflict(
+                "Its figures for the current adjustments are not computed yet (or failed): "
+                "wait for result.status 'succeeded', or recompute."
+            ) from error
+        return Response(self.get_serializer(scenario).data)
+
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """A new draft with the same adjustments."""
+        scenario = scenario_revise(scenario_id=self._editor().pk, owner=request.user)
+        return Response(self.get_serializer(scenario).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def recompute(self, request, pk=None):
+        """Compute the draft's result again (after the budget lines changed, or a lost worker)."""
+        scenario = self._editor()
+        if scenario.is_published:
+            raise Conflict("A published scenario's figures are kept as they were published.")
+        with transaction.atomic():
+            result = scenario_result_request(scenario=scenario)
+        return Response(ResultSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+
+
+class FigureFilter(StrictFilterSet):
+    path = django_filters.ChoiceFilter(choices=ScenarioFigure.PATHS)
+    by = django_filters.ChoiceFilter(
+        field_name="dimension",
+        choices=[(c, c) for c in ("overall", "track", "field", "country")],
+        help_text="overall, track, field or country; all if left out.",
+    )
+    from_year = IntegerFilter("fiscal_year", "gte", min_value=MIN_YEAR, max_value=MAX_YEAR)
+    to_year = IntegerFilter("fiscal_year", "lte", min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+    class Meta:
+        model = ScenarioFigure
+        fields = ["path", "by", "from_year", "to_year"]
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScenarioFigure
+        fields = [
+            "path",
+            "fiscal_year",
+            "dimension",
+            "key",
+            "international_won",
+            "total_won",
+            "share",
+            "target_share",
+            "target_won",
+            "gap_won",
+            "status",
+            "difference_won",
+        ]
+
+
+class ScenarioResultsView(ExportMixin, generics.ListAPIView):
+    """A scenario's figures: baseline, scenario and expected paths per year, overall (with
+    target, gap in won and verdict) and by track, field and country, each with its difference
+    from the baseline. ``share`` is percent with four places; amounts are whole won. JSON,
+    ``?format=csv`` or ``?format=xlsx``."""
+
+    serializer_class = FigureSerializer
+    permission_classes = [PortfolioModelPermissions]
+    queryset = ScenarioFigure.objects.all()
+    pagination_class = None
+    filter_backends = [StrictFilterBackend]
+    filterset_class = FigureFilter
+    export_name = "scenario"
+    scenario = result = None
+
+    def lists_rows(self) -> bool:
+        return True  # the scenario's id is in the path, and its figures are a list
+
+    def get_queryset(self):
+        self.scenario = get_object_or_404(
+            Scenario.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
+        self.result = scenario_current_result(self.scenario)
+        if self.result is None or self.result.status != ResultStatus.SUCCEEDED:
+            return ScenarioFigure.objects.none()
+        return ScenarioFigure.objects.filter(result=self.result).order_by(
+            "path", "dimension", "key", "fiscal_year"
+        )
+
+    def filter_queryset(self, queryset):
+        filterset = StrictFilterBackend().get_filterset(self.request, queryset, self)
+        if not filterset.is_valid():
+            raise ValidationError(filter_errors(filterset.form))
+        return filterset.qs
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        result = ResultSerializer(self.result).data if self.result else None
+        if isinstance(getattr(response, "data", None), list):
+            response.data = {
+                "scenario": {
+                    "id": self.scenario.pk,
+                    "name": self.scenario.name,
+                    "status": self.scenario.status,
+                    "revision": self.scenario.revision,
+                },
+                "result": result,
+                "results": response.data,
+            }
+        else:
+            response["X-Scenario-Result"] = str(self.result.pk) if self.result else ""
+            response["X-Scenario-Result-Status"] = self.result.status if self.result else ""
+        return response
