@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from programs.models import Track
 from rdportfolio.core.models import TimeStampedModel, year_field
 
+from .models import Dimension, ShareStatus
 from .scenario import Change, Kind, Path
 
 
@@ -246,7 +247,7 @@ class ScenarioFigure(models.Model):
     )
     path = models.CharField(_("path"), max_length=10, choices=PATHS)
     fiscal_year = year_field(_("fiscal year"))
-    dimension = models.CharField(_("dimension"), max_length=10)
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
     key = models.CharField(_("key"), max_length=40, blank=True)
     international_won = models.BigIntegerField(_("international (won)"))
     total_won = models.BigIntegerField(_("ministry total (won)"), null=True, blank=True)
@@ -258,7 +259,7 @@ class ScenarioFigure(models.Model):
     )
     target_won = models.BigIntegerField(_("target (won)"), null=True, blank=True)
     gap_won = models.BigIntegerField(_("gap (won)"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12)
+    status = models.CharField(_("status"), max_length=12, choices=ShareStatus.choices)
     difference_won = models.BigIntegerField(_("difference from the baseline (won)"))
 
     class Meta:

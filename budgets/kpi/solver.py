@@ -61,6 +61,10 @@ class Solution:
     allocation_won: dict[tuple[str, int], int]  # (scope, year) -> won; only non-zero entries
     shortfall_won: dict[int, int]  # per year: what no allocation within the limits can close
     binding: list[str]  # the limits that stop a short year from closing, named
+    # The same limits as data, for pages that word them in the reader's language:
+    # {"kind": "room", "scope", "year", "cap_won"} or {"kind": "span", "scope", "years",
+    # "cap_won", "label"}
+    binding_limits: list[dict] = field(default_factory=list)
 
     @property
     def total_won(self) -> int:
@@ -106,8 +110,9 @@ def gap_close(problem: Problem) -> Solution:
         for year in short_years
     }
     shortfall = {year: won for year, won in shortfall.items() if won > 0}
-    binding = _binding(problem, cells, allocation, shortfall) if shortfall else []
-    return Solution(not shortfall, needed, allocation, shortfall, binding)
+    limits = _binding(problem, allocation, shortfall) if shortfall else []
+    binding = [_limit_name(limit) for limit in limits]
+    return Solution(not shortfall, needed, allocation, shortfall, binding, limits)
 
 
 def _refuse_negative_limits(problem: Problem) -> None:
@@ -205,19 +210,30 @@ def _whole_won(problem, cells, x, needed, slack) -> dict[tuple[str, int], int]:
     return {cell: won for cell, won in allocation.items() if won > 0}
 
 
-def _binding(problem, cells, allocation, shortfall) -> list[str]:
+def _binding(problem, allocation, shortfall) -> list[dict]:
     """The limits that hold a short year back: its rooms used up, and spans used up."""
-    names = []
+    limits, seen = [], set()
     for year in sorted(shortfall):
         for scope in problem.scopes:
             room = problem.room_won.get((scope, year), 0)
             if allocation.get((scope, year), 0) >= room:
-                names.append(f"{scope} {year}: room {room:,} won used up")
+                limits.append({"kind": "room", "scope": scope, "year": year, "cap_won": room})
         for span in problem.spans:
-            if year not in span.years:
+            if year not in span.years or id(span) in seen:
                 continue
             used = sum(allocation.get((span.scope, y), 0) for y in span.years)
             if used >= span.cap_won:
-                label = span.label or f"{span.scope} {span.years[0]}-{span.years[-1]}"
-                names.append(f"{label}: cap {span.cap_won:,} won reached")
-    return list(dict.fromkeys(names))
+                seen.add(id(span))
+                limits.append(
+                    {"kind": "span", "scope": span.scope, "years": list(span.years),
+                     "cap_won": span.cap_won, "label": span.label}
+                )  # fmt: skip
+    return limits
+
+
+def _limit_name(limit: dict) -> str:
+    if limit["kind"] == "room":
+        return f"{limit['scope']} {limit['year']}: room {limit['cap_won']:,} won used up"
+    years = limit["years"]
+    label = limit["label"] or f"{limit['scope']} {years[0]}-{years[-1]}"
+    return f"{label}: cap {limit['cap_won']:,} won reached"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import overview, partners, search, technologies, technology, units
+from . import overview, partners, scenarios, search, technologies, technology, units
 
 app_name = "dashboards"
 
@@ -11,5 +11,14 @@ urlpatterns = [
     path("technologies/<str:code>/", technology.technology_detail, name="technology"),
     path("partners/", partners.partners, name="partners"),
     path("search/", search.search, name="search"),
+    path("scenarios/", scenarios.scenario_list, name="scenarios"),
+    path("scenarios/solve/", scenarios.scenario_solve, name="scenario-solve"),
+    path("scenarios/<int:pk>/", scenarios.scenario_detail, name="scenario"),
+    path("scenarios/<int:pk>/result/", scenarios.scenario_result, name="scenario-result"),
+    path(
+        "scenarios/<int:pk>/<str:action>/",
+        scenarios.scenario_action,
+        name="scenario-action",
+    ),
     path("units/", units.unit_set, name="unit-set"),
 ]

@@ -94,6 +94,37 @@
         series: series,
       };
     },
+    // A scenario: the baseline, the scenario, what the execution rate makes of it, and the
+    // target, on one axis; the same tooltip as the share path.
+    "scenario-path": function (d) {
+      return {
+        color: ["#7f8c8d", "#0b3d91", "#2a9d8f", "#c0392b"],
+        tooltip: {
+          trigger: "axis", confine: true,
+          formatter: function (items) {
+            var lines = [esc(items.length ? items[0].axisValue : "")];
+            items.forEach(function (item) {
+              lines.push(marker(item.color) + esc(item.seriesName) + ": " + percent(item.value));
+            });
+            return lines.join("<br>");
+          },
+        },
+        legend: { top: 0 },
+        grid: { left: 48, right: 24, top: 56, bottom: 32 },
+        xAxis: { type: "category", data: d.years.map(String) },
+        yAxis: { type: "value", min: 0, axisLabel: { formatter: "{value}%" } },
+        series: [
+          { name: d.names.baseline, type: "line", data: d.baseline.map(num), lineStyle: { type: "dashed" },
+            symbol: "emptyCircle" },
+          { name: d.names.scenario, type: "line", data: d.scenario.map(num), symbolSize: 8,
+            lineStyle: { width: 3 } },
+          { name: d.names.expected, type: "line", data: d.expected.map(num), lineStyle: { type: "dashed", width: 2 },
+            symbol: "triangle" },
+          { name: d.names.target, type: "line", data: d.target.map(num), lineStyle: { type: "dotted", width: 2 },
+            symbol: "none" },
+        ],
+      };
+    },
     "budget-stack": function (d, width) {
       return {
         color: palette,

@@ -1,0 +1,233 @@
+"""Scenarios toward the target: the list, one scenario (its paths on one chart, the gaps by
+year, where it differs from the baseline) with its editor, and the solver's page.
+
+Readers (CTO viewers, analysts) see published scenarios; ministry editors see and edit drafts:
+each save is checked by the engine first (a refusal is shown on the adjustment and field it
+names, nothing written), then computed by a worker; the page polls until the figures are in.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from budgets.kpi.scenario import AdjustmentError
+from budgets.kpi.scenario_models import Scenario, ScenarioFigure
+from budgets.kpi.scenario_services import (
+    ScenarioLocked,
+    ScenarioNotReady,
+    scenario_adjustments_data,
+    scenario_create,
+    scenario_publish,
+    scenario_result_request,
+    scenario_revise,
+    scenario_update,
+)
+
+from .access import DASHBOARD_PERMISSIONS, reader_display
+from .scenario_forms import AdjustmentFormSet, ScenarioForm
+from .scenario_view import goal_year, result_context, scenario_solve_page
+
+EDIT = "kpi.change_scenario"
+
+
+def visible_scenarios(user):
+    if not user.is_authenticated:
+        # Public dashboards show what was published, never drafts.
+        return Scenario.objects.filter(status="published")
+    return Scenario.objects.visible_to(user)
+
+
+def scenario_page(view):
+    """Readers as on the dashboards; writes (POST) for ministry editors only."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and (
+            request.method == "POST" or not settings.RDP_DASHBOARDS_PUBLIC
+        ):
+            return redirect_to_login(request.get_full_path())
+        if request.user.is_authenticated and not settings.RDP_DASHBOARDS_PUBLIC:
+            if not request.user.has_perms(DASHBOARD_PERMISSIONS):
+                raise PermissionDenied(_("Your role does not include the dashboards."))
+        if request.method == "POST" and not request.user.has_perm(EDIT):
+            raise PermissionDenied(_("Only ministry editors change scenarios."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+@scenario_page
+def scenario_list(request):
+    """Every scenario the reader may see, with its verdict for the goal year; editors start one."""
+    form = ScenarioForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        scenario = scenario_create(
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            owner=request.user,
+        )
+        return redirect("dashboards:scenario", pk=scenario.pk)
+    display = reader_display(request)
+    scenarios = list(
+        visible_scenarios(request.user).select_related("owner").prefetch_related("results")
+    )
+    goal = goal_year()
+    current = {}
+    for scenario in scenarios:
+        results = [r for r in scenario.results.all() if r.scenario_revision == scenario.revision]
+        scenario.result = max(results, key=lambda r: r.pk, default=None)
+        if scenario.result is not None:
+            current[scenario.result.pk] = scenario
+    # One query for every scenario's goal-year figure.
+    for figure in ScenarioFigure.objects.filter(
+        result__in=list(current), path="scenario", dimension="overall", fiscal_year=goal
+    ):
+        scenario = current[figure.result_id]
+        scenario.goal_share = figure.share
+        scenario.goal_gap_text = display.text(figure.gap_won, goal)
+        scenario.goal_status = figure.status
+    return render(
+        request,
+        "dashboards/scenarios.html",
+        {
+            "display": display,
+            "scenarios": scenarios,
+            "goal_year": goal,
+            "form": form,
+            "can_edit": request.user.has_perm(EDIT),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _formset_initial(scenario) -> list[dict]:
+    initial = []
+    for data in scenario_adjustments_data(scenario):
+        row = dict(data)
+        row["field"] = data["field"].code if data["field"] else None
+        row["technology"] = data["technology"].code if data["technology"] else None
+        initial.append(row)
+    return initial
+
+
+def _refusal_on_form(formset, kept, error: AdjustmentError) -> None:
+    form = kept[error.number - 1] if 1 <= error.number <= len(kept) else None
+    if form is None:
+        formset._non_form_errors = formset.error_class([error.message])
+        return
+    target = error.field_name if error.field_name in form.fields else None
+    form.add_error(target, error.message)
+
+
+@require_http_methods(["GET", "POST"])
+@scenario_page
+def scenario_detail(request, pk: int):
+    scenario = get_object_or_404(
+        visible_scenarios(request.user).select_related("owner", "revision_of"), pk=pk
+    )
+    editable = request.user.has_perm(EDIT) and not scenario.is_published
+    form = ScenarioForm(request.POST or None, instance=scenario, prefix="scenario")
+    formset = AdjustmentFormSet(
+        request.POST or None, initial=_formset_initial(scenario), prefix="adjustments"
+    )
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("A published scenario is read-only: revise it."))
+        if form.is_valid() and formset.is_valid():
+            kept = formset.kept_forms()
+            try:
+                scenario_update(
+                    scenario_id=scenario.pk,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    adjustments=[f.adjustment() for f in kept],
+                )
+            except AdjustmentError as error:
+                _refusal_on_form(formset, kept, error)
+                status = 400
+            else:
+                if not request.headers.get("HX-Request"):
+                    messages.success(request, _("Saved; the figures are being computed."))
+                    return redirect("dashboards:scenario", pk=scenario.pk)
+                scenario.refresh_from_db()
+                form = ScenarioForm(instance=scenario, prefix="scenario")
+                formset = AdjustmentFormSet(
+                    initial=_formset_initial(scenario), prefix="adjustments"
+                )
+        else:
+            status = 400
+    context = {
+        "scenario": scenario,
+        "editable": editable,
+        "can_edit": request.user.has_perm(EDIT),
+        "form": form,
+        "formset": formset,
+        **result_context(request, scenario),
+    }
+    # htmx swaps the editor and the figures in place; other requests get the whole page.
+    template = (
+        "dashboards/scenario_body.html"
+        if request.headers.get("HX-Request")
+        else "dashboards/scenario_detail.html"
+    )
+    return render(request, template, context, status=status)
+
+
+@scenario_page
+def scenario_result(request, pk: int):
+    """The figures alone: what the page polls while a worker computes them."""
+    scenario = get_object_or_404(visible_scenarios(request.user), pk=pk)
+    return render(
+        request,
+        "includes/scenario_result.html",
+        {"scenario": scenario, **result_context(request, scenario)},
+    )
+
+
+@require_POST
+@scenario_page
+def scenario_action(request, pk: int, action: str):
+    """Publish, revise, recompute or delete, from the scenario's page."""
+    scenario = get_object_or_404(Scenario.objects.visible_to(request.user), pk=pk)
+    try:
+        if action == "publish":
+            scenario_publish(scenario_id=scenario.pk)
+            messages.success(request, _("Published: its figures are fixed from now on."))
+        elif action == "revise":
+            scenario = scenario_revise(scenario_id=scenario.pk, owner=request.user)
+            messages.success(request, _("A new draft with the same adjustments."))
+        elif action == "recompute" and not scenario.is_published:
+            with transaction.atomic():
+                scenario_result_request(scenario=scenario)
+        elif action == "delete" and not scenario.is_published:
+            scenario.delete()
+            messages.success(request, _("Scenario deleted."))
+            return redirect("dashboards:scenarios")
+        else:
+            raise PermissionDenied(_("A published scenario is read-only: revise it."))
+    except ScenarioLocked:
+        messages.error(request, _("Already published."))
+    except ScenarioNotReady:
+        messages.error(
+            request,
+            _("Its figures for the current adjustments are not computed yet, or failed: "
+              "wait, or compute again."),
+        )  # fmt: skip
+    return redirect(reverse("dashboards:scenario", args=[scenario.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+@scenario_page
+def scenario_solve(request):
+    """The least won per year, and where, to be on the path (POST saves it, for editors)."""
+    return scenario_solve_page(request, visible_scenarios(request.user))
