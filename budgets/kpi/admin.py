@@ -121,3 +121,7 @@ class ShareSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "run__id__exact" or super().lookup_allowed(lookup, value, request)
+
+
+# Scenarios have an admin module of their own; imported here so that the admin finds it.
+from . import scenario_admin  # noqa: E402, F401

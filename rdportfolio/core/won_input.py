@@ -115,6 +115,15 @@ class WonFormField(forms.Field):
         return parse_won(value)
 
 
+class SignedWonFormField(WonFormField):
+    """Won as staff type them; a leading minus is a cut ("-300억"), for changes of a total."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip().startswith("-"):
+            return -parse_won(value.strip()[1:])
+        return super().to_python(value)
+
+
 class WonInputMixin:
     """For a ModelAdmin or an inline: every ``*_won`` amount typed as staff say it."""
 

@@ -14,17 +14,8 @@ from budgets.kpi.scenario_solve import BY, SOURCES
 from budgets.models import UNASSIGNED
 from programs.models import Track
 from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
-from rdportfolio.core.won_input import WonFormField, parse_won
+from rdportfolio.core.won_input import SignedWonFormField, WonFormField
 from technologies.models import Field, Technology
-
-
-class SignedWonField(WonFormField):
-    """Won as staff type them (50억, 1.2조); a leading minus is a cut."""
-
-    def to_python(self, value):
-        if isinstance(value, str) and value.strip().startswith("-"):
-            return -parse_won(value.strip()[1:])
-        return super().to_python(value)
 
 
 def _countries(blank_label):
@@ -70,7 +61,7 @@ class AdjustmentForm(forms.Form):
     )
     from_year = forms.IntegerField(label=_("from year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     to_year = forms.IntegerField(label=_("to year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
-    amount_won = SignedWonField(
+    amount_won = SignedWonFormField(
         label=_("amount (won per year)"),
         required=False,
         help_text=_("50억, 1.2조 …; for the ministry total, -300억 is a cut."),
