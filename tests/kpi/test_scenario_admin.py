@@ -1,0 +1,65 @@
+"""Scenarios in the admin: the engine's refusal on the inline row and field it names, nothing
+saved; a new revision and new figures when the adjustments change; published ones read-only."""
+
+import pytest
+
+from budgets.kpi.scenario_services import scenario_create, scenario_current_result, scenario_publish
+from tests.dashboards.pages import browser
+
+pytestmark = pytest.mark.django_db
+EOK = 10**8
+
+
+@pytest.fixture(autouse=True)
+def _results_computed(monkeypatch):
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, **_kw: func())
+
+
+def change_form(scenario, **adjustment):
+    data = {
+        "name": scenario.name,
+        "description": "",
+        "adjustments-TOTAL_FORMS": "1",
+        "adjustments-INITIAL_FORMS": "0",
+        "adjustments-MIN_NUM_FORMS": "0",
+        "adjustments-MAX_NUM_FORMS": "1000",
+        "_continue": "1",
+    }
+    for key, value in {"position": 1, "from_year": 2026, "to_year": 2026, **adjustment}.items():
+        data[f"adjustments-0-{key}"] = value
+    return data
+
+
+def test_the_engine_refuses_in_the_admin_and_nothing_is_saved(ministry_editor):
+    scenario = scenario_create(name="Admin plan", owner=ministry_editor)
+    url = f"/admin/kpi/scenario/{scenario.pk}/change/"
+    client = browser(ministry_editor)
+    refused = client.post(
+        url, change_form(scenario, kind="shift", track="leapfrogging", amount_won="9000억")
+    )
+    assert refused.status_code == 200
+    assert "more than the scope&#x27;s domestic won in 2026" in refused.content.decode()
+    assert not scenario.adjustments.exists()
+
+    saved = client.post(url, change_form(scenario, kind="total", amount_won="-300억"))
+    assert saved.status_code == 302
+    scenario.refresh_from_db()
+    assert scenario.adjustments.get().amount_won == -300 * EOK
+    assert scenario.revision == 2
+    result = scenario_current_result(scenario)
+    assert result.status == "succeeded" and result.scenario_revision == 2
+
+
+def test_a_published_scenario_is_read_only_in_the_admin(ministry_editor):
+    scenario = scenario_create(name="Fixed", owner=ministry_editor)
+    scenario_publish(scenario_id=scenario.pk)
+    client = browser(ministry_editor)
+    url = f"/admin/kpi/scenario/{scenario.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(url, change_form(scenario, kind="total", percent="5")).status_code == 403
+    assert (
+        client.post(f"/admin/kpi/scenario/{scenario.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert not scenario.adjustments.exists()
