@@ -164,7 +164,28 @@ def _refused(error: AdjustmentError, count: int) -> ValidationError:
     return ValidationError({"adjustments": [error.message]})
 
 
-class ScenarioViewSet(viewsets.ModelViewSet):
+class ScenarioExportSerializer(serializers.ModelSerializer):
+    """A scenario as one row of a CSV or XLSX list (the adjustments are in the JSON)."""
+
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "id",
+            "name",
+            "description",
+            "owner",
+            "status",
+            "published_at",
+            "revision",
+            "revision_of",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
     """What-if scenarios toward the target path: ordered adjustments and their computed result.
 
     Drafts are visible to editors only; published scenarios are read-only (revise one into a
@@ -175,6 +196,13 @@ class ScenarioViewSet(viewsets.ModelViewSet):
     serializer_class = ScenarioSerializer
     permission_classes = [PortfolioModelPermissions]
     queryset = Scenario.objects.all()
+    export_name = "scenarios"
+
+    def get_serializer_class(self):
+        accepted = getattr(self.request, "accepted_renderer", None)
+        if self.action == "list" and getattr(accepted, "format", None) in ("csv", "xlsx"):
+            return ScenarioExportSerializer
+        return ScenarioSerializer
 
     def get_queryset(self):
         return (

@@ -173,3 +173,12 @@ def test_the_list_costs_the_same_queries_at_any_length(ministry_editor):
     with CaptureQueriesContext(connection) as five:
         assert len(client.get(URL).json()["results"]) == 5
     assert len(five) == len(one)
+
+
+def test_the_list_as_csv_has_one_row_per_scenario(draft, ministry_editor):
+    response = api(ministry_editor).get(URL, {"format": "csv"})
+    assert response.status_code == 200
+    table = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(row["id"], row["name"], row["owner"]) for row in table] == [
+        (str(draft["id"]), "Two steps", "t_editor")
+    ]
