@@ -22,7 +22,10 @@ def plan_template(serializer_class) -> list | None:
             if isinstance(field, serializers.ManyRelatedField | serializers.SerializerMethodField):
                 template = None
                 break
-            template.append((name, field.source.replace(".", "__"), field))
+            path = field.source.replace(".", "__")
+            if isinstance(field, serializers.SlugRelatedField):
+                path = f"{path}__{field.slug_field}"  # the related row's slug, not its id
+            template.append((name, path, field))
         _PLAN_TEMPLATES[serializer_class] = template
     return _PLAN_TEMPLATES[serializer_class]
 
