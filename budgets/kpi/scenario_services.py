@@ -126,14 +126,26 @@ def _changes_of(adjustments: list[dict]) -> list[Change]:
 
 @transaction.atomic
 def scenario_create(
-    *, name: str, owner, description: str = "", adjustments: list[dict] | None = None
+    *,
+    name: str,
+    owner,
+    description: str = "",
+    adjustments: list[dict] | None = None,
+    compute_now: bool = False,
 ) -> Scenario:
-    """A new draft with its adjustments (checked first), and its result requested."""
+    """A new draft with its adjustments (checked first), and its result requested (or, with
+    ``compute_now``, computed in this process: the seed, which has no worker to wait for)."""
     adjustments = adjustments or []
     scenario_check(_changes_of(adjustments))
     scenario = Scenario.objects.create(name=name, description=description, owner=owner)
     _adjustments_write(scenario, adjustments)
-    scenario_result_request(scenario=scenario)
+    if compute_now:
+        result = ScenarioResult.objects.create(
+            scenario=scenario, scenario_revision=scenario.revision
+        )
+        scenario_result_compute(result_id=result.pk)
+    else:
+        scenario_result_request(scenario=scenario)
     return scenario
 
 

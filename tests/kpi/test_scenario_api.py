@@ -100,7 +100,8 @@ def test_cto_viewers_and_analysts_read_published_scenarios_only(
 ):
     for reader in (cto_viewer, analyst):
         client = api(reader)
-        assert client.get(URL).json()["results"] == []
+        listed = {s["id"]: s["status"] for s in client.get(URL).json()["results"]}
+        assert draft["id"] not in listed and set(listed.values()) <= {"published"}
         assert client.get(f"{URL}{draft['id']}/").status_code == 404
         assert client.get(f"{URL}{draft['id']}/results/").status_code == 404
         assert client.post(URL, TWO_STEPS, format="json").status_code == 403
@@ -112,7 +113,7 @@ def test_cto_viewers_and_analysts_read_published_scenarios_only(
     assert published.status_code == 200 and published.json()["status"] == "published"
     for reader in (cto_viewer, analyst):
         client = api(reader)
-        assert [s["id"] for s in client.get(URL).json()["results"]] == [draft["id"]]
+        assert draft["id"] in [s["id"] for s in client.get(URL).json()["results"]]
         assert client.get(f"{URL}{draft['id']}/results/").json()["results"]
         assert client.patch(f"{URL}{draft['id']}/", {"name": "x"}, format="json").status_code == 403
         assert client.delete(f"{URL}{draft['id']}/").status_code == 403
@@ -166,12 +167,13 @@ def test_the_solver_answers_readers_and_saves_for_editors(cto_viewer, ministry_e
 def test_the_list_costs_the_same_queries_at_any_length(ministry_editor):
     client = api(ministry_editor)
     client.post(URL, TWO_STEPS, format="json")
+    before = Scenario.objects.count()
     with CaptureQueriesContext(connection) as one:
-        assert len(client.get(URL).json()["results"]) == 1
+        assert len(client.get(URL).json()["results"]) == before
     for n in range(4):
         client.post(URL, {**TWO_STEPS, "name": f"More {n}"}, format="json")
     with CaptureQueriesContext(connection) as five:
-        assert len(client.get(URL).json()["results"]) == 5
+        assert len(client.get(URL).json()["results"]) == before + 4
     assert len(five) == len(one)
 
 
@@ -179,6 +181,6 @@ def test_the_list_as_csv_has_one_row_per_scenario(draft, ministry_editor):
     response = api(ministry_editor).get(URL, {"format": "csv"})
     assert response.status_code == 200
     table = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [(row["id"], row["name"], row["owner"]) for row in table] == [
-        (str(draft["id"]), "Two steps", "t_editor")
-    ]
+    rows = {row["id"]: (row["name"], row["owner"]) for row in table}
+    assert rows[str(draft["id"])] == ("Two steps", "t_editor")
+    assert len(rows) == Scenario.objects.count()

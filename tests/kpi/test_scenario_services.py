@@ -187,3 +187,13 @@ def test_a_cap_that_cannot_be_met_is_reported_by_name(base):
     assert not solution.feasible
     assert any("cap on" in name for name in solution.binding)
     assert Program.objects.exists()
+
+
+def test_the_demo_scenario_is_published_with_its_figures():
+    from rdportfolio.seed.scenarios import DEMO_SCENARIO
+
+    scenario = Scenario.objects.get(name=DEMO_SCENARIO)
+    assert scenario.is_published and scenario.adjustments.count() == 2
+    result = scenario_current_result(scenario)
+    assert result.status == ResultStatus.SUCCEEDED
+    assert result.figures.filter(path="scenario", dimension="overall").exists()

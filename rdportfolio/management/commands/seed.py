@@ -10,6 +10,7 @@ from rdportfolio.seed.logins import (
     demo_evaluation_ensure,
     demo_logins_ensure,
 )
+from rdportfolio.seed.scenarios import DEMO_SCENARIO, demo_scenario_ensure
 
 
 class Command(BaseCommand):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             # Bulk inserts send no signals: ask for the KPI explicitly, once.
             run = share_recompute()
             self.stdout.write(f"International-collaboration share: run #{run.pk} {run.status}.")
+        if demo and demo_scenario_ensure():
+            self.stdout.write(f"Published the demo scenario: {DEMO_SCENARIO}.")
         if demo:
             if settings.RDP_DEMO_LOGINS:
                 self.stdout.write(self.style.WARNING("Demo logins (embedded mode only):"))
