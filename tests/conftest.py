@@ -194,3 +194,15 @@ def real_worker(on_postgresql):
         with contextlib.suppress(subprocess.TimeoutExpired):
             # Shown by pytest when the test failed.
             print("celery worker log:", worker.communicate(timeout=30)[0][-3000:])
+
+
+@pytest.fixture
+def scenarios_computed(monkeypatch):
+    """Scenario results computed as soon as they are requested, in this process.
+
+    They are sent to the workers after commit; these tests run inside a transaction that
+    never commits, with no worker (test_scenario_worker.py has a real one), so the callback
+    runs at once and the task runs eagerly.
+    """
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, **_kw: func())
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)

@@ -87,12 +87,15 @@ class AdjustmentForm(forms.Form):
 
 class BaseAdjustmentFormSet(forms.BaseFormSet):
     def kept_forms(self) -> list[AdjustmentForm]:
-        """The adjustments to save, in the order given: filled in and not deleted."""
-        forms_ = [f for f in self.ordered_forms] if self.can_order else list(self.forms)
+        """The adjustments to save, in the order given: the saved ones (changed or not) and a
+        new one filled in, less those marked for deletion."""
+        forms_ = list(self.ordered_forms) if self.can_order else list(self.forms)
+        initial = set(self.forms[: self.initial_form_count()])
         return [
             f
             for f in forms_
-            if f.has_changed() and not (self.can_delete and self._should_delete_form(f))
+            if (f in initial or f.has_changed())
+            and not (self.can_delete and self._should_delete_form(f))
         ]
 
 

@@ -11,14 +11,8 @@ from budgets.kpi.scenario_models import Scenario, ScenarioFigure
 from budgets.kpi.scenario_services import scenario_create, scenario_current_result
 from tests.dashboards.pages import browser, chart_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]
 EOK = 10**8
-
-
-@pytest.fixture(autouse=True)
-def _results_computed(monkeypatch):
-    # The test's transaction never commits: run the after-commit sends (in-process) at once.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, **_kw: func())
 
 
 def formset_data(*adjustments, name="Plan B"):
@@ -151,3 +145,16 @@ def test_the_list_costs_the_same_queries_at_any_length(ministry_editor):
     with CaptureQueriesContext(connection) as five:
         assert client.get("/scenarios/").content.decode().count("/scenarios/") >= 5
     assert len(five) == len(one)
+
+
+def test_saving_again_keeps_the_saved_adjustments_and_adds_the_new_one(ministry_editor):
+    # The editor shows the saved adjustments (unchanged) and a blank one: filling the blank
+    # one and saving must keep the others (a browser test caught them dropped).
+    client = browser(ministry_editor)
+    scenario = scenario_create(name="Growing", owner=ministry_editor)
+    client.post(f"/scenarios/{scenario.pk}/", formset_data(SHIFT, name="Growing"))
+    data = formset_data(SHIFT, ADD, name="Growing")
+    data["adjustments-INITIAL_FORMS"] = "1"
+    data["adjustments-0-percent"] = "20.000"  # as the form shows it back
+    assert client.post(f"/scenarios/{scenario.pk}/", data).status_code == 302
+    assert [a.kind for a in scenario.adjustments.order_by("position")] == ["shift", "add"]

@@ -6,13 +6,8 @@ import pytest
 from budgets.kpi.scenario_services import scenario_create, scenario_current_result, scenario_publish
 from tests.dashboards.pages import browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]
 EOK = 10**8
-
-
-@pytest.fixture(autouse=True)
-def _results_computed(monkeypatch):
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, **_kw: func())
 
 
 def change_form(scenario, **adjustment):

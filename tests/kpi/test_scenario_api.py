@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from budgets.kpi.scenario_models import Scenario
 from tests.api.client import api
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]
 URL = "/api/v1/scenarios/"
 EOK = 10**8
 TWO_STEPS = {
@@ -23,12 +23,6 @@ TWO_STEPS = {
          "amount_won": 50 * EOK, "partner_country": "US"},
     ],
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _results_computed(monkeypatch):
-    # The test's transaction never commits: run the after-commit sends (in-process) at once.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, **_kw: func())
 
 
 @pytest.fixture

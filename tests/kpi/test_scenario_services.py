@@ -26,20 +26,13 @@ from budgets.kpi.scenario_solve import SolveRequest, scenario_from_solution, sce
 from budgets.models import BudgetLine, MinistryBudget
 from programs.models import Program, Track
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]
 EOK = 10**8
 
 
 @pytest.fixture
 def base():
     return scenario_base_read()
-
-
-@pytest.fixture(autouse=True)
-def _results_computed(monkeypatch):
-    """Results are sent to the workers after commit (computed in-process here): the tests run
-    inside a transaction that never commits, so the callbacks run as they are registered."""
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, **_kw: func())
 
 
 def test_the_execution_rate_is_executed_over_planned_won_of_the_closed_years(base):
