@@ -296,6 +296,12 @@ SPECTACULAR_SETTINGS = {
         name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
         for name in ["ValidationErrorEnum", "ClientErrorEnum", "ServerErrorEnum"]
         + [f"ErrorCode{code}Enum" for code in (401, 403, 404, 405, 406, 415, 429, 500)]
+    }
+    | {
+        # Several models have a "status": each choice set its own name in the schema.
+        "ScenarioStatusEnum": "budgets.kpi.scenario_models.ScenarioStatus",
+        "ScenarioResultStatusEnum": "budgets.kpi.scenario_models.ResultStatus",
+        "ShareStatusEnum": "budgets.kpi.models.ShareStatus",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

@@ -19,7 +19,12 @@ EVALUATION = {
     "evaluations.evaluationlayer",
     "evaluations.evaluationassignment",
 }
-SYSTEM = {"kpi.sharerun", "kpi.sharesnapshot", "budgets.planreconciliation"}
+SYSTEM = {
+    "kpi.sharerun",
+    "kpi.sharesnapshot",
+    "kpi.scenarioresult",
+    "budgets.planreconciliation",
+}
 
 
 def expected(persona: str, label: str) -> tuple[bool, bool]:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_countries import countries
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 
 from programs.models import Track
 from rdportfolio.core.api import Conflict, DecimalTextField, ExportMixin, StrictCharField
+from rdportfolio.core.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema
 from rdportfolio.core.drf import (
     IntegerFilter,
     PortfolioModelPermissions,
@@ -125,7 +127,9 @@ class ResultSerializer(serializers.ModelSerializer):
 class ScenarioSerializer(serializers.ModelSerializer):
     name = StrictCharField(max_length=200)
     description = StrictCharField(required=False, allow_blank=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: made by the system"
+    )
     adjustments = AdjustmentSerializer(many=True, required=False)
     result = serializers.SerializerMethodField()
 
@@ -167,7 +171,9 @@ def _refused(error: AdjustmentError, count: int) -> ValidationError:
 class ScenarioExportSerializer(serializers.ModelSerializer):
     """A scenario as one row of a CSV or XLSX list (the adjustments are in the JSON)."""
 
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: made by the system"
+    )
 
     class Meta:
         model = Scenario
@@ -185,6 +191,16 @@ class ScenarioExportSerializer(serializers.ModelSerializer):
         ]
 
 
+class ScenarioSchema(PortfolioAutoSchema):
+    # A published scenario refuses changes, deletion, publishing again and recomputing: 409.
+    def _should_add_error_response(self, responses, status_code):
+        if status_code == "409":
+            return (
+                self.method in ("PUT", "PATCH", "DELETE", "POST") and status_code not in responses
+            )
+        return super()._should_add_error_response(responses, status_code)
+
+
 class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
     """What-if scenarios toward the target path: ordered adjustments and their computed result.
 
@@ -197,6 +213,7 @@ class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
     permission_classes = [PortfolioModelPermissions]
     queryset = Scenario.objects.all()
     export_name = "scenarios"
+    schema = ScenarioSchema()
 
     def get_serializer_class(self):
         accepted = getattr(self.request, "accepted_renderer", None)
@@ -259,6 +276,7 @@ class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
             raise PermissionDenied("Only ministry editors change scenarios.")
         return self.get_object()
 
+    @extend_schema(request=None, responses={200: ScenarioSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Freeze a draft whose current result succeeded."""
@@ -274,12 +292,14 @@ class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
             ) from error
         return Response(self.get_serializer(scenario).data)
 
+    @extend_schema(request=None, responses={201: ScenarioSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
         """A new draft with the same adjustments."""
         scenario = scenario_revise(scenario_id=self._editor().pk, owner=request.user)
         return Response(self.get_serializer(scenario).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={202: ResultSerializer})
     @action(detail=True, methods=["post"])
     def recompute(self, request, pk=None):
         """Compute the draft's result again (after the budget lines changed, or a lost worker)."""
@@ -325,6 +345,15 @@ class FigureSerializer(serializers.ModelSerializer):
         ]
 
 
+class ScenarioResultsSchema(PortfolioAutoSchema):
+    # One object (the scenario, its result and the figures), not a list of them.
+    def _is_list_view(self, serializer=None):
+        return False
+
+
+YEAR_SCHEMA = {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}
+
+
 class ScenarioResultsView(ExportMixin, generics.ListAPIView):
     """A scenario's figures: baseline, scenario and expected paths per year, overall (with
     target, gap in won and verdict) and by track, field and country, each with its difference
@@ -338,7 +367,41 @@ class ScenarioResultsView(ExportMixin, generics.ListAPIView):
     filter_backends = [StrictFilterBackend]
     filterset_class = FigureFilter
     export_name = "scenario"
+    schema = ScenarioResultsSchema()
     scenario = result = None
+
+    @extend_schema(
+        # Listed here: the schema reads filters only from list views, and this one returns one object.
+        parameters=[
+            OpenApiParameter("path", enum=[p for p, _label in ScenarioFigure.PATHS]),
+            OpenApiParameter(
+                "by",
+                enum=["overall", "track", "field", "country"],
+                description="overall, track, field or country; all if left out.",
+            ),
+            OpenApiParameter("from_year", YEAR_SCHEMA, description="First fiscal year."),
+            OpenApiParameter("to_year", YEAR_SCHEMA, description="Last fiscal year."),
+            EXPORT_PARAMETER,
+        ],
+        responses=inline_serializer(
+            "ScenarioResultsResponse",
+            {
+                "scenario": inline_serializer(
+                    "ScenarioSummary",
+                    {
+                        "id": serializers.IntegerField(),
+                        "name": serializers.CharField(),
+                        "status": serializers.CharField(),
+                        "revision": serializers.IntegerField(),
+                    },
+                ),
+                "result": ResultSerializer(allow_null=True),
+                "results": FigureSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def lists_rows(self) -> bool:
         return True  # the scenario's id is in the path, and its figures are a list
