@@ -6,7 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from budgets.api import BudgetLineViewSet, CollaborationTargetViewSet, MinistryBudgetViewSet
 from budgets.kpi.api import ShareView
-from budgets.kpi.scenario_api import ScenarioResultsView, ScenarioViewSet
+from budgets.kpi.scenario_api import ScenarioViewSet
+from budgets.kpi.scenario_results_api import ScenarioResultsView
 from budgets.kpi.scenario_solve_api import SolveView
 from partners.api import (
     CollaborationViewSet,
