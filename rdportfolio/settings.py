@@ -274,6 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "rdportfolio.core.api_schema.PortfolioAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+_STATUS_ENUMS = "scenario_models.ScenarioStatus scenario_models.ResultStatus models.ShareStatus"
 SPECTACULAR_SETTINGS = {
     "TITLE": "rdportfolio API",
     "DESCRIPTION": (
@@ -291,18 +292,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # drf-standardized-errors' enums, named once instead of once per endpoint.
+    # drf-standardized-errors' enums, named once instead of once per endpoint; and each of the
+    # models' "status" choice sets a name of its own.
     "ENUM_NAME_OVERRIDES": {
         name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
         for name in ["ValidationErrorEnum", "ClientErrorEnum", "ServerErrorEnum"]
         + [f"ErrorCode{code}Enum" for code in (401, 403, 404, 405, 406, 415, 429, 500)]
     }
-    | {
-        # Several models have a "status": each choice set its own name in the schema.
-        "ScenarioStatusEnum": "budgets.kpi.scenario_models.ScenarioStatus",
-        "ScenarioResultStatusEnum": "budgets.kpi.scenario_models.ResultStatus",
-        "ShareStatusEnum": "budgets.kpi.models.ShareStatus",
-    },
+    | {f"{p.split('.')[1]}Enum": f"budgets.kpi.{p}" for p in _STATUS_ENUMS.split()},
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 DRF_STANDARDIZED_ERRORS = {
