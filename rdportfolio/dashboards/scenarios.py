@@ -16,7 +16,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budgets.kpi.scenario import AdjustmentError
 from budgets.kpi.scenario_models import Scenario, ScenarioFigure
@@ -183,6 +183,7 @@ def scenario_detail(request, pk: int):
     return render(request, template, context, status=status)
 
 
+@require_GET
 @scenario_page
 def scenario_result(request, pk: int):
     """The figures alone: what the page polls while a worker computes them."""
