@@ -15,7 +15,13 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from programs.models import Track
-from rdportfolio.core.api import Conflict, DecimalTextField, ExportMixin, StrictCharField
+from rdportfolio.core.api import (
+    CodeRelatedField,
+    Conflict,
+    DecimalTextField,
+    ExportMixin,
+    StrictCharField,
+)
 from rdportfolio.core.api_schema import PortfolioAutoSchema
 from rdportfolio.core.drf import (
     PortfolioModelPermissions,
@@ -46,10 +52,10 @@ from .scenario_services import (
 class AdjustmentSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=AdjustmentKind.choices)
     track = serializers.ChoiceField(choices=Track.choices, required=False, allow_blank=True)
-    field = serializers.SlugRelatedField(
+    field = CodeRelatedField(
         slug_field="code", queryset=Field.objects.all(), required=False, allow_null=True
     )
-    technology = serializers.SlugRelatedField(
+    technology = CodeRelatedField(
         slug_field="code", queryset=Technology.objects.all(), required=False, allow_null=True
     )
     note = StrictCharField(required=False, allow_blank=True, max_length=300)

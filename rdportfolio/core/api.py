@@ -280,6 +280,18 @@ class StrictSlugField(TextOnlyMixin, serializers.SlugField):
     pass
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A related row named by its code: text without NUL characters, or a 400 that says so
+    (PostgreSQL refuses NUL in a query's text, which would otherwise be a server error)."""
+
+    default_error_messages = {"invalid": "Not a code: text without null characters."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class DecimalTextField(TextOnlyMixin, serializers.DecimalField):
     """A decimal as the schema documents it, a string ("12.5"): 12.5 as a JSON number would
     pass through a float on its way in, and is refused."""

@@ -178,3 +178,11 @@ def test_the_list_as_csv_has_one_row_per_scenario(draft, ministry_editor):
     rows = {row["id"]: (row["name"], row["owner"]) for row in table}
     assert rows[str(draft["id"])] == ("Two steps", "t_editor")
     assert len(rows) == Scenario.objects.count()
+
+
+def test_codes_with_null_characters_are_refused_not_a_server_error(ministry_editor):
+    bad = {"name": "x", "adjustments": [{"kind": "add", "field": "ai\x00", "from_year": 2026,
+                                         "to_year": 2026, "amount_won": 1}]}  # fmt: skip
+    response = api(ministry_editor).post(URL, bad, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "adjustments.0.field"
