@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/share_recompute.py --repeat 5
 	$(BIN)/python benchmarks/share_recompute.py --lines 100000 --repeat 5 \
 		--database-url postgres://postgres@127.0.0.1:5432/rdportfolio_bench_100k
+	$(BIN)/python benchmarks/scenario_results.py
 	$(BIN)/python benchmarks/pages_scale.py
 	$(BIN)/python benchmarks/csv_download.py --hold 10
 	$(BIN)/python benchmarks/xlsx_export.py
