@@ -149,6 +149,8 @@ class State:
     cells: dict[Cell, list[int]]  # -> [domestic won, international won]
     totals: dict[int, int]
     beyond_won: int = 0  # slipped past the last plan year
+    # Each track's execution rate observed in closed years, as the expected path used it.
+    observed_rates: dict[str, Decimal] = field(default_factory=dict)
 
     def copy(self) -> State:
         return State(
@@ -358,4 +360,5 @@ def expected_state(base: Base, state: State, rates: dict) -> State:
             rate = track_rates[track]
         values[0] = _round(values[0] * rate)
         values[1] = _round(values[1] * rate)
+    state.observed_rates = track_rates
     return expected

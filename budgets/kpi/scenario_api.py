@@ -98,6 +98,11 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
 
 class ResultSerializer(serializers.ModelSerializer):
+    rates = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Track -> its execution rate observed in closed years, as a decimal string "
+        '("0.923077"), as the expected path used it.',
+    )
     late = serializers.SerializerMethodField(
         help_text="Pending or running for longer than a compute takes: its worker may be lost."
     )
@@ -113,6 +118,7 @@ class ResultSerializer(serializers.ModelSerializer):
             "line_count",
             "beyond_won",
             "error",
+            "rates",
             "late",
         ]
 

@@ -223,6 +223,12 @@ class ScenarioResult(TimeStampedModel):
         help_text=_("Won slipped past the last plan year."),
     )
     error = models.TextField(_("error"), blank=True)
+    rates = models.JSONField(
+        _("execution rates"),
+        default=dict,
+        blank=True,
+        help_text=_("Each track's rate observed in closed years (executed ÷ planned), as used."),
+    )
 
     class Meta:
         verbose_name = _("scenario result")

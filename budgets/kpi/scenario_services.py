@@ -253,6 +253,7 @@ def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
                 updated_at=timezone.now(),
                 line_count=base.line_count,
                 beyond_won=state.beyond_won,
+                rates={track: str(rate) for track, rate in sorted(state.observed_rates.items())},
             )
             # Earlier results of a draft answer nothing any more: the newest one is what the
             # scenario says (a published one is frozen, so it gets no newer result).

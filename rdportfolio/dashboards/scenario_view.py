@@ -65,6 +65,10 @@ def result_context(request, scenario) -> dict:
         chart=_chart(years, overall, rows),
         rows=rows,
         beyond_text=display.text(result.beyond_won, None) if result.beyond_won else None,
+        rates_text=", ".join(
+            f"{_label('track', track)} {Decimal(rate) * 100:.1f}%"
+            for track, rate in sorted(result.rates.items(), key=lambda kv: _track_order(kv[0]))
+        ),
         breakdowns=[
             _differences(dimension, by_key, years, display)
             for dimension, by_key in differences.items()
@@ -116,6 +120,10 @@ def _headline(overall, rows, display, goal) -> dict | None:
             else ""
         ),
     }
+
+
+def _track_order(track: str) -> int:
+    return TRACK_ORDER.index(track) if track in TRACK_ORDER else len(TRACK_ORDER)
 
 
 def _year_row(year, paths, display) -> dict:

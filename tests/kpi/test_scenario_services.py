@@ -77,6 +77,9 @@ def test_a_result_is_stored_and_its_baseline_is_the_lines_own_sums(base, ministr
     assert rows[("scenario", "country", "DE")].difference_won == 500 * EOK
     total = MinistryBudget.objects.get(fiscal_year=year).total_won
     assert rows[("scenario", "overall", "")].total_won == total
+    # The rates the expected path used are kept with the result, each the observed one.
+    assert "leapfrogging" in result.rates
+    assert result.rates == {track: str(base.observed_rate(track=track)) for track in result.rates}
 
 
 def test_an_adjustment_the_engine_refuses_writes_nothing(base, ministry_editor):
