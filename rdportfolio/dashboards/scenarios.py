@@ -166,8 +166,16 @@ def scenario_detail(request, pk: int):
                 )
         else:
             status = 400
+    display = reader_display(request)
+    adjustments = list(scenario.adjustments.select_related("field", "technology"))
+    for adjustment in adjustments:  # amounts as the reader reads them (50억 원, not 5000000000)
+        amount = adjustment.amount_won
+        adjustment.amount_text = (
+            "" if amount is None else display.text(amount, adjustment.from_year)
+        )
     context = {
         "scenario": scenario,
+        "adjustments": adjustments,
         "editable": editable,
         "can_edit": request.user.has_perm(EDIT),
         "form": form,

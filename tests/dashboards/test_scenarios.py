@@ -158,3 +158,13 @@ def test_saving_again_keeps_the_saved_adjustments_and_adds_the_new_one(ministry_
     data["adjustments-0-percent"] = "20.000"  # as the form shows it back
     assert client.post(f"/scenarios/{scenario.pk}/", data).status_code == 302
     assert [a.kind for a in scenario.adjustments.order_by("position")] == ["shift", "add"]
+
+
+def test_a_published_scenario_lists_its_adjustments_as_readers_read_amounts(cto_viewer):
+    from rdportfolio.seed.scenarios import DEMO_SCENARIO
+
+    scenario = Scenario.objects.get(name=DEMO_SCENARIO)
+    text = browser(cto_viewer, "ko").get(f"/scenarios/{scenario.pk}/").content.decode()
+    listed = re.search(r'<ol class="adjustment-list" data-adjustments>(.*?)</ol>', text, re.S)
+    assert listed and "50억 원" in listed.group(1) and "20%" in listed.group(1)
+    assert "5000000000" not in listed.group(1)
