@@ -120,6 +120,37 @@ def test_a_share_run_whose_worker_is_killed_is_finished_by_the_next(drill):
     assert not ShareRun.objects.filter(status__in=UNFINISHED).exists()
 
 
+def test_a_scenario_result_whose_worker_is_killed_is_finished_by_the_next(drill, django_user_model):
+    from budgets.kpi.scenario_models import ResultStatus, ScenarioResult
+    from budgets.kpi.scenario_services import scenario_create, scenario_current_result
+    from tests.kpi.test_concurrency import YEAR
+
+    small_portfolio()  # 7% planned in YEAR
+    owner = django_user_model.objects.create_user("drill_owner", password="x" * 16)
+    scenario = scenario_create(  # committed: its result's message waits for a worker
+        name="Killed mid-way",
+        owner=owner,
+        adjustments=[{"kind": "total", "from_year": YEAR, "to_year": YEAR, "percent": -10}],
+    )
+    result = scenario_current_result(scenario)
+    slow = drill.spawn("worker", RDP_TEST_SCENARIO_DELAY_SECONDS="60")
+    wait_for(
+        lambda: ScenarioResult.objects.get(pk=result.pk).status == ResultStatus.RUNNING,
+        timeout=30,
+        what="the first worker to take the result",
+    )
+    kill(slow)
+    drill.spawn("worker")
+    drill.spawn("beat")
+    unfinished = (ResultStatus.PENDING, ResultStatus.RUNNING)
+    done = wait_for(
+        lambda: finished(ScenarioResult, result.pk, unfinished), timeout=60, what="recovery"
+    )
+    assert (done.status, done.attempts) == (ResultStatus.SUCCEEDED, 2), done.error
+    figure = done.figures.get(path="scenario", dimension="overall", fiscal_year=YEAR)
+    assert str(figure.share) == "7.7778"  # 70억 of 900억
+
+
 def lines_file(project, years) -> bytes:
     rows = [f"{project.project_number},{year},계획,{1000 + year},N" for year in years]
     return ("과제번호,회계연도,기준,금액(원),국제협력\n" + "\n".join(rows) + "\n").encode()

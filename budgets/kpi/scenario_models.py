@@ -223,6 +223,7 @@ class ScenarioResult(TimeStampedModel):
         help_text=_("Won slipped past the last plan year."),
     )
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     rates = models.JSONField(
         _("execution rates"),
         default=dict,

@@ -5,11 +5,13 @@ refuses (``AdjustmentError``) leaves the scenario as it was.
 """
 
 import logging
+import time
 import traceback
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from programs.models import Program
@@ -30,10 +32,12 @@ from .scenario_paths import scenario_figures
 
 logger = logging.getLogger(__name__)
 
-# A compute takes seconds; one not finished after this lost its worker (killed, its machine
-# gone) and fails with a message; one waiting this long without a worker is sent again.
-RUNNING_AT_MOST = timedelta(minutes=3)
+# A compute takes seconds (1.4 s at a million lines); one still running after four leases (3
+# minutes in production, seconds in the drills) lost its worker and goes out again, up to
+# MAX_ATTEMPTS workers; one waiting this long without a worker is sent again.
+RUNNING_AT_MOST = timedelta(seconds=max(4 * settings.RDP_LEASE_SECONDS, 5))
 RESEND_AFTER = timedelta(minutes=1)
+MAX_ATTEMPTS = 3
 
 ADJUSTMENT_FIELDS = (
     "kind",
@@ -229,42 +233,30 @@ def _send(result_id: int) -> None:
 
 def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
     """Carry out a pending result: claim it, compute the three paths, write its figures in
-    one transaction. Idempotent: a result already claimed or finished is left alone."""
+    one transaction. Idempotent: a result already claimed or finished is left alone; a
+    worker whose claim was handed on (the watchdog took it for lost) writes nothing."""
     now = timezone.now()
     claimed = ScenarioResult.objects.filter(pk=result_id, status=ResultStatus.PENDING).update(
-        status=ResultStatus.RUNNING, started_at=now, updated_at=now
+        status=ResultStatus.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return ScenarioResult.objects.filter(pk=result_id).first()
     result = ScenarioResult.objects.select_related("scenario").get(pk=result_id)
+    mine = ScenarioResult.objects.filter(
+        pk=result_id, status=ResultStatus.RUNNING, attempts=result.attempts
+    )
     try:
+        if settings.RDP_TEST_SCENARIO_DELAY_SECONDS:
+            time.sleep(settings.RDP_TEST_SCENARIO_DELAY_SECONDS)  # drills: slow enough to kill
         with transaction.atomic():
-            base = scenario_base_read()
-            figures, state = scenario_figures(base, scenario_changes(result.scenario))
-            columns = [f.attname for f in ScenarioFigure._meta.concrete_fields if not f.primary_key]
-            rows = (
-                [result.pk if c == "result_id" else getattr(figure, c) for c in columns]
-                for figure in figures
-            )
-            rows_copy(ScenarioFigure, columns, rows)
-            ScenarioResult.objects.filter(pk=result_id).update(
-                status=ResultStatus.SUCCEEDED,
-                finished_at=timezone.now(),
-                updated_at=timezone.now(),
-                line_count=base.line_count,
-                beyond_won=state.beyond_won,
-                rates={track: str(rate) for track, rate in sorted(state.observed_rates.items())},
-            )
-            # Earlier results of a draft answer nothing any more: the newest one is what the
-            # scenario says (a published one is frozen, so it gets no newer result).
-            result.scenario.results.filter(
-                pk__lt=result_id, status__in=[ResultStatus.SUCCEEDED, ResultStatus.FAILED]
-            ).delete()
+            if not mine.select_for_update().exists():
+                return ScenarioResult.objects.get(pk=result_id)  # handed on meanwhile
+            _result_write(result)
     except Exception as exc:
         message = (
             str(exc) if isinstance(exc, AdjustmentError) else traceback.format_exc(limit=10)[-3000:]
         )
-        ScenarioResult.objects.filter(pk=result_id).update(
+        mine.update(
             status=ResultStatus.FAILED,
             finished_at=timezone.now(),
             updated_at=timezone.now(),
@@ -276,27 +268,61 @@ def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
     return result
 
 
+def _result_write(result: ScenarioResult) -> None:
+    # A result taken up again has no figures (its first worker's transaction never
+    # committed); none are left over whatever happened before.
+    ScenarioFigure.objects.filter(result=result).delete()
+    base = scenario_base_read()
+    figures, state = scenario_figures(base, scenario_changes(result.scenario))
+    columns = [f.attname for f in ScenarioFigure._meta.concrete_fields if not f.primary_key]
+    rows = (
+        [result.pk if c == "result_id" else getattr(figure, c) for c in columns]
+        for figure in figures
+    )
+    rows_copy(ScenarioFigure, columns, rows)
+    ScenarioResult.objects.filter(pk=result.pk).update(
+        status=ResultStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        line_count=base.line_count,
+        beyond_won=state.beyond_won,
+        rates={track: str(rate) for track, rate in sorted(state.observed_rates.items())},
+    )
+    # Earlier results of a draft answer nothing any more: the newest one is what the scenario
+    # says (a published one is frozen, so it gets no newer result).
+    result.scenario.results.filter(
+        pk__lt=result.pk, status__in=[ResultStatus.SUCCEEDED, ResultStatus.FAILED]
+    ).delete()
+
+
 def scenario_results_watch() -> dict[str, int]:
-    """From the share watchdog: no result waits or runs forever."""
+    """From the share watchdog: no result waits or runs forever. One still running long
+    after a compute takes lost its worker (killed, out of memory, its machine gone): it is
+    handed to the workers again, and fails with a message after MAX_ATTEMPTS workers."""
     now = timezone.now()
-    failed = ScenarioResult.objects.filter(
+    lost = ScenarioResult.objects.filter(
         status=ResultStatus.RUNNING, started_at__lt=now - RUNNING_AT_MOST
-    ).update(
+    )
+    failed = lost.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=ResultStatus.FAILED,
         finished_at=now,
         updated_at=now,
-        error="The worker stopped before finishing (killed, out of memory or its machine "
-        "lost). Compute again.",
+        error=f"Gave up after {MAX_ATTEMPTS} attempts: each time the worker stopped before "
+        "finishing (killed, out of memory or its machine lost). Compute again.",
+    )
+    retried = list(lost.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    ScenarioResult.objects.filter(pk__in=retried).update(
+        status=ResultStatus.PENDING, updated_at=now
     )
     waiting = list(
         ScenarioResult.objects.filter(
             Q(updated_at__lt=now - RESEND_AFTER), status=ResultStatus.PENDING
         ).values_list("pk", flat=True)
     )
-    for result_id in waiting:
+    for result_id in [*retried, *waiting]:
         ScenarioResult.objects.filter(pk=result_id).update(updated_at=now)
         _send(result_id)
-    return {"failed": failed, "sent": len(waiting)}
+    return {"failed": failed, "sent": len(retried) + len(waiting)}
 
 
 def programme_caps() -> dict[str, tuple[tuple[int, int], int, str]]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from budgets.kpi.scenario import AdjustmentError, Kind
@@ -126,15 +126,46 @@ def test_a_scenario_without_current_figures_cannot_be_published(ministry_editor)
         scenario_publish(scenario_id=scenario.pk)
 
 
-def test_a_result_whose_worker_died_fails_with_a_message(ministry_editor):
+def test_a_result_whose_worker_died_is_taken_up_again_then_given_up(ministry_editor):
     scenario = scenario_create(name="Killed", owner=ministry_editor)
     result = scenario_current_result(scenario)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    # One worker died on it: handed on (computed here at once), a second attempt.
     ScenarioResult.objects.filter(pk=result.pk).update(
-        status=ResultStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=10)
+        status=ResultStatus.RUNNING, started_at=long_ago, attempts=1
+    )
+    assert scenario_results_watch()["sent"] == 1
+    result.refresh_from_db()
+    assert (result.status, result.attempts) == (ResultStatus.SUCCEEDED, 2)
+    # Three died on it: it fails, saying why.
+    ScenarioResult.objects.filter(pk=result.pk).update(
+        status=ResultStatus.RUNNING, started_at=long_ago, attempts=3
     )
     assert scenario_results_watch()["failed"] == 1
     result.refresh_from_db()
     assert result.status == ResultStatus.FAILED and "worker stopped" in result.error
+
+
+def test_a_worker_whose_claim_was_handed_on_writes_nothing(ministry_editor, settings, monkeypatch):
+    from budgets.kpi import scenario_services
+
+    scenario = scenario_create(name="Overtaken", owner=ministry_editor)
+    result = scenario_current_result(scenario)
+    figures = sorted(result.figures.values_list("path", "fiscal_year", "dimension", "key"))
+    ScenarioResult.objects.filter(pk=result.pk).update(status=ResultStatus.PENDING)
+    settings.RDP_TEST_SCENARIO_DELAY_SECONDS = 1
+
+    def handed_on(_seconds):
+        # While this worker is slow, the watchdog takes it for lost and another claims it.
+        ScenarioResult.objects.filter(pk=result.pk).update(attempts=F("attempts") + 1)
+
+    monkeypatch.setattr(scenario_services.time, "sleep", handed_on)
+    scenario_services.scenario_result_compute(result_id=result.pk)
+    result.refresh_from_db()
+    assert result.status == ResultStatus.RUNNING  # left to the worker that holds it now
+    assert sorted(result.figures.values_list("path", "fiscal_year", "dimension", "key")) == (
+        figures
+    )
 
 
 def test_the_solvers_proposal_puts_every_open_year_on_the_path(base, ministry_editor):
