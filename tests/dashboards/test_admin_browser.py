@@ -5,6 +5,8 @@ read back in the history."""
 
 from axe_playwright_python.sync_playwright import Axe
 
+from budgets.kpi.scenario_models import Scenario
+from budgets.kpi.scenario_services import scenario_create
 from budgets.models import BudgetLine
 from technologies.models import Project
 from tests.dashboards.browser import SCREENSHOTS
@@ -16,6 +18,14 @@ def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     project = Project.objects.order_by("pk").first()
     line = BudgetLine.objects.filter(project=project).order_by("pk").first()
+    published = Scenario.objects.filter(status="published").order_by("pk").first()
+    # A draft, whose adjustments are edited inline (computed here: no worker in this test).
+    draft = Scenario.objects.filter(status="draft").first() or scenario_create(
+        name="Admin draft",
+        owner=None,
+        adjustments=[{"kind": "total", "from_year": 2027, "to_year": 2027, "percent": -5}],
+        compute_now=True,
+    )
     pages = {
         "index": "/admin/",
         "projects": "/admin/technologies/project/",
@@ -28,6 +38,9 @@ def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
         "centres": "/admin/partners/cooperationcenter/",
         "targets": "/admin/budgets/targetplan/",
         "import": "/admin/imports/importjob/add/?kind=projects",
+        "scenarios": "/admin/kpi/scenario/",
+        "scenario-published": f"/admin/kpi/scenario/{published.pk}/change/",
+        "scenario-draft": f"/admin/kpi/scenario/{draft.pk}/change/",
     }
     # A word from each page's own chrome in the language it must be in.
     for locale, language, word in (("ko-KR", "ko", "로그아웃"), ("en-US", "en", "Log out")):
