@@ -155,10 +155,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "published_at", "revision", "revision_of"]
 
     def get_result(self, scenario) -> dict | None:
-        # From the prefetched results (a list costs the same queries whatever its length);
-        # a draft keeps only its newest few, older ones are pruned when a newer one succeeds.
-        current = [r for r in scenario.results.all() if r.scenario_revision == scenario.revision]
-        result = max(current, key=lambda r: r.pk, default=None)
+        result = scenario.current_result()  # prefetched: constant queries for the list
         return ResultSerializer(result).data if result else None
 
 

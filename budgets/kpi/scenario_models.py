@@ -81,6 +81,12 @@ class Scenario(TimeStampedModel):
     def is_published(self) -> bool:
         return self.status == ScenarioStatus.PUBLISHED
 
+    def current_result(self):
+        """The newest result of the current revision, from ``results.all()``: prefetched on
+        lists (the same queries at any length), one query otherwise."""
+        current = [r for r in self.results.all() if r.scenario_revision == self.revision]
+        return max(current, key=lambda r: r.pk, default=None)
+
 
 class AdjustmentKind(models.TextChoices):
     SHIFT = Kind.SHIFT, _("Shift domestic won to international")

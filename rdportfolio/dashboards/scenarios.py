@@ -83,8 +83,7 @@ def scenario_list(request):
     goal = goal_year()
     current = {}
     for scenario in scenarios:
-        results = [r for r in scenario.results.all() if r.scenario_revision == scenario.revision]
-        scenario.result = max(results, key=lambda r: r.pk, default=None)
+        scenario.result = scenario.current_result()
         if scenario.result is not None:
             current[scenario.result.pk] = scenario
     # One query for every scenario's goal-year figure.
