@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Collaboration
 from programs.models import ProgramYearPlan
+from rdportfolio.core.history import bulk_history
 from rdportfolio.core.models import (
     SourcedModel,
     at_most_max_won,
@@ -93,7 +94,7 @@ class BudgetLine(SourcedModel):
 
     objects = BudgetLineQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = bulk_history(unindexed=["project", "collaboration"])
 
     class Meta:
         verbose_name = _("budget line")

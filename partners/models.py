@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from rdportfolio.core.history import bulk_history
 from rdportfolio.core.models import (
     SourcedModel,
     at_most_max_won,
@@ -52,7 +53,7 @@ class Institution(SourcedModel):
     website = models.URLField(_("website"), blank=True)
 
     objects = InstitutionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = bulk_history(unindexed=[])
 
     class Meta:
         verbose_name = _("institution")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programs.models import Program
+from rdportfolio.core.history import bulk_history
 from rdportfolio.core.models import (
     SourcedModel,
     TimeStampedModel,
@@ -135,7 +136,7 @@ class Technology(SourcedModel):
 
     objects = TechnologyQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = bulk_history(unindexed=["code", "program", "field"])
 
     class Meta:
         verbose_name = _("technology")
@@ -245,7 +246,7 @@ class Project(SourcedModel):
 
     objects = ProjectQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = bulk_history(unindexed=["project_number", "technology"])
 
     class Meta:
         verbose_name = _("project")

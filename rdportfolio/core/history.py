@@ -11,12 +11,28 @@ without a round trip per row.
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 BATCH = 5000
 
 # Sent once after a bulk delete committed rows away (sender: the model), in place of the
 # per-row post_delete signals it does not send: the KPI listens to request a recompute.
 bulk_deleted = Signal()
+
+
+def bulk_history(*, unindexed: list[str]) -> HistoricalRecords:
+    """The history of a model imported by the hundred thousand (budget lines, projects,
+    technologies, institutions): every row still gets its history row, lighter to write.
+
+    ``unindexed`` names the fields whose copies in the history are not indexed: its foreign
+    keys and unique fields, which django-simple-history indexes by default but which no
+    query here looks history up by (history is read by row id and by date). The user who
+    made a change is kept without a database constraint: each history row's deferred check
+    against the users table cost a quarter of a second per 100,000 rows at commit, and a
+    user is deactivated, not deleted (Django still sets the column to NULL on a deletion).
+    Measured on 100,000 budget-line history rows: 832 ms before, 375 ms after.
+    """
+    return HistoricalRecords(no_db_index=unindexed, user_db_constraint=False)
 
 
 def history_copy(model, ids: list, *, history_type: str, when, user=None, reason: str = "") -> int:

@@ -51,6 +51,28 @@ def test_new_rows_get_their_defaults_and_one_history_row_each(ministry_editor):
     assert added.pk > max(line.pk for line in lines)
 
 
+def test_history_outlives_the_user_and_the_project_it_names(django_user_model):
+    """The bulk-written histories keep the user and the project without database
+    constraints (bulk_history): deleting either still leaves each history row, its user
+    set to none by Django, its project id kept as it was."""
+    editor = django_user_model.objects.create_user("leaving_editor")
+    project = ProjectFactory(project_number="RS-WRITE-GONE", start_year=2031, end_year=2035)
+    spec, plan = lines_plan([["RS-WRITE-GONE", 2031, "계획", 100, "N"]])
+    plan_write(spec=spec, plan=plan, user=editor, reason="Import #5")
+    line = BudgetLine.objects.get(project=project)
+    history = BudgetLine.history.filter(id=line.pk)
+    assert list(history.values_list("history_user_id", "project_id")) == [(editor.pk, project.pk)]
+    editor.delete()
+    assert list(history.values_list("history_user_id", "project_id")) == [(None, project.pk)]
+    project_id = project.pk
+    line.delete()  # a project's lines protect it: they go first
+    project.delete()
+    assert list(history.order_by("history_id").values_list("history_type", "project_id")) == [
+        ("+", project_id),
+        ("-", project_id),
+    ]
+
+
 def test_changed_rows_are_updated_in_place_with_their_new_values_in_history(ministry_editor):
     project = ProjectFactory(project_number="RS-WRITE-2", start_year=2031, end_year=2035)
     rows = [["RS-WRITE-2", 2031, "계획", 100, "N"], ["RS-WRITE-2", 2032, "계획", 200, "N"]]
