@@ -3,13 +3,13 @@ dispatched researchers, status history."""
 
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 from django_countries import countries
 
 from budgets.kpi.models import BudgetRollup, ShareRun
-from budgets.models import Basis
+from budgets.models import Basis, BudgetLine
 from partners.models import Collaboration, CooperationCenter, ResearcherDispatch
 from technologies.models import Technology
 
@@ -61,28 +61,39 @@ def _budget(technology, display, run) -> dict:
     }
 
 
-def _partners(technology, display) -> dict:
+def _partners(technology, display, limit: int | None) -> dict:
+    """Its projects and collaborations, the first ``limit`` of each (None: all), and the
+    cooperation centres that work with any of its partners or its field."""
+    # Each shown project's planned won, summed for that project alone (a subquery the
+    # database runs after the sort and the limit): not a grouping of all its lines.
+    planned = (
+        BudgetLine.objects.filter(project=OuterRef("pk"), basis=Basis.PLANNED)
+        .order_by()
+        .values("project")
+        .annotate(won=Sum("amount_won"))
+        .values("won")
+    )
     projects = list(
-        technology.projects.annotate(
-            planned_won=Sum("budget_lines__amount_won", filter=Q(budget_lines__basis=Basis.PLANNED))
-        ).order_by("start_year", "project_number")
+        technology.projects.annotate(planned_won=Subquery(planned)).order_by(
+            "start_year", "project_number"
+        )[:limit]
     )
     for p in projects:
         p.display_title = name_of(p, "title_ko", "title_en")
         p.planned_text = display.text(p.planned_won)
+    all_collaborations = Collaboration.objects.filter(project__technology=technology)
     collaborations = list(
-        Collaboration.objects.filter(project__technology=technology)
-        .select_related("institution", "center", "project", "ip_agreement")
-        .order_by("institution__country", "institution__name", "project__project_number")
+        all_collaborations.select_related(
+            "institution", "center", "project", "ip_agreement"
+        ).order_by("institution__country", "institution__name", "project__project_number")[:limit]
     )
     for c in collaborations:
         c.contribution_text = display.text(c.contribution_won)
         c.ip = getattr(c, "ip_agreement", None)
         c.territory_text = _territory(c.ip.territory) if c.ip else ""
-    partner_ids = {c.institution_id for c in collaborations}
     centers = list(
         CooperationCenter.objects.filter(
-            Q(institution__in=partner_ids) | Q(fields=technology.field)
+            Q(institution__in=all_collaborations.values("institution")) | Q(fields=technology.field)
         )
         .select_related("institution")
         .distinct()
@@ -107,11 +118,27 @@ def _dispatches(technology, user) -> dict:
     return {"dispatch_rows": [], "dispatch_summary": summary, "show_names": False}
 
 
+# Rows of each long list (projects, partners) a technology's page shows before "Show all".
+LIST_ROWS = 20
+
+
 @dashboard_page
 def technology_detail(request, code: str):
     display = reader_display(request)
-    technology = get_object_or_404(Technology.objects.with_related(), code=code)
+    # How many projects and collaborations it has, counted with the technology: the lists
+    # below read only the rows they show.
+    technology = get_object_or_404(
+        Technology.objects.with_related().annotate(
+            project_count=Count("projects", distinct=True),
+            collaboration_count=Count("projects__collaborations", distinct=True),
+        ),
+        code=code,
+    )
     freshness = ShareRun.objects.freshness()
+    # A technology with many projects (72 at a million lines) made a page of hundreds of
+    # rows, three times the time of a small one: the long lists show their first rows until
+    # the reader asks for all of them.
+    show_all = request.GET.get("all") == "1"
     context = {
         "freshness": freshness,
         "technology": technology,
@@ -120,7 +147,7 @@ def technology_detail(request, code: str):
         "field_name": name_of(technology.field),
         "display": display,
         **_budget(technology, display, freshness.run),
-        **_partners(technology, display),
+        **_partners(technology, display, None if show_all else LIST_ROWS),
         **_dispatches(technology, request.user),
         "history": list(technology.status_changes.order_by("changed_on", "id")),
     }

@@ -1,5 +1,7 @@
 """One technology and the partners page; every page at a fixed number of queries."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Sum
@@ -41,6 +43,46 @@ def test_technology_page_has_its_budget_projects_partners_and_history(cto_viewer
             )
         )
     )
+
+
+def test_a_long_technology_page_shows_its_first_rows_and_all_on_request(cto_viewer):
+    """72 projects at a million lines made a page of hundreds of rows: the projects and
+    partners tables show their first LIST_ROWS, each with how many there are and a link to
+    all; the planned won of each shown project is still its own lines' sum."""
+    from partners.models import CooperationCenter
+    from rdportfolio.dashboards.technology import LIST_ROWS
+    from tests.factories import InstitutionFactory
+
+    technology = TechnologyFactory(code="LONG-1")
+    projects = [
+        ProjectFactory(technology=technology, project_number=f"LONG-{n:02d}", start_year=2024)
+        for n in range(LIST_ROWS + 3)
+    ]
+    for n, project in enumerate(projects):
+        BudgetLineFactory(project=project, basis=Basis.PLANNED, amount_won=(n + 1) * 10**8)
+        CollaborationFactory(project=project)
+    # A centre known only through the last partner, which the first rows do not show.
+    last = InstitutionFactory(name="Zeta Last Institute", country="ZA")
+    CollaborationFactory(project=projects[-1], institution=last)
+    CooperationCenter.objects.create(
+        institution=last, name_ko="제타 센터", name_en="Zeta Centre", opened_year=2024
+    )
+    client = browser(cto_viewer)
+    page = client.get("/technologies/LONG-1/").content.decode()
+    shown = [p.project_number for p in projects[:LIST_ROWS]]
+    assert all(number in page for number in shown)
+    assert projects[-1].project_number not in page.split('id="partners"')[0]
+    assert f"The first {LIST_ROWS} of {len(projects)} projects are shown" in page
+    assert f"The first {LIST_ROWS} of {len(projects) + 1} collaborations are shown" in page
+    assert "Zeta Centre" in page  # centres still come from every partner
+    # Each shown project's planned won is its own line's: 1억 for the first, 2억 the next.
+    assert re.search(r"<td>LONG-00</td>(?:(?!</tr>).)*KRW 0\.1 billion</td></tr>", page)
+    assert re.search(r"<td>LONG-01</td>(?:(?!</tr>).)*KRW 0\.2 billion</td></tr>", page)
+    whole = client.get("/technologies/LONG-1/?all=1").content.decode()
+    assert all(p.project_number in whole for p in projects)
+    assert "Zeta Last Institute" in whole and "are shown" not in whole
+    korean = browser(cto_viewer, language="ko").get("/technologies/LONG-1/").content.decode()
+    assert f"과제 {len(projects)}개 중 처음 {LIST_ROWS}개" in korean
 
 
 def test_unknown_technology_is_404(cto_viewer):
