@@ -20,6 +20,7 @@ from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
 
 from .models import (
+    Basis,
     BudgetLine,
     CollaborationTarget,
     ExchangeRate,
@@ -93,6 +94,17 @@ class BudgetLineAdmin(TabularExportMixin, PortfolioModelAdmin):
     # A million lines: do not count the unfiltered table on every page view.
     show_full_result_count = False
     amount = won_column("amount_won", _("amount"))
+
+    def deletion_names(self, queryset):
+        # As BudgetLine.__str__ names a line ("RS-2024-001 · 2025 계획"), from values.
+        labels = {code: str(label) for code, label in Basis.choices}
+        rows = queryset.order_by().values_list(
+            "pk", "project__project_number", "fiscal_year", "basis"
+        )
+        return (
+            (pk, f"{number} · {year} {labels.get(basis, basis)}")
+            for pk, number, year, basis in rows.iterator(chunk_size=5000)
+        )
 
     @admin.display(description=_("partner"), ordering="collaboration__institution__name")
     def partner(self, obj):

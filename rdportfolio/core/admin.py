@@ -1,7 +1,9 @@
 """The bases of every app's admin: history and revert, won columns, read-only rows, exports."""
 
 from django.contrib import admin
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from . import tabular
 from .exports import file_response
 from .history import bulk_delete_with_history
+from .models import rows_copy
 from .money import format_won
 from .won_input import WonInputMixin
 
@@ -100,7 +103,36 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
     def keeps_versions(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
 
+    def deletion_names(self, queryset):
+        """(pk, name as str() gives it) of each row, read as values without building the
+        rows; None (the default): the log names each row with str(), from its instance."""
+        return None
+
     def log_deletions(self, request, queryset):
+        names = self.deletion_names(queryset)
+        if names is not None:
+            # A model that names its rows from values (budget lines, by the ten thousand):
+            # one log entry a row, as Django writes them, sent in one COPY. Building each
+            # line, its project and their log entries took 1.2 s for 10,000 lines.
+            content_type = ContentType.objects.get_for_model(self.model, for_concrete_model=False)
+            now, user_id = timezone.now(), request.user.pk
+            rows_copy(
+                LogEntry,
+                [
+                    "action_time",
+                    "user_id",
+                    "content_type_id",
+                    "object_id",
+                    "object_repr",
+                    "action_flag",
+                    "change_message",
+                ],
+                (
+                    (now, user_id, content_type.pk, str(pk), name[:200], DELETION, "")
+                    for pk, name in names
+                ),
+            )
+            return
         # Each log entry names its row with str(), which for most rows reads a related one (a
         # budget line is named by its project's number): read them with the rows, not one
         # query a row. The change list's own queryset does this already; other callers may not.

@@ -118,3 +118,27 @@ def test_logging_a_deletion_reads_the_rows_names_with_the_rows(django_user_model
         )
     )
     assert len(names) == 40 and all(name.startswith("RS-") and " · " in name for name in names)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_deletion_log_names_each_line_as_the_line_names_itself(django_user_model, language):
+    # The budget-line admin names the lines it logs from values (deletion_names), not from
+    # instances: the names must be str()'s, in the reader's language, and one entry a line.
+    from django.contrib import admin
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    user = django_user_model.objects.create_superuser("t_namer", password="a-long-test-pw-1")
+    lines = list(BudgetLine.objects.select_related("project").order_by("pk")[:25])
+    request = RequestFactory().post("/admin/budgets/budgetline/")
+    request.user = user
+    with translation.override(language):
+        expected = {str(line.pk): str(line) for line in lines}
+        admin.site._registry[BudgetLine].log_deletions(
+            request, BudgetLine.objects.filter(pk__in=expected)
+        )
+    logged = LogEntry.objects.filter(action_flag=DELETION, user=user)
+    assert dict(logged.values_list("object_id", "object_repr")) == expected
+    assert logged.count() == len(lines)
+    assert {entry.content_type.model for entry in logged} == {"budgetline"}
+    assert all(entry.action_time is not None for entry in logged)
