@@ -5,7 +5,7 @@ from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -245,13 +245,18 @@ CONTENT_TYPES = {
 }
 
 
-def tabular_download(spec, queryset, file_format: str) -> HttpResponse:
+def tabular_download(spec, queryset, file_format: str) -> FileResponse:
     """The rows of ``queryset`` in the spec's import columns, as an Excel or CSV download."""
     stamp = timezone.localdate().isoformat()
+
+    def build(file) -> int:
+        file.write(tabular.export_file(spec, queryset, file_format))
+        return queryset.count()
+
     return file_response(
         filename=f"{spec.kind}-{stamp}.{file_format}",
         content_type=CONTENT_TYPES[file_format],
-        build=lambda: (tabular.export_file(spec, queryset, file_format), queryset.count()),
+        build=build,
     )
 
 

@@ -17,7 +17,14 @@ from rest_framework.settings import api_settings
 
 from .copy_export import can_copy, column_kind, copy_select, formatted_rows
 from .drf import CursorPagination, PortfolioModelPermissions
-from .exports import csv_copy_response, csv_lines, csv_response, file_response, xlsx_bytes
+from .exports import (
+    csv_copy_response,
+    csv_lines,
+    csv_response,
+    file_response,
+    xlsx_bytes,
+    xlsx_write,
+)
 from .query_params import QueryParamsMixin
 from .values_plan import datetime_converter, plan_template
 
@@ -71,8 +78,12 @@ def _flat(value):
     return ", ".join(map(str, value)) if isinstance(value, list) else value
 
 
+def _flat_rows(rows):
+    return ([_flat(value) for value in row] for row in rows)
+
+
 def _xlsx_bytes(columns, rows) -> bytes:
-    return xlsx_bytes([("data", columns, ([_flat(value) for value in row] for row in rows))])
+    return xlsx_bytes([("data", columns, _flat_rows(rows))])
 
 
 # Serializer fields whose JSON form differs from the database value (quantized decimal
@@ -199,7 +210,7 @@ class ExportMixin(QueryParamsMixin):
         filename = f"{self.export_name}-{date.today().isoformat()}.{export_format}"  # noqa: DTZ011 - a file name
         if export_format == "xlsx":
 
-            def build():
+            def build(file):
                 count = queryset.count()
                 if count > XLSX_MAX_ROWS:
                     raise ValidationError(
@@ -214,10 +225,11 @@ class ExportMixin(QueryParamsMixin):
                 copy_plan = self.copy_plan()
                 if copy_plan is not None:  # PostgreSQL formats the values itself
                     columns = list(self.get_serializer().fields)
-                    sheet = ("data", columns, formatted_rows(queryset, *copy_plan))
-                    return xlsx_bytes([sheet]), count
+                    xlsx_write([("data", columns, formatted_rows(queryset, *copy_plan))], file)
+                    return count
                 columns, rows = self.export_rows(queryset)
-                return _xlsx_bytes(columns, rows), count
+                xlsx_write([("data", columns, _flat_rows(rows))], file)
+                return count
 
             return file_response(
                 filename=filename, content_type=XLSXRenderer.media_type, build=build

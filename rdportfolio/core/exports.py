@@ -16,11 +16,13 @@ import csv
 import io
 import itertools
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from typing import IO
 
 import xlsxwriter
 from django.db import connection, transaction
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 
 ROW_COUNT_HEADER = "X-Row-Count"
 
@@ -67,17 +69,23 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:
-    """A workbook of (sheet name, headers, rows) sheets, written row by row (xlsxwriter's
-    constant memory mode).
+    """The workbook of :func:`xlsx_write`, in memory (templates, small files, tests)."""
+    buffer = io.BytesIO()
+    xlsx_write(sheets, buffer)
+    return buffer.getvalue()
+
+
+def xlsx_write(sheets: Iterable[tuple[str, list[str], Iterable[list]]], target) -> None:
+    """Write a workbook of (sheet name, headers, rows) sheets into ``target`` (a binary
+    file), row by row (xlsxwriter's constant memory mode).
 
     Text is always a text cell (``write_string``), never a formula, so stored text starting
     with "=" stays text; control characters, which XML cannot hold, are written as Excel's
     ``_xHHHH_`` escapes rather than failing the file. Whole numbers beyond a double's exact
     range are written as text.
     """
-    buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
-        buffer,
+        target,
         {
             "constant_memory": True,
             "strings_to_formulas": False,
@@ -91,7 +99,6 @@ def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes
             sheet.write_string(0, column, str(header))
         _write_rows(sheet, rows)
     workbook.close()
-    return buffer.getvalue()
 
 
 def _write_rows(sheet, rows: Iterable[list]) -> None:
@@ -230,13 +237,22 @@ def csv_copy_response(
     return response
 
 
-def file_response(
-    *, filename: str, content_type: str, build: Callable[[], tuple[bytes, int]]
-) -> HttpResponse:
-    """A file built whole (Excel) in one snapshot; ``build()`` returns (content, row count)."""
-    with Snapshot():
-        content, total = build()
-    response = HttpResponse(content, content_type=content_type)
+def file_response(*, filename: str, content_type: str, build: Callable[[IO[bytes]], int]):
+    """A file built whole (Excel) in one snapshot, then sent from a temporary file:
+    ``build(file)`` writes it and returns its row count.
+
+    On disk, not in memory: a worker's memory stays the same whatever the file's size
+    (an Excel file of a million lines is tens of megabytes), and the file is gone once
+    sent or if building it fails.
+    """
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response, or below
+    try:
+        with Snapshot():
+            total = build(file)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    response = FileResponse(file, content_type=content_type, as_attachment=True, filename=filename)
     response[ROW_COUNT_HEADER] = str(total)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

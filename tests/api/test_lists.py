@@ -218,7 +218,7 @@ def test_csv_and_xlsx_hold_every_matching_row_equal_to_the_json(analyst, endpoin
     xlsx_response = client.get(f"/api/v1/{endpoint}/", {**params, "format": "xlsx"})
     assert xlsx_response.status_code == 200
     xlsx_frame = pd.read_excel(
-        io.BytesIO(xlsx_response.content), dtype=str, keep_default_na=False, engine="calamine"
+        io.BytesIO(xlsx_response.getvalue()), dtype=str, keep_default_na=False, engine="calamine"
     )
     pd.testing.assert_frame_equal(xlsx_frame, expected, check_dtype=False)
 
@@ -256,6 +256,33 @@ def test_an_export_larger_than_a_sheet_says_so_and_points_to_csv(analyst, monkey
     assert response["Content-Type"].startswith("application/json")
     detail = response.json()["errors"][0]
     assert detail["attr"] == "format" and "format=csv" in detail["detail"]
+
+
+def test_an_excel_list_is_sent_from_a_temporary_file_closed_once_sent(analyst, monkeypatch):
+    # Built on disk, not in the worker's memory, whatever its size; the file is closed (and
+    # so deleted) when the response is, and when building it fails.
+    import tempfile
+
+    from openpyxl import load_workbook
+
+    opened = []
+    real = tempfile.TemporaryFile
+
+    def tracked(*args, **kwargs):
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr("rdportfolio.core.exports.tempfile.TemporaryFile", tracked)
+    response = api(analyst).get("/api/v1/budget-lines/", {"format": "xlsx"})
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"].startswith('attachment; filename="budget-lines-')
+    content = response.getvalue()  # read to its end: the client closes the response then
+    rows = list(load_workbook(io.BytesIO(content))["data"].iter_rows(values_only=True))
+    assert len(rows) - 1 == int(response["X-Row-Count"]) == BudgetLine.objects.count()
+    assert len(opened) == 1 and opened[0].closed
+    monkeypatch.setattr("rdportfolio.core.api.XLSX_MAX_ROWS", 1)
+    assert api(analyst).get("/api/v1/budget-lines/", {"format": "xlsx"}).status_code == 400
+    assert len(opened) == 2 and opened[1].closed
 
 
 def test_the_share_endpoint_gives_the_latest_run_and_its_time(analyst):

@@ -48,7 +48,11 @@ def test_an_export_imports_back_as_unchanged(
     )
     assert response.status_code == 200
     job = upload(
-        staff, kind, f"export.{file_format}", response.content, django_capture_on_commit_callbacks
+        staff,
+        kind,
+        f"export.{file_format}",
+        response.getvalue(),
+        django_capture_on_commit_callbacks,
     )
     assert job.status == ImportStatus.CHECKED, job.errors
     assert (job.rows_total, job.unchanged_count, job.created_count, job.updated_count) == (

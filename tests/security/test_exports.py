@@ -93,10 +93,13 @@ def test_the_api_xlsx_lists_hold_formulas_as_text_cells(hostile, analyst):
     client = api(analyst)
     technologies = client.get("/api/v1/technologies/", {"format": "xlsx"})
     assert technologies.status_code == 200
-    assert_xlsx_safe(technologies.content, HOSTILE["technology_en"], HOSTILE["technology_ko"])
+    assert_xlsx_safe(technologies.getvalue(), HOSTILE["technology_en"], HOSTILE["technology_ko"])
     institutions = client.get("/api/v1/institutions/", {"format": "xlsx"})
     assert_xlsx_safe(
-        institutions.content, HOSTILE["institution"], HOSTILE["institution_ko"], HOSTILE["tabbed"]
+        institutions.getvalue(),
+        HOSTILE["institution"],
+        HOSTILE["institution_ko"],
+        HOSTILE["tabbed"],
     )
 
 
@@ -142,7 +145,7 @@ def _admin_export(client, model, ids, file_format):
         {"action": f"export_{file_format}", "_selected_action": ids, "index": 0},
     )
     assert response.status_code == 200, response.content[:500]
-    return response.content
+    return response.getvalue()
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])

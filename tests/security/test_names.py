@@ -43,7 +43,9 @@ def test_analysts_get_the_rows_without_names_in_json_csv_and_xlsx(analyst, dispa
     text = b"".join(client.get("/api/v1/dispatches/", {"format": "csv"}).streaming_content)
     table = list(csv.DictReader(io.StringIO(text.decode())))
     assert len(table) == len(rows) and all(row["researcher_name"] == "" for row in table)
-    sheet = load_workbook(io.BytesIO(client.get("/api/v1/dispatches/", {"format": "xlsx"}).content))
+    sheet = load_workbook(
+        io.BytesIO(client.get("/api/v1/dispatches/", {"format": "xlsx"}).getvalue())
+    )
     values = [cell for row in sheet["data"].iter_rows(values_only=True) for cell in row]
     assert dispatch.researcher_name not in values
     detail = client.get(f"/api/v1/dispatches/{dispatch.pk}/").json()
