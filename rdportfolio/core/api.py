@@ -15,16 +15,10 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from . import exports
 from .copy_export import can_copy, column_kind, copy_select, formatted_rows
 from .drf import CursorPagination, PortfolioModelPermissions
-from .exports import (
-    csv_copy_response,
-    csv_lines,
-    csv_response,
-    file_response,
-    xlsx_bytes,
-    xlsx_write,
-)
+from .exports import csv_copy_response, csv_lines, csv_response, file_response
 from .query_params import QueryParamsMixin
 from .values_plan import datetime_converter, plan_template
 
@@ -62,7 +56,8 @@ class XLSXRenderer(renderers.BaseRenderer):
             return b""
         rows = data if isinstance(data, list) else [data]
         columns = list(rows[0]) if rows else []
-        return _xlsx_bytes(columns, ([row.get(c) for c in columns] for row in rows))
+        rows = _flat_rows([row.get(c) for c in columns] for row in rows)
+        return exports.xlsx_bytes([("data", columns, rows)])
 
 
 def _csv_bytes(rows: list[dict]) -> bytes:
@@ -80,10 +75,6 @@ def _flat(value):
 
 def _flat_rows(rows):
     return ([_flat(value) for value in row] for row in rows)
-
-
-def _xlsx_bytes(columns, rows) -> bytes:
-    return xlsx_bytes([("data", columns, _flat_rows(rows))])
 
 
 # Serializer fields whose JSON form differs from the database value (quantized decimal
@@ -225,10 +216,12 @@ class ExportMixin(QueryParamsMixin):
                 copy_plan = self.copy_plan()
                 if copy_plan is not None:  # PostgreSQL formats the values itself
                     columns = list(self.get_serializer().fields)
-                    xlsx_write([("data", columns, formatted_rows(queryset, *copy_plan))], file)
+                    exports.xlsx_write(
+                        [("data", columns, formatted_rows(queryset, *copy_plan))], file
+                    )
                     return count
                 columns, rows = self.export_rows(queryset)
-                xlsx_write([("data", columns, _flat_rows(rows))], file)
+                exports.xlsx_write([("data", columns, _flat_rows(rows))], file)
                 return count
 
             return file_response(
