@@ -237,7 +237,9 @@ def csv_copy_response(
     return response
 
 
-def file_response(*, filename: str, content_type: str, build: Callable[[IO[bytes]], int]):
+def file_response(
+    *, filename: str, content_type: str, build: Callable[[IO[bytes]], int]
+) -> FileResponse:
     """A file built whole (Excel) in one snapshot, then sent from a temporary file:
     ``build(file)`` writes it and returns its row count.
 
