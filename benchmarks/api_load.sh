@@ -51,6 +51,10 @@ printf "%-26s %14s %14s %8s %s\n" "requests/s (8 conn.)" "API" "bare floor" "rat
 for pair in "/api/v1/budget-lines/ /bare/budget-lines/ 0.70" "/api/v1/share/ /bare/share/ 0.50"; do
   set -- $pair
   api_runs="" bare_runs=""
+  # Warm both first (each gunicorn worker's first requests import, connect and prepare):
+  # the rounds then compare steady states, not a cold start against a warm one.
+  DURATION=2s rps_of "$1" >/dev/null
+  DURATION=2s rps_of "$2" >/dev/null
   for _ in $(seq 1 "$ROUNDS"); do
     api_runs="$api_runs $(rps_of "$1")"
     bare_runs="$bare_runs $(rps_of "$2")"
