@@ -20,7 +20,6 @@ from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
 
 from .models import (
-    Basis,
     BudgetLine,
     CollaborationTarget,
     ExchangeRate,
@@ -96,15 +95,11 @@ class BudgetLineAdmin(TabularExportMixin, PortfolioModelAdmin):
     amount = won_column("amount_won", _("amount"))
 
     def deletion_names(self, queryset):
-        # As BudgetLine.__str__ names a line ("RS-2024-001 · 2025 계획"), from values.
-        labels = {code: str(label) for code, label in Basis.choices}
+        # As str() names a line ("RS-2024-001 · 2025 계획"), from values.
         rows = queryset.order_by().values_list(
             "pk", "project__project_number", "fiscal_year", "basis"
         )
-        return (
-            (pk, f"{number} · {year} {labels.get(basis, basis)}")
-            for pk, number, year, basis in rows.iterator(chunk_size=5000)
-        )
+        return ((pk, BudgetLine.label_for(*line)) for pk, *line in rows.iterator(chunk_size=5000))
 
     @admin.display(description=_("partner"), ordering="collaboration__institution__name")
     def partner(self, obj):

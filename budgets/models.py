@@ -150,8 +150,12 @@ class BudgetLine(SourcedModel):
         ]
 
     def __str__(self) -> str:
-        # What staff know a line by (its project's number), not the project's internal id.
-        return f"{self.project.project_number} · {self.fiscal_year} {self.get_basis_display()}"
+        return self.label_for(self.project.project_number, self.fiscal_year, self.basis)
+
+    @staticmethod
+    def label_for(project_number: str, year: int, basis: str) -> str:
+        """What staff know a line by (its project's number), not the project's internal id."""
+        return f"{project_number} · {year} {Basis(basis).label if basis in Basis.values else basis}"
 
     def clean(self):
         errors = {}
