@@ -20,9 +20,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
-import xlsxwriter
 from django.db import connection, transaction
 from django.http import FileResponse, StreamingHttpResponse
+
+from .xlsx_writer import xlsx_write
 
 ROW_COUNT_HEADER = "X-Row-Count"
 
@@ -33,8 +34,6 @@ ROW_COUNT_HEADER = "X-Row-Count"
 # file exported and imported back changes nothing.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-# Excel numbers are doubles: a larger whole number is written as text, every won kept.
-EXACT_FLOAT_LIMIT = 2**53
 
 
 def formula_safe(value):
@@ -73,58 +72,6 @@ def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes
     buffer = io.BytesIO()
     xlsx_write(sheets, buffer)
     return buffer.getvalue()
-
-
-def xlsx_write(sheets: Iterable[tuple[str, list[str], Iterable[list]]], target) -> None:
-    """Write a workbook of (sheet name, headers, rows) sheets into ``target`` (a binary
-    file), row by row (xlsxwriter's constant memory mode).
-
-    Text is always a text cell (``write_string``), never a formula, so stored text starting
-    with "=" stays text; control characters, which XML cannot hold, are written as Excel's
-    ``_xHHHH_`` escapes rather than failing the file. Whole numbers beyond a double's exact
-    range are written as text.
-    """
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    for name, headers, rows in sheets:
-        sheet = workbook.add_worksheet(name)
-        for column, header in enumerate(headers):
-            sheet.write_string(0, column, str(header))
-        _write_rows(sheet, rows)
-    workbook.close()
-
-
-def _write_rows(sheet, rows: Iterable[list]) -> None:
-    """Each value by its exact type: a lookup per cell, not a chain of isinstance tests (a
-    hundred thousand rows hold a million and a half cells)."""
-    write_string, write_number = sheet.write_string, sheet.write_number
-    write_boolean = sheet.write_boolean
-    for row_number, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            kind = type(value)
-            if kind is str:
-                if value:
-                    write_string(row_number, column, value)
-            elif kind is int:
-                if -EXACT_FLOAT_LIMIT < value < EXACT_FLOAT_LIMIT:
-                    write_number(row_number, column, value)
-                else:
-                    write_string(row_number, column, str(value))
-            elif value is None:
-                continue
-            elif kind is bool:
-                write_boolean(row_number, column, value)
-            elif kind is float:
-                write_number(row_number, column, value)
-            else:
-                write_string(row_number, column, str(value))
 
 
 class Snapshot:
