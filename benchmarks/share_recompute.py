@@ -7,7 +7,8 @@ missing), on top of the seeded facts and demo portfolio, then prints:
 * the full recompute (aggregation, snapshot rows, run bookkeeping; forced so
   that it always writes), median of 5;
 * the share's aggregation as one hand-written SQL statement (the floor), median of 5,
-  and the same with the pages' rollups (the floor of what the recompute now reads);
+  and the same with the pages' rollups, and the partners per technology and country
+  (the floor of what the recompute now reads);
 * that statement storing its rows in a table of its own, replacing the last run's, and
   committed: the floor of what the recompute does (it reads, and it writes and commits the
   figures and rollups, replacing the previous run's);
@@ -70,6 +71,15 @@ JOIN technologies_technology t ON t.id = p.technology_id
 LEFT JOIN partners_collaboration c ON c.id = bl.collaboration_id
 LEFT JOIN partners_institution i ON i.id = c.institution_id
 GROUP BY GROUPING SETS ((1, 2, 3, 4, 5), (1, 2, 6), (1, 2, 7))
+"""
+
+# And the partner institutions per technology and country, from the collaborations.
+FLOOR_PARTNERS_SQL = """
+SELECT p.technology_id, i.country, COUNT(DISTINCT c.institution_id) AS institutions
+FROM partners_collaboration c
+JOIN technologies_project p ON p.id = c.project_id
+JOIN partners_institution i ON i.id = c.institution_id
+GROUP BY 1, 2
 """
 
 
@@ -244,15 +254,27 @@ def main() -> None:
 
         return run
 
-    floor, floor_all = statement(FLOOR_SQL), statement(FLOOR_WITH_ROLLUPS_SQL)
+    floor = statement(FLOOR_SQL)
+    floor_lines, floor_partners = statement(FLOOR_WITH_ROLLUPS_SQL), statement(FLOOR_PARTNERS_SQL)
+
+    def floor_all():
+        floor_lines()
+        floor_partners()
+
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_floor_rows")
-        cursor.execute(f"CREATE TABLE bench_floor_rows AS {FLOOR_WITH_ROLLUPS_SQL} WITH NO DATA")
+        for table, sql in [
+            ("bench_floor_rows", FLOOR_WITH_ROLLUPS_SQL),
+            ("bench_floor_partners", FLOOR_PARTNERS_SQL),
+        ]:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE TABLE {table} AS {sql} WITH NO DATA")
 
     def floor_stored():
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM bench_floor_rows")
             cursor.execute(f"INSERT INTO bench_floor_rows {FLOOR_WITH_ROLLUPS_SQL}")
+            cursor.execute("DELETE FROM bench_floor_partners")
+            cursor.execute(f"INSERT INTO bench_floor_partners {FLOOR_PARTNERS_SQL}")
 
     floor()  # warm the cache once for all
     share_recompute(force=True)
@@ -274,7 +296,10 @@ def main() -> None:
     skipped = ShareRun.objects.order_by("-pk").first()
     print(f"budget lines:                 {run.line_count:,}")
     print(f"snapshot rows per run:        {run.snapshot_count:,}")
-    print(f"rollup rows per run:          {run.rollups.count():,}")
+    print(
+        f"rollup rows per run:          {run.rollups.count():,} of budget lines, "
+        f"{run.partner_rollups.count():,} of partners"
+    )
     print(
         f"recompute (full, forced):     {recompute:.3f} s median of {args.repeat}  {[round(t, 3) for t in recompute_runs]}"
     )

@@ -278,95 +278,9 @@ class ShareSnapshot(models.Model):
         return f"{self.fiscal_year} {self.basis} {self.dimension}:{self.key or '-'}"
 
 
-class BudgetRollupQuerySet(models.QuerySet):
-    def of_run(self, run):
-        """The rollups pages read: those of ``run`` (the latest successful one, or a subquery
-        giving its id); none without."""
-        return self.filter(run=run) if run is not None else self.none()
-
-    def technologies(self):
-        return self.filter(technology__isnull=False)
-
-
-class BudgetRollup(models.Model):
-    """Budget lines summed per year, basis and technology or partner institution.
-
-    Written by the recompute beside the share snapshots, from the same single read of the
-    lines, so pages show figures of one run and never sum budget lines per request. Tracks
-    and fields are summed from the technology rows (a few thousand); countries come from the
-    snapshots. Only the latest successful run keeps its rollups: they answer "what do the
-    figures say now", the snapshots answer "what did we report then".
-    """
-
-    # The keys below are not checked by the database, and have no index of their own. A run
-    # writes ~8,400 rollup rows; checking three foreign keys on each, at commit, cost more
-    # than the aggregation itself (0.17 s of 0.28 s for the rows' write, measured), and the
-    # single-column indexes another 0.08 s. The rows are derived: written only by the
-    # recompute, under its lock, from ids it read in the same transaction, and replaced by
-    # the next run; deleting a technology, institution or run still deletes its rollups
-    # (Django cascades), and the next recompute, which such a deletion requests, rewrites
-    # them all. The unique constraints below index every lookup the pages make (run first).
-    run = models.ForeignKey(
-        ShareRun,
-        on_delete=models.CASCADE,
-        related_name="rollups",
-        verbose_name=_("run"),
-        db_constraint=False,
-        db_index=False,
-    )
-    fiscal_year = year_field(_("fiscal year"))
-    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
-    technology = models.ForeignKey(
-        "technologies.Technology",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("technology"),
-        db_constraint=False,
-        db_index=False,
-    )
-    institution = models.ForeignKey(
-        "partners.Institution",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("partner institution"),
-        db_constraint=False,
-        db_index=False,
-    )
-    total_won = models.BigIntegerField(_("total (won)"))
-    international_won = models.BigIntegerField(_("international (won)"))
-    line_count = models.BigIntegerField(_("budget lines"))
-
-    objects = BudgetRollupQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("budget rollup")
-        verbose_name_plural = _("budget rollups")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(technology__isnull=True, institution__isnull=False)
-                | Q(technology__isnull=False, institution__isnull=True),
-                name="kpi_rollup_one_member",
-            ),
-            models.UniqueConstraint(
-                fields=["run", "technology", "fiscal_year", "basis"],
-                condition=Q(technology__isnull=False),
-                name="kpi_rollup_unique_technology",
-            ),
-            models.UniqueConstraint(
-                fields=["run", "institution", "fiscal_year", "basis"],
-                condition=Q(institution__isnull=False),
-                name="kpi_rollup_unique_institution",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        member = self.technology_id or self.institution_id
-        return f"{self.fiscal_year} {self.basis} {member}"
-
+# The pages' rollups live in a module of their own; imported here so that Django registers
+# them with the app.
+from .rollup_models import BudgetRollup, PartnerRollup  # noqa: E402, F401
 
 # Scenarios live in a module of their own (this one holds the share's tables); imported here so
 # that Django registers them with the app. Last: they read the choices above.

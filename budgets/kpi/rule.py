@@ -48,7 +48,8 @@ from rdportfolio.core.models import rows_copy
 from technologies.models import Field
 
 from ..models import UNASSIGNED, Basis, BudgetLine, MinistryBudget, TargetPlan
-from .models import BudgetRollup, Dimension, ShareSnapshot, ShareStatus
+from .models import Dimension, ShareSnapshot, ShareStatus
+from .rollups import partner_rows_read
 
 # Bump when the rule changes, so that an unchanged database still gets a new snapshot.
 RULE_VERSION = 1
@@ -101,6 +102,8 @@ class ShareInputs:
     # (year, basis, technology id or institution id, total won, international won, lines)
     technology_rows: list[tuple] = field(default_factory=list)
     institution_rows: list[tuple] = field(default_factory=list)
+    # (technology id, country, partner institutions), from the collaborations
+    partner_rows: list[tuple] = field(default_factory=list)
     line_count: int = field(init=False)
 
     def __post_init__(self):
@@ -116,7 +119,7 @@ class ShareInputs:
         digest = hashlib.sha256(f"rule {RULE_VERSION}|plan {self.plan_id}\n".encode())
         digest.update(repr(sorted(self.totals.items())).encode())
         digest.update(repr(sorted((year, str(share)) for year, share in self.points)).encode())
-        for rows in (self.groups, self.technology_rows, self.institution_rows):
+        for rows in (self.groups, self.technology_rows, self.institution_rows, self.partner_rows):
             digest.update(b"\n--\n")
             # Sorted as text: any order of the same rows gives the same lines.
             digest.update("\n".join(sorted(map(repr, rows))).encode())
@@ -256,29 +259,8 @@ def share_inputs_read() -> ShareInputs:
         points=points,
         technology_rows=technology_rows,
         institution_rows=institution_rows,
+        partner_rows=partner_rows_read(),
     )
-
-
-def budget_rollups_write(inputs: ShareInputs, run) -> int:
-    """Write the run's rollup rows (COPY on PostgreSQL); returns how many."""
-    rows = [
-        (run.pk, year, basis, technology_id, None, total, international, count)
-        for year, basis, technology_id, total, international, count in inputs.technology_rows
-    ] + [
-        (run.pk, year, basis, None, institution_id, total, international, count)
-        for year, basis, institution_id, total, international, count in inputs.institution_rows
-    ]
-    columns = [
-        "run_id",
-        "fiscal_year",
-        "basis",
-        "technology_id",
-        "institution_id",
-        "total_won",
-        "international_won",
-        "line_count",
-    ]
-    return rows_copy(BudgetRollup, columns, rows)
 
 
 def share_snapshots_write(snapshots: list[ShareSnapshot], run) -> int:

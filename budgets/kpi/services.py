@@ -13,13 +13,9 @@ from django.utils import timezone
 
 from rdportfolio.core.leases import lease_kept
 
-from .models import BudgetRollup, RunStatus, RunTrigger, ShareRun
-from .rule import (
-    budget_rollups_write,
-    share_inputs_read,
-    share_snapshots_build,
-    share_snapshots_write,
-)
+from .models import RunStatus, RunTrigger, ShareRun
+from .rollups import rollups_replace
+from .rule import share_inputs_read, share_snapshots_build, share_snapshots_write
 
 logger = logging.getLogger(__name__)
 
@@ -188,10 +184,9 @@ def _share_write(run: ShareRun) -> None:
     else:
         snapshots = share_snapshots_build(inputs)
         share_snapshots_write(snapshots, run)
-        # The pages' rollups: this run's replace the previous run's, in the same transaction,
-        # so a reader sees one run's figures everywhere (a skipped run keeps the latest's).
-        BudgetRollup.objects.exclude(run=run).delete()
-        budget_rollups_write(inputs, run)
+        # The pages' rollups: this run's replace the previous run's (a skipped run keeps the
+        # latest's).
+        rollups_replace(inputs, run)
         run.status = RunStatus.SUCCEEDED
         run.snapshot_count = len(snapshots)
     run.finished_at = timezone.now()

@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from budgets.kpi.models import BudgetRollup, ShareRun
+from budgets.kpi.models import BudgetRollup, PartnerRollup, ShareRun
 from budgets.models import Basis
-from partners.models import Collaboration, Institution
+from partners.models import Institution
 from programs.models import TRACK_ORDER, Track
 from rdportfolio.core.exports import csv_response
 from technologies.models import Field, Technology, TechnologyStatus
@@ -76,35 +76,41 @@ def technology_table(filtered, sort: str, run):
         # Technologies without lines sort last on every database (PostgreSQL puts NULL first).
         "-planned_won": [F("planned_won").desc(nulls_last=True), "code"],
         "-international_won": [F("international_won").desc(nulls_last=True), "code"],
-        "-partner_count": ["-partner_count", "code"],
+        "-partner_count": [F("partner_count").desc(nulls_last=True), "code"],
     }[sort]
     table = filtered.select_related("program", "field").annotate(
         planned_won=_planned_sum(run, "total_won"),
         international_won=_planned_sum(run, "international_won"),
     )
     if sort == "-partner_count":
-        # Only this order needs every technology's count; otherwise partners_of() counts the
-        # rows shown (a join over every collaboration would cost each page).
+        # Only this order needs every technology's count; otherwise partners_of() reads the
+        # rows shown.
+        partners = PartnerRollup.objects.of_run(run).filter(technology=OuterRef("pk"))
         table = table.annotate(
-            partner_count=Count("projects__collaborations__institution", distinct=True)
+            partner_count=Subquery(
+                partners.order_by()
+                .values("technology")
+                .annotate(count=Sum("institution_count"))
+                .values("count")[:1]
+            )
         )
     return table.order_by(*order)
 
 
-def partners_of(technology_ids) -> dict[int, tuple[int, list[str]]]:
-    """Per technology: how many partner institutions, and their countries (sorted)."""
+def partners_of(run, technology_ids) -> dict[int, tuple[int, list[str]]]:
+    """Per technology: how many partner institutions, and their countries (sorted), as of
+    ``run`` (its rollups, counted from every collaboration when it ran)."""
     rows = (
-        Collaboration.objects.filter(project__technology__in=technology_ids)
-        .order_by()
-        .values_list("project__technology_id", "institution_id", "institution__country")
-        .distinct()
+        PartnerRollup.objects.of_run(run)
+        .filter(technology__in=technology_ids)
+        .values_list("technology_id", "country", "institution_count")
     )
-    institutions: dict[int, set] = defaultdict(set)
-    countries: dict[int, set] = defaultdict(set)
-    for technology_id, institution_id, country in rows:
-        institutions[technology_id].add(institution_id)
-        countries[technology_id].add(country)
-    return {k: (len(v), sorted(countries[k])) for k, v in institutions.items()}
+    counts: dict[int, int] = defaultdict(int)
+    countries: dict[int, list] = defaultdict(list)
+    for technology_id, country, institutions in rows:
+        counts[technology_id] += institutions  # an institution has one country
+        countries[technology_id].append(country)
+    return {k: (count, sorted(countries[k])) for k, count in counts.items()}
 
 
 class TablePaginator(Paginator):
@@ -267,7 +273,7 @@ def technologies(request):
     table = technology_table(filtered, options.get("sort", "code"), freshness.run)
     page = TablePaginator(table, PAGE_SIZE, filtered=filtered).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    partners = partners_of([t.pk for t in rows])
+    partners = partners_of(freshness.run, [t.pk for t in rows])
     for t in rows:
         t.display_name = name_of(t)
         t.partner_countries = partners.get(t.pk, (0, []))[1]
@@ -333,7 +339,7 @@ def technologies_csv(request):
                 "international_won",
             )
         )
-        partners = partners_of([t["pk"] for t in technologies])
+        partners = partners_of(run, [t["pk"] for t in technologies])
         korean_labels = labels == "ko"
         for t in technologies:
             track, status = t["program__track"], t["status"]

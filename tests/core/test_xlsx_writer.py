@@ -15,8 +15,8 @@ from rdportfolio.core.xlsx_writer import TooManyRows, column_letters, xlsx_write
 HEADERS = ["id", "name", "amount_won", "international", "share", "note"]
 ROWS = [
     [1, "MIT", 148_700_000_000, True, 0.5, None],
-    [2, "=HYPERLINK(\"http://x\")", 2**53 + 1, False, 1.25, ""],
-    [3, "Bell\x07 Labs\x01", -5, None, None, "AT&T <Labs> \"q\""],
+    [2, '=HYPERLINK("http://x")', 2**53 + 1, False, 1.25, ""],
+    [3, "Bell\x07 Labs\x01", -5, None, None, 'AT&T <Labs> "q"'],
     [4, "  spaces kept  ", 0, True, float("nan"), "_x0041_ stays literal"],
     [5, "한국전자통신연구원", 9_007_199_254_740_991, False, 3.0, "line\nbreak\ttab"],
 ]
@@ -77,7 +77,9 @@ def test_columns_past_z_and_rows_wider_than_the_header():
     headers = [f"h{i}" for i in range(30)]
     rows = [list(range(30)), [*range(30), "extra"]]
     sheet = load_workbook(io.BytesIO(_write([("data", headers, rows)])))["data"]
-    assert sheet["AD1"].value == "h29" and sheet["AD3"].value == 29 and sheet["AE3"].value == "extra"
+    assert (
+        sheet["AD1"].value == "h29" and sheet["AD3"].value == 29 and sheet["AE3"].value == "extra"
+    )
     assert [column_letters(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
 
 

@@ -168,6 +168,41 @@ def test_csv_export_has_every_filtered_row_not_just_one_page(cto_viewer):
     assert row["name_ko"] == "이종 칩 집적 반도체 패키징"
 
 
+def test_partner_counts_and_the_sort_by_them_come_from_the_latest_recompute(cto_viewer):
+    # Counted by the recompute from every collaboration (see PartnerRollup), not per request:
+    # the CSV and the sort agree with a count of the collaborations as the run saw them.
+    from budgets.kpi.services import share_recompute
+    from partners.models import Collaboration
+    from tests.factories import CollaborationFactory, InstitutionFactory
+
+    share_recompute(force=True)
+    partners: dict[str, set] = {}
+    for code, institution_id in Collaboration.objects.values_list(
+        "project__technology__code", "institution_id"
+    ):
+        partners.setdefault(code, set()).add(institution_id)
+    client = browser(cto_viewer)
+    frame = csv_rows(client.get("/technologies/export.csv")).set_index("code")
+    counts = {code: len(partners.get(code, ())) for code in frame.index}
+    assert frame["partner_count"].to_dict() == counts and max(counts.values()) > 1
+    codes = table_codes(client.get("/technologies/", {"sort": "-partner_count"}))
+    assert [counts[code] for code in codes] == sorted(
+        (counts[code] for code in codes), reverse=True
+    )
+    assert counts[codes[0]] == max(counts.values())
+    # A new partner shows once the recompute it requested has run.
+    technology = Technology.objects.get(code=codes[-1])
+    project = technology.projects.first()
+    assert project is not None
+    CollaborationFactory(project=project, institution=InstitutionFactory(country="NZ"))
+    stale = csv_rows(client.get("/technologies/export.csv")).set_index("code")
+    assert stale.loc[technology.code, "partner_count"] == counts[technology.code]
+    share_recompute()
+    fresh = csv_rows(client.get("/technologies/export.csv")).set_index("code")
+    assert fresh.loc[technology.code, "partner_count"] == counts[technology.code] + 1
+    assert "NZ" in fresh.loc[technology.code, "partner_countries"].split()
+
+
 # --- status history ----------------------------------------------------------------------------
 
 

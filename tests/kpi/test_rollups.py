@@ -5,15 +5,23 @@ portfolio and again after lines move between projects of one track and field (a 
 the share does not see, the pages do).
 """
 
+from collections import defaultdict
+
 import pytest
 from django.db.models import Count, Q, Sum
 
-from budgets.kpi.models import BudgetRollup, RunStatus, ShareRun
+from budgets.kpi.models import BudgetRollup, PartnerRollup, RunStatus, ShareRun
 from budgets.kpi.rule import share_inputs_read
 from budgets.kpi.services import share_recompute
 from budgets.models import Basis, BudgetLine
+from partners.models import Collaboration
 from technologies.models import Technology
-from tests.factories import BudgetLineFactory, ProjectFactory
+from tests.factories import (
+    BudgetLineFactory,
+    CollaborationFactory,
+    InstitutionFactory,
+    ProjectFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +50,30 @@ def rolled_up(run, member: str) -> dict:
     return {(y, b, m): (t, i, n) for y, b, m, t, i, n in rows}
 
 
+def direct_partners() -> dict:
+    """(technology id, country) -> partner institutions, counted in Python from every
+    collaboration."""
+    institutions = defaultdict(set)
+    for technology_id, institution_id, country in Collaboration.objects.values_list(
+        "project__technology_id", "institution_id", "institution__country"
+    ):
+        institutions[technology_id, country].add(institution_id)
+    return {key: len(ids) for key, ids in institutions.items()}
+
+
 def assert_exact(run):
     technologies = rolled_up(run, "technology")
     assert technologies == direct("project__technology")
     institutions = rolled_up(run, "institution")
     assert institutions == direct("collaboration__institution")
     assert len(technologies) > 100 and len(institutions) > 100  # the seeded portfolio, not a few
+    partners = {
+        (t, c): n
+        for t, c, n in PartnerRollup.objects.of_run(run).values_list(
+            "technology", "country", "institution_count"
+        )
+    }
+    assert partners == direct_partners() and len(partners) > 100
 
 
 def test_rollups_equal_a_direct_aggregation_of_the_lines():
@@ -111,7 +137,12 @@ def test_the_fingerprint_is_stable_and_an_unchanged_database_skips_writing():
 def test_the_fingerprint_does_not_depend_on_the_order_sql_returns_groups():
     inputs = share_inputs_read()
     expected = inputs.fingerprint()
-    for rows in (inputs.groups, inputs.technology_rows, inputs.institution_rows):
+    for rows in (
+        inputs.groups,
+        inputs.technology_rows,
+        inputs.institution_rows,
+        inputs.partner_rows,
+    ):
         rows.reverse()
     assert inputs.fingerprint() == expected
 
@@ -121,8 +152,6 @@ def test_deleting_what_a_rollup_names_deletes_the_rollup_with_it():
     # must still take a deleted technology's or institution's rows, leaving none that name
     # a row that no longer exists. (Lines, projects and collaborations protect what they
     # name, so staff delete them first; the rollups of the last run still name it then.)
-    from tests.factories import CollaborationFactory
-
     line = BudgetLineFactory(is_international=True)
     collaboration = CollaborationFactory(project=line.project)
     line.collaboration = collaboration
@@ -141,3 +170,30 @@ def test_deleting_what_a_rollup_names_deletes_the_rollup_with_it():
     assert not BudgetRollup.objects.filter(institution_id=institution_id).exists()
     # And the next recompute's figures equal the lines that remain.
     assert_exact(share_recompute(force=True))
+
+
+def test_a_new_partner_without_budget_lines_is_not_skipped_and_is_counted():
+    # A collaboration the share does not see (it pays for no line yet) still changes the
+    # technology's partners: the recompute it requests writes, and the rollups count it.
+    first = share_recompute(force=True)
+    technology = Technology.objects.get(code="LF-001")
+    before = dict(
+        PartnerRollup.objects.of_run(first)
+        .filter(technology=technology)
+        .values_list("country", "institution_count")
+    )
+    newcomer = InstitutionFactory(country="NZ")
+    projects = list(technology.projects.order_by("pk")[:2])
+    assert len(projects) == 2
+    for project in projects:  # two collaborations, one more partner
+        CollaborationFactory(project=project, institution=newcomer)
+    second = share_recompute()
+    assert second.status == RunStatus.SUCCEEDED
+    after = dict(
+        PartnerRollup.objects.of_run(second)
+        .filter(technology=technology)
+        .values_list("country", "institution_count")
+    )
+    assert after == {**before, "NZ": before.get("NZ", 0) + 1}
+    assert not PartnerRollup.objects.filter(run=first).exists()
+    assert_exact(second)
