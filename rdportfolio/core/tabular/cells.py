@@ -49,6 +49,8 @@ def whole_number(value, *, what: str) -> int:
     translated only when there is a message to write: a clean row costs no translation."""
     if type(value) is str and len(value) <= 18 and value.isascii() and value.isdigit():
         return int(value)  # the common cell, "2025" or "148700000000", without a regex
+    if type(value) is float and value.is_integer() and abs(value) < EXACT_FLOAT_LIMIT:
+        return int(value)  # the common Excel cell, 2025.0, without translating ``what``
     if isinstance(value, bool):
         raise CellError(_("“%(value)s” is not %(what)s.") % {"value": value, "what": _(what)})
     if isinstance(value, int):
@@ -91,8 +93,13 @@ def _shown(cell: str) -> str:
     return cell if len(cell) <= 40 else cell[:37] + "…"
 
 
+# Marked for translation once, here: translated only when a message is written.
+_A_WON_AMOUNT = gettext_noop("a whole number of won")
+_A_YEAR = gettext_noop("a year")
+
+
 def won(value) -> int:
-    amount = whole_number(value, what=gettext_noop("a whole number of won"))
+    amount = whole_number(value, what=_A_WON_AMOUNT)
     if amount < 0:
         raise CellError(_("The amount cannot be negative (%(value)s).") % {"value": amount})
     if amount > MAX_WON:
@@ -104,7 +111,7 @@ def won(value) -> int:
 
 
 def year(value) -> int:
-    number = whole_number(value, what=gettext_noop("a year"))
+    number = whole_number(value, what=_A_YEAR)
     if not MIN_YEAR <= number <= MAX_YEAR:
         raise CellError(
             _("The year must be between 1990 and 2100 (%(value)s).") % {"value": number}

@@ -197,11 +197,14 @@ def import_plan(
     plan = Plan(total=len(raw_rows))
     ctx = spec.load(raw_rows)
     converted, keys_seen = [], {}
+    # A CSV holds no formulas, and its reader refuses a cell past Excel's length: only an
+    # Excel file's cells need looking at (0.2 s of 100,000 rows otherwise).
+    look_at_cells = file_format != "csv"
     for index, row in enumerate(raw_rows, start=1):
         number = row["__row__"]
         if row.get("__extra__"):
             plan.add_error(number, None, _("This row has more cells than the header has columns."))
-        problems = _cell_problems(spec, row)
+        problems = _cell_problems(spec, row) if look_at_cells else ()
         for column, message in problems:
             plan.add_error(number, column, message)
         try:
