@@ -14,6 +14,7 @@ from rdportfolio.core.drf import (
     StrictBooleanFilter,
     StrictFilterSet,
 )
+from technologies.models import Technology
 
 from .models import (
     UNASSIGNED,
@@ -95,11 +96,15 @@ class BudgetLineFilter(StrictFilterSet):
     fiscal_year_max = IntegerFilter("fiscal_year", "lte")
     basis = django_filters.ChoiceFilter(choices=Basis.choices)
     track = django_filters.ChoiceFilter(
-        field_name="project__technology__program__track", choices=Track.choices
+        field_name="project__technology__program__track",
+        choices=Track.choices,
+        method="filter_technologies",
     )
-    program = IntegerFilter(field_name="project__technology__program")
+    program = IntegerFilter(field_name="project__technology__program", method="filter_technologies")
     technology = IntegerFilter(field_name="project__technology")
-    field = django_filters.CharFilter(field_name="project__technology__field__code")
+    field = django_filters.CharFilter(
+        field_name="project__technology__field__code", method="filter_technologies"
+    )
     country = django_filters.CharFilter(
         method="filter_country",
         validators=[lambda value: value.lower() == UNASSIGNED or country_code_validate(value)],
@@ -119,6 +124,19 @@ class BudgetLineFilter(StrictFilterSet):
             "field",
             "country",
         ]
+
+    def filter_technologies(self, queryset, name, value):
+        """The lines of the matching technologies, whose ids are read first (at most 190).
+
+        Joined through to programmes and fields instead, PostgreSQL takes every track for a
+        quarter of the lines: for a page of game-changer lines (1%) in id order it walked
+        16,000 lines, probing three tables for each (23 ms at a million lines; 9 ms so).
+        """
+        technologies = Technology.objects.filter(
+            **{name.removeprefix("project__technology__"): value}
+        )
+        ids = list(technologies.order_by().values_list("pk", flat=True))
+        return queryset.filter(project__technology__in=ids)
 
     def filter_country(self, queryset, name, value):
         if value.lower() == UNASSIGNED:

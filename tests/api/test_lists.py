@@ -9,6 +9,7 @@ import pytest
 from budgets.kpi.models import ShareRun
 from budgets.kpi.services import share_recompute
 from budgets.models import BudgetLine
+from programs.models import Program
 from rdportfolio.core import copy_export
 from tests.api.client import LISTS, all_pages, api
 
@@ -105,6 +106,33 @@ def test_each_filter_keeps_only_matching_rows(analyst, endpoint, params, holds):
     assert all(holds(row) for row in rows)
     unfiltered = all_pages(api(analyst), f"/api/v1/{endpoint}/", {"page_size": 1000})
     assert len(rows) < len(unfiltered) or endpoint == "targets"
+
+
+@pytest.mark.parametrize(
+    ("params", "lookup"),
+    [
+        ({"track": "game_changer"}, {"project__technology__program__track": "game_changer"}),
+        ({"field": "semiconductors"}, {"project__technology__field__code": "semiconductors"}),
+        ({"track": "foundational", "basis": "planned"}, {
+            "project__technology__program__track": "foundational", "basis": "planned"}),
+        ({"track": "legacy", "field": "nowhere"}, {"pk": -1}),  # no technology: no lines
+    ],
+)  # fmt: skip
+def test_budget_lines_by_track_and_field_are_every_matching_line(analyst, params, lookup):
+    # These filters find the technologies first, then their lines (see filter_technologies):
+    # the lines are those the joins give, every one of them.
+    rows = all_pages(api(analyst), "/api/v1/budget-lines/", {**params, "page_size": 1000})
+    expected = set(BudgetLine.objects.filter(**lookup).values_list("pk", flat=True))
+    assert {r["id"] for r in rows} == expected and len(rows) == len(expected)
+
+
+def test_the_program_filter_takes_the_lines_of_that_programme_only(analyst):
+    program = Program.objects.get(track="leapfrogging")
+    rows = all_pages(
+        api(analyst), "/api/v1/budget-lines/", {"program": program.pk, "page_size": 1000}
+    )
+    expected = BudgetLine.objects.filter(project__technology__program=program)
+    assert {r["id"] for r in rows} == set(expected.values_list("pk", flat=True)) != set()
 
 
 def test_technologies_with_us_partners_in_semiconductors(analyst):
