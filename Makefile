@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/bulk_delete.py
 	@if command -v wrk >/dev/null; then bash benchmarks/api_load.sh; \
 	else echo "api_load.sh skipped: needs wrk (apt-get install wrk)"; fi
+	$(BIN)/python benchmarks/api_filters.py
 	$(BIN)/python benchmarks/import_budget_lines.py --format csv
 	$(BIN)/python benchmarks/import_budget_lines.py --format xlsx
 	for kind in projects technologies institutions; do \

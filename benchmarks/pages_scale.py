@@ -47,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--demo", default="rdportfolio_demo")
     parser.add_argument("--scale", default="rdportfolio_bench")
-    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
     demo, scale = [], []
     for _ in range(2):
