@@ -280,7 +280,7 @@ class ShareSnapshot(models.Model):
 
 # The pages' rollups live in a module of their own; imported here so that Django registers
 # them with the app.
-from .rollup_models import BudgetRollup, PartnerRollup  # noqa: E402, F401
+from .rollup_models import BudgetRollup, FieldRollup, PartnerRollup  # noqa: E402, F401
 
 # Scenarios live in a module of their own (this one holds the share's tables); imported here so
 # that Django registers them with the app. Last: they read the choices above.

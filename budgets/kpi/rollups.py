@@ -5,7 +5,7 @@ from django.db.models import Count
 from partners.models import Collaboration
 from rdportfolio.core.models import rows_copy
 
-from .rollup_models import BudgetRollup, PartnerRollup
+from .rollup_models import BudgetRollup, FieldRollup, PartnerRollup
 
 
 def partner_rows_read() -> list[tuple]:
@@ -41,7 +41,19 @@ def rollups_write(inputs, run) -> int:
     written = rows_copy(BudgetRollup, columns, rows)
     partners = [(run.pk, *row) for row in inputs.partner_rows]
     columns = ["run_id", "technology_id", "country", "institution_count"]
-    return written + rows_copy(PartnerRollup, columns, partners)
+    written += rows_copy(PartnerRollup, columns, partners)
+    fields = [(run.pk, *row) for row in inputs.field_rows]
+    columns = [
+        "run_id",
+        "fiscal_year",
+        "basis",
+        "track",
+        "field_id",
+        "total_won",
+        "international_won",
+        "line_count",
+    ]
+    return written + rows_copy(FieldRollup, columns, fields)
 
 
 def rollups_replace(inputs, run) -> int:
@@ -49,4 +61,5 @@ def rollups_replace(inputs, run) -> int:
     that a reader sees one run's figures everywhere)."""
     BudgetRollup.objects.exclude(run=run).delete()
     PartnerRollup.objects.exclude(run=run).delete()
+    FieldRollup.objects.exclude(run=run).delete()
     return rollups_write(inputs, run)

@@ -104,6 +104,8 @@ class ShareInputs:
     institution_rows: list[tuple] = field(default_factory=list)
     # (technology id, country, partner institutions), from the collaborations
     partner_rows: list[tuple] = field(default_factory=list)
+    # (year, basis, track, field id, total won, international won, lines)
+    field_rows: list[tuple] = field(default_factory=list)
     line_count: int = field(init=False)
 
     def __post_init__(self):
@@ -119,7 +121,13 @@ class ShareInputs:
         digest = hashlib.sha256(f"rule {RULE_VERSION}|plan {self.plan_id}\n".encode())
         digest.update(repr(sorted(self.totals.items())).encode())
         digest.update(repr(sorted((year, str(share)) for year, share in self.points)).encode())
-        for rows in (self.groups, self.technology_rows, self.institution_rows, self.partner_rows):
+        for rows in (
+            self.groups,
+            self.technology_rows,
+            self.institution_rows,
+            self.partner_rows,
+            self.field_rows,
+        ):
             digest.update(b"\n--\n")
             # Sorted as text: any order of the same rows gives the same lines.
             digest.update("\n".join(sorted(map(repr, rows))).encode())
@@ -212,6 +220,7 @@ def share_inputs_read() -> ShareInputs:
     tracks = dict(Program.objects.values_list("id", "track"))
     fields = dict(Field.objects.values_list("id", "code"))
     groups, technology_rows, institution_rows = [], [], []
+    by_field: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     with connection.cursor() as cursor:
         cursor.execute(_read_sql(connection.vendor))
         for (
@@ -229,6 +238,11 @@ def share_inputs_read() -> ShareInputs:
             total,
         ) in cursor.fetchall():
             if part == _SHARE:
+                # The same groups over partner countries: the field rollups.
+                cell = by_field[year, basis, tracks[program_id], field_id]
+                cell[0] += int(total)
+                cell[1] += int(international)
+                cell[2] += count
                 groups.append(
                     (
                         year,
@@ -260,6 +274,7 @@ def share_inputs_read() -> ShareInputs:
         technology_rows=technology_rows,
         institution_rows=institution_rows,
         partner_rows=partner_rows_read(),
+        field_rows=[(*key, *sums) for key, sums in by_field.items()],
     )
 
 

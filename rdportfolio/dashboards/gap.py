@@ -12,13 +12,12 @@ how that moved since the year before.
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from budgets.kpi.models import BudgetRollup, Dimension, ShareSnapshot
+from budgets.kpi.models import Dimension, FieldRollup, ShareSnapshot
 from budgets.models import UNASSIGNED
 from programs.models import TRACK_ORDER, Track
 from rdportfolio.core.money import apportion
@@ -53,20 +52,20 @@ def gap_breakdown(run, year: int, path: list[dict]) -> dict | None:
     bases = {year: best.basis, **({year - 1: before.basis} if before else {})}
     target_won = best.target_won
 
-    # Budget and international won per track and field (the run's technology rollups)...
+    # Budget and international won per track and field (the run's field rollups)...
     sums = (
-        BudgetRollup.objects.of_run(run)
-        .filter(technology__isnull=False, fiscal_year__in=list(bases))
-        .order_by()
+        FieldRollup.objects.of_run(run)
+        .filter(fiscal_year__in=list(bases))
         .values_list(
             "fiscal_year",
             "basis",
-            "technology__program__track",
-            "technology__field__code",
-            "technology__field__name_ko",
-            "technology__field__name_en",
+            "track",
+            "field__code",
+            "field__name_ko",
+            "field__name_en",
+            "total_won",
+            "international_won",
         )
-        .annotate(budget=Sum("total_won"), international=Sum("international_won"))
     )
     tracks: dict[tuple[int, str], list[int]] = {}
     fields: dict[tuple[int, str], list[int]] = {}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot, ShareStatus
+from budgets.kpi.models import Dimension, FieldRollup, ShareRun, ShareSnapshot, ShareStatus
 from budgets.models import Basis, CollaborationTarget, TargetPlan
 from partners.models import Institution
 from programs.models import TRACK_ORDER, Program, Track
@@ -52,12 +52,12 @@ def share_path(run) -> list[dict]:
 
 
 def _budget_chart(display, basis: str, run) -> dict:
-    """Budget per track and year, summed from the technology rollups of ``run``."""
+    """Budget per track and year, summed from the field rollups of ``run``."""
     by_track = (
-        BudgetRollup.objects.of_run(run)
-        .filter(basis=basis, technology__isnull=False)
+        FieldRollup.objects.of_run(run)
+        .filter(basis=basis)
         .order_by()
-        .values_list("fiscal_year", "technology__program__track")
+        .values_list("fiscal_year", "track")
         .annotate(total=Sum("total_won"))
     )
     years = sorted({year for year, _track, _total in by_track})

@@ -10,7 +10,7 @@ from collections import defaultdict
 import pytest
 from django.db.models import Count, Q, Sum
 
-from budgets.kpi.models import BudgetRollup, PartnerRollup, RunStatus, ShareRun
+from budgets.kpi.models import BudgetRollup, FieldRollup, PartnerRollup, RunStatus, ShareRun
 from budgets.kpi.rule import share_inputs_read
 from budgets.kpi.services import share_recompute
 from budgets.models import Basis, BudgetLine
@@ -50,6 +50,25 @@ def rolled_up(run, member: str) -> dict:
     return {(y, b, m): (t, i, n) for y, b, m, t, i, n in rows}
 
 
+def direct_by_field() -> dict:
+    """(year, basis, track, field id) -> (total, international, lines), from the lines."""
+    rows = (
+        BudgetLine.objects.order_by()
+        .values_list(
+            "fiscal_year",
+            "basis",
+            "project__technology__program__track",
+            "project__technology__field",
+        )
+        .annotate(
+            total=Sum("amount_won"),
+            international=Sum("amount_won", filter=Q(is_international=True), default=0),
+            lines=Count("id"),
+        )
+    )
+    return {(y, b, t, f): (int(total), int(i), n) for y, b, t, f, total, i, n in rows}
+
+
 def direct_partners() -> dict:
     """(technology id, country) -> partner institutions, counted in Python from every
     collaboration."""
@@ -74,6 +93,13 @@ def assert_exact(run):
         )
     }
     assert partners == direct_partners() and len(partners) > 100
+    by_field = {
+        (y, b, t, f): (total, i, n)
+        for y, b, t, f, total, i, n in FieldRollup.objects.of_run(run).values_list(
+            "fiscal_year", "basis", "track", "field", "total_won", "international_won", "line_count"
+        )
+    }
+    assert by_field == direct_by_field() and len(by_field) > 50
 
 
 def test_rollups_equal_a_direct_aggregation_of_the_lines():
@@ -142,6 +168,7 @@ def test_the_fingerprint_does_not_depend_on_the_order_sql_returns_groups():
         inputs.technology_rows,
         inputs.institution_rows,
         inputs.partner_rows,
+        inputs.field_rows,
     ):
         rows.reverse()
     assert inputs.fingerprint() == expected
