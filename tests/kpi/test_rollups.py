@@ -224,3 +224,23 @@ def test_a_new_partner_without_budget_lines_is_not_skipped_and_is_counted():
     assert after == {**before, "NZ": before.get("NZ", 0) + 1}
     assert not PartnerRollup.objects.filter(run=first).exists()
     assert_exact(second)
+
+
+def test_the_migrations_fill_the_latest_runs_new_rollups_as_the_recompute_writes_them():
+    # kpi 0006 and 0007 give the run pages read its partner and field rollups on deploy,
+    # before any recompute: the same rows the recompute itself writes.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    run = share_recompute(force=True)
+    for model, migration in [
+        (PartnerRollup, "0006_partner_rollups"),
+        (FieldRollup, "0007_field_rollups"),
+    ]:
+        columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        written = set(model.objects.filter(run=run).values_list(*columns))
+        assert written
+        model.objects.all().delete()
+        import_module(f"budgets.kpi.migrations.{migration}").fill_latest_run(apps, None)
+        assert set(model.objects.values_list(*columns)) == written
