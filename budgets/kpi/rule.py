@@ -31,8 +31,10 @@ One SQL statement groups the budget lines by (year, basis, programme, field,
 country) with ``SUM(amount) FILTER (WHERE international)``, and in the same scan
 by (year, basis, technology) and (year, basis, partner institution) for the
 rollups the pages read (GROUPING SETS on PostgreSQL); everything else is
-arithmetic over those few thousand groups, never over budget lines. A few more
-queries read the programmes, fields, ministry totals and the target plan. Shares are ``Decimal``
+arithmetic over those few thousand groups, never over budget lines (the field
+rollups are the share's groups added up over countries). A few more queries read the
+programmes, fields, ministry totals, the target plan, and the partner institutions per
+technology and country from the collaborations. Shares are ``Decimal``
 percent with four places.
 """
 
