@@ -25,13 +25,47 @@ class BudgetRollupQuerySet(models.QuerySet):
         return self.filter(technology__isnull=False)
 
 
+def _run_key(related_name: str) -> models.ForeignKey:
+    """A rollup's run, unchecked and unindexed (see BudgetRollup for why)."""
+    return models.ForeignKey(
+        "ShareRun",  # a name, not an import: models.py imports this module
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        verbose_name=_("run"),
+        db_constraint=False,
+        db_index=False,
+    )
+
+
+def _unchecked_key(to: str, verbose_name, *, null: bool = False) -> models.ForeignKey:
+    """A rollup's member (technology, institution, field), unchecked and unindexed."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        null=null,
+        blank=null,
+        related_name="+",
+        verbose_name=verbose_name,
+        db_constraint=False,
+        db_index=False,
+    )
+
+
+def _sums() -> tuple[models.BigIntegerField, ...]:
+    """Total and international won, and how many lines they add up."""
+    return (
+        models.BigIntegerField(_("total (won)")),
+        models.BigIntegerField(_("international (won)")),
+        models.BigIntegerField(_("budget lines")),
+    )
+
+
 class BudgetRollup(models.Model):
     """Budget lines summed per year, basis and technology or partner institution.
 
     Written by the recompute beside the share snapshots, from the same single read of the
     lines, so pages show figures of one run and never sum budget lines per request. Tracks
-    and fields are summed from the technology rows (a few thousand); countries come from the
-    snapshots. Only the latest successful run keeps its rollups: they answer "what do the
+    and fields have rollups of their own (FieldRollup); countries come from the snapshots. Only the latest successful run keeps its rollups: they answer "what do the
     figures say now", the snapshots answer "what did we report then".
     """
 
@@ -43,39 +77,12 @@ class BudgetRollup(models.Model):
     # the next run; deleting a technology, institution or run still deletes its rollups
     # (Django cascades), and the next recompute, which such a deletion requests, rewrites
     # them all. The unique constraints below index every lookup the pages make (run first).
-    run = models.ForeignKey(
-        "ShareRun",  # a name, not an import: models.py imports this module
-        on_delete=models.CASCADE,
-        related_name="rollups",
-        verbose_name=_("run"),
-        db_constraint=False,
-        db_index=False,
-    )
+    run = _run_key("rollups")
     fiscal_year = year_field(_("fiscal year"))
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
-    technology = models.ForeignKey(
-        "technologies.Technology",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("technology"),
-        db_constraint=False,
-        db_index=False,
-    )
-    institution = models.ForeignKey(
-        "partners.Institution",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("partner institution"),
-        db_constraint=False,
-        db_index=False,
-    )
-    total_won = models.BigIntegerField(_("total (won)"))
-    international_won = models.BigIntegerField(_("international (won)"))
-    line_count = models.BigIntegerField(_("budget lines"))
+    technology = _unchecked_key("technologies.Technology", _("technology"), null=True)
+    institution = _unchecked_key("partners.Institution", _("partner institution"), null=True)
+    total_won, international_won, line_count = _sums()
 
     objects = BudgetRollupQuerySet.as_manager()
 
@@ -115,22 +122,8 @@ class PartnerRollup(models.Model):
     count is the sum of its rows. Keys unchecked by the database, as BudgetRollup's.
     """
 
-    run = models.ForeignKey(
-        "ShareRun",  # a name, not an import: models.py imports this module
-        on_delete=models.CASCADE,
-        related_name="partner_rollups",
-        verbose_name=_("run"),
-        db_constraint=False,
-        db_index=False,
-    )
-    technology = models.ForeignKey(
-        "technologies.Technology",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("technology"),
-        db_constraint=False,
-        db_index=False,
-    )
+    run = _run_key("partner_rollups")
+    technology = _unchecked_key("technologies.Technology", _("technology"))
     country = models.CharField(_("country"), max_length=2)
     institution_count = models.IntegerField(_("partner institutions"))
 
@@ -163,28 +156,12 @@ class FieldRollup(models.Model):
     database, as BudgetRollup's.
     """
 
-    run = models.ForeignKey(
-        "ShareRun",  # a name, not an import: models.py imports this module
-        on_delete=models.CASCADE,
-        related_name="field_rollups",
-        verbose_name=_("run"),
-        db_constraint=False,
-        db_index=False,
-    )
+    run = _run_key("field_rollups")
     fiscal_year = year_field(_("fiscal year"))
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
     track = models.CharField(_("track"), max_length=20, choices=Track.choices)
-    field = models.ForeignKey(
-        "technologies.Field",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("field"),
-        db_constraint=False,
-        db_index=False,
-    )
-    total_won = models.BigIntegerField(_("total (won)"))
-    international_won = models.BigIntegerField(_("international (won)"))
-    line_count = models.BigIntegerField(_("budget lines"))
+    field = _unchecked_key("technologies.Field", _("field"))
+    total_won, international_won, line_count = _sums()
 
     objects = BudgetRollupQuerySet.as_manager()
 
