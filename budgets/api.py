@@ -126,7 +126,7 @@ class BudgetLineFilter(StrictFilterSet):
         ]
 
     def filter_technologies(self, queryset, name, value):
-        """The lines of the matching technologies, whose ids are read first (at most 190).
+        """The lines of the matching technologies, whose ids are read first (210 at most).
 
         Joined through to programmes and fields instead, PostgreSQL takes every track for a
         quarter of the lines: for a page of game-changer lines (1%) in id order it walked
