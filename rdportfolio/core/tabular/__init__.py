@@ -20,7 +20,7 @@ from .specs import (
     register,
     spec_for,
 )
-from .writing import plan_write, rows_imported
+from .writing import plan_write, rows_create, rows_imported
 
 __all__ = [
     "all_specs",
@@ -39,6 +39,7 @@ __all__ = [
     "plan_write",
     "plans_differ",
     "register",
+    "rows_create",
     "rows_imported",
     "spec_for",
     "template_file",

@@ -57,7 +57,7 @@ def plan_write(*, spec: Spec, plan: Plan, user, reason: str) -> None:
     model = spec.model
     now = timezone.now()
     created_values = [values for _number, values in plan.create]
-    created_ids = _rows_create(model, created_values, now=now, reason=reason)
+    created_ids = rows_create(model, created_values, now=now, reason=reason)
     history_copy(model, created_ids, history_type="+", when=now, user=user, reason=reason)
     updated = [
         (current.pk, {name: getattr(current, name) for name in spec.compare_fields}, values)
@@ -106,8 +106,12 @@ def _column_plan(model, now, reason):
     return plan
 
 
-def _rows_create(model, rows: list[dict], *, now, reason) -> list:
-    """Insert ``rows`` (field values by attribute name); returns their primary keys in order."""
+def rows_create(model, rows: list[dict], *, now, reason: str = "") -> list:
+    """Insert ``rows`` (field values by attribute name); returns their primary keys in order.
+
+    Fields a row does not give take their defaults (timestamps ``now``, ``source`` the
+    ``reason``). No ``save()`` and no signals, as ``bulk_create``: on PostgreSQL one ``COPY``.
+    """
     if not rows:
         return []
     columns = _column_plan(model, now, reason)
