@@ -10,7 +10,6 @@ bare ``values()`` query (the URL without filters).
     .venv/bin/python benchmarks/api_filters.py
 """
 
-import os
 import statistics
 import sys
 import time
@@ -22,20 +21,9 @@ GOAL_MS = 20
 
 
 def main() -> None:
-    os.environ.update(
-        DATABASE_URL=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rdportfolio_bench"
-        ),
-        SECRET_KEY="benchmark-only",  # noqa: S106 - a throwaway process
-        DJANGO_SETTINGS_MODULE="rdportfolio.settings",
-        LOG_LEVEL="WARNING",
-        CELERY_BROKER_URL="",
-        API_THROTTLE_USER="100000000/minute",
-    )
-    import django
+    from benchmarks import django_on_bench_database, serve_in_process
 
-    django.setup()
-    from django.conf import settings
+    django_on_bench_database(API_THROTTLE_USER="100000000/minute")
     from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -45,8 +33,7 @@ def main() -> None:
     from budgets.models import BudgetLine
     from technologies.models import Project, Technology
 
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.SECURE_SSL_REDIRECT = False
+    serve_in_process()
     lines = BudgetLine.objects.order_by().count()
     if lines < 100_000:
         sys.exit("The benchmark database is nearly empty: run benchmarks/share_recompute.py first.")

@@ -10,7 +10,6 @@ delete as before.
     .venv/bin/python benchmarks/bulk_delete.py
 """
 
-import os
 import re
 import statistics
 import sys
@@ -29,26 +28,10 @@ class Rollback(Exception):
 
 
 def main() -> None:
-    os.environ.update(
-        DATABASE_URL=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rdportfolio_bench"
-        ),
-        SECRET_KEY="benchmark-only",  # noqa: S106 - a throwaway process
-        DJANGO_SETTINGS_MODULE="rdportfolio.settings",
-        LOG_LEVEL="WARNING",
-        CELERY_BROKER_URL="",
-    )
-    import django
+    from benchmarks import django_on_bench_database, serve_in_process
 
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    django_on_bench_database()
+    serve_in_process()
     from django.contrib import admin
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction

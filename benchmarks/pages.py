@@ -35,6 +35,8 @@ PAGES = [
 
 
 def main():
+    from benchmarks import serve_in_process
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--unit", default="eok", choices=["eok", "jo", "usd"])
@@ -45,7 +47,6 @@ def main():
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
@@ -56,13 +57,7 @@ def main():
     from rdportfolio.core import roles
     from technologies.models import Technology
 
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.SECURE_SSL_REDIRECT = False
-    # No collectstatic here: production's manifest storage would have no manifest to read.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    serve_in_process()
     call_command("migrate", verbosity=0)
     if not Technology.objects.exists():
         with open(os.devnull, "w") as devnull:

@@ -12,7 +12,6 @@ a file.
 """
 
 import io
-import os
 import resource
 import sys
 import tempfile
@@ -31,18 +30,9 @@ def rss_mb() -> float:
 
 
 def main() -> None:
-    os.environ.update(
-        DATABASE_URL=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rdportfolio_bench"
-        ),
-        SECRET_KEY="benchmark-only",  # noqa: S106 - a throwaway process
-        DJANGO_SETTINGS_MODULE="rdportfolio.settings",
-        LOG_LEVEL="WARNING",
-        CELERY_BROKER_URL="",
-    )
-    import django
+    from benchmarks import django_on_bench_database
 
-    django.setup()
+    django_on_bench_database()
     import openpyxl
     from django.db import connection, transaction
     from rest_framework.request import Request
