@@ -85,6 +85,86 @@ def test_a_long_technology_page_shows_its_first_rows_and_all_on_request(cto_view
     assert f"과제 {len(projects)}개 중 처음 {LIST_ROWS}개" in korean
 
 
+def test_a_technologys_rows_read_each_cell_in_the_readers_language(cto_viewer):
+    """The projects and partners tables are built from plain rows (the page at a million
+    lines): each cell still says what the record holds, labels translated."""
+    from decimal import Decimal
+
+    from partners.models import CollaborationRole, CooperationCenter, IPAgreement
+    from tests.factories import InstitutionFactory
+
+    technology = TechnologyFactory(code="ROWS-1")
+    project = ProjectFactory(
+        technology=technology,
+        project_number="ROWS-P1",
+        title_ko="행 시험 과제",
+        title_en="Row test project",
+        development_phase="applied",
+        status="in_progress",
+        start_year=2025,
+        end_year=2027,
+    )
+    BudgetLineFactory(project=project, basis=Basis.PLANNED, amount_won=3 * 10**8)
+    munich = InstitutionFactory(name="Munich Institute", country="DE")
+    centre = CooperationCenter.objects.create(
+        institution=munich, name_ko="뮌헨 센터", name_en="Munich Centre", opened_year=2024
+    )
+    with_ip = CollaborationFactory(
+        project=project,
+        institution=munich,
+        center=centre,
+        role=CollaborationRole.CO_RESEARCHER,
+        contribution_won=5 * 10**8,
+    )
+    IPAgreement.objects.create(
+        collaboration=with_ip,
+        domestic_share_percent=Decimal("62.50"),
+        foreign_share_percent=Decimal("37.50"),
+        implementation_right="exclusive",
+        territory="KR, US",
+    )
+    CollaborationFactory(
+        project=project, institution=InstitutionFactory(name="Zurich Lab", country="CH")
+    )
+
+    def cells(page, first_cell):
+        row = re.search(rf"<tr>\s*<td>{first_cell}(.*?)</tr>", page, re.S).group(0)
+        return [
+            re.sub(r"\s+", " ", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+
+    english = browser(cto_viewer, "en").get("/technologies/ROWS-1/").content.decode()
+    assert cells(english, "ROWS-P1") == [
+        "ROWS-P1",
+        "Row test project",
+        "(주)시험",
+        "2025–2027",
+        "Applied research",
+        "In progress",
+        "KRW 0.3 billion",
+    ]
+    assert cells(english, "Munich Institute") == [
+        "Munich Institute<br><small>via 뮌헨 센터</small>",
+        "Germany",
+        "Joint researcher",
+        "ROWS-P1",
+        "2024–2028",
+        "KRW 0.5 billion",
+        "62.50% / 37.50%",
+        "Exclusive, South Korea, United States of America",
+    ]
+    zurich = cells(english, "Zurich Lab")
+    assert zurich[1] == "Switzerland" and zurich[6:] == [
+        '<span class="warning">no agreement</span>',
+        "–",
+    ]
+    korean = browser(cto_viewer, "ko").get("/technologies/ROWS-1/").content.decode()
+    assert cells(korean, "ROWS-P1")[1] == "행 시험 과제"
+    munich_ko = cells(korean, "Munich Institute")
+    assert munich_ko[0] == "Munich Institute<br><small>경유 뮌헨 센터</small>"
+    assert munich_ko[1] == "독일" and munich_ko[2] == "공동 연구"
+
+
 def test_unknown_technology_is_404(cto_viewer):
     assert browser(cto_viewer).get("/technologies/NO-SUCH/").status_code == 404
 
