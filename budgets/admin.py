@@ -35,6 +35,10 @@ class BudgetLineInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
     extra = 0
     fields = ("fiscal_year", "basis", "amount_won", "is_international", "collaboration", "source")
 
+    def get_queryset(self, request):
+        # Each row is named by its project's number: one join, not a query per line.
+        return super().get_queryset(request).select_related("project")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "collaboration":
             # This project's own collaborations only (a handful), not every project's: the
@@ -49,7 +53,12 @@ class BudgetLineInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
                 else Collaboration.objects.none()
             )
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda c: f"{c.institution} · {c.get_role_display()}"
+            # Read once for the page, not once per line: each inline form copies the field
+            # and would run its query again (72 queries for a project of 72 lines).
+            field.choices = [
+                ("", field.empty_label),
+                *((c.pk, f"{c.institution} · {c.get_role_display()}") for c in field.queryset),
+            ]
             field.help_text = _(
                 "This project's collaborations. A collaboration added above appears here once "
                 "the project is saved: save, then name it on its lines."

@@ -60,3 +60,51 @@ def test_a_saved_record_says_it_may_be_edited_again_not_that_it_must(client, min
     page = response.content.decode()
     assert "아래에서 다시 고칠 수 있습니다." in page
     assert "수정해야 합니다" not in page
+
+
+def test_a_projects_page_costs_the_same_queries_whatever_its_lines_and_keeps_their_partner(
+    client, ministry_editor
+):
+    """Each line's form copied the collaboration field and ran its query again, and named
+    itself by a query for its project: 157 queries for a project of 72 lines."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from budgets.models import Basis, BudgetLine
+    from tests.factories import BudgetLineFactory
+
+    project = ProjectFactory(start_year=2000, end_year=2040)
+    first, second = CollaborationFactory.create_batch(2, project=project)
+    url = reverse("admin:technologies_project_change", args=[project.pk])
+    client.force_login(ministry_editor)
+
+    def lines_added(years):
+        for year in years:
+            BudgetLineFactory(
+                project=project,
+                fiscal_year=year,
+                basis=Basis.EXECUTED,
+                is_international=True,
+                collaboration=second,
+            )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+        return len(captured.captured_queries), page.content.decode()
+
+    lines_added(range(2001, 2003))
+    few, _page = queries()
+    lines_added(range(2003, 2041))
+    many, page = queries()
+    assert many == few
+    # Every line's select offers both partners and shows the one it pays for.
+    selects = re.findall(
+        r'<select name="budget_lines-(\d+)-collaboration"[^>]*>(.*?)</select>', page, re.S
+    )
+    assert len(selects) == BudgetLine.objects.filter(project=project).count() == 40
+    for _index, options in selects:
+        assert set(re.findall(r'<option value="(\d+)"', options)) == {str(first.pk), str(second.pk)}
+        assert re.search(rf'<option value="{second.pk}" selected>', options)
+    assert f"{second.institution} · Lead foreign partner" in page
