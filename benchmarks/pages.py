@@ -28,6 +28,7 @@ PAGES = [
     ("technologies", "/technologies/"),
     ("technologies, filtered", "/technologies/?field=semiconductors&country=US"),
     ("technologies, horizon rings", "/technologies/?rings=horizon&year=2025"),
+    ("technologies, text search", "/technologies/?q=battery"),
     ("technologies CSV", "/technologies/export.csv"),
     ("technology LF-001", "/technologies/LF-001/"),
     ("partners", "/partners/"),

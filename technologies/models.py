@@ -61,20 +61,26 @@ class TechnologyQuerySet(models.QuerySet):
         in its English or Korean name ("Massachusetts", "매사추세츠", "다온반도체").
 
         Through the reverse relations, as ``with_partner_country``: the partners app sits
-        above this one."""
-        related = Project.objects.filter(technology=OuterRef("pk")).filter(
+        above this one. Projects and partners are matched in two subqueries, each run once
+        per statement: one correlated subquery joining projects, collaborations and
+        institutions under one OR could use no index and ran for every technology (45–68 ms
+        a statement, four statements a page, at 13,800 projects)."""
+        by_project = Project.objects.filter(
             Q(project_number__icontains=text)
             | Q(title_ko__icontains=text)
             | Q(title_en__icontains=text)
             | Q(lead_organisation__icontains=text)
-            | Q(collaborations__institution__name__icontains=text)
+        ).values("technology_id")
+        by_partner = Project.objects.filter(
+            Q(collaborations__institution__name__icontains=text)
             | Q(collaborations__institution__name_ko__icontains=text)
-        )
+        ).values("technology_id")
         return self.filter(
             Q(code__icontains=text)
             | Q(name_ko__icontains=text)
             | Q(name_en__icontains=text)
-            | Exists(related)
+            | Q(pk__in=by_project)
+            | Q(pk__in=by_partner)
         )
 
     def with_partner_country(self, country: str):

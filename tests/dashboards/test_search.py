@@ -66,6 +66,37 @@ def test_the_technology_list_finds_technologies_by_their_partners(cto_viewer):
     )
 
 
+@pytest.mark.parametrize("term", ["LF-00", "패키징", "Institute", "대학", "다온", "RS-20", "zzz"])
+def test_the_technology_lists_search_matches_a_plain_reading_of_every_field(cto_viewer, term):
+    """The list's text search (two subqueries, read once a page) finds exactly the
+    technologies whose own code or names, or one of whose projects' number, titles or lead
+    organisation, or one of whose partners' names holds the text, whatever its case."""
+    from partners.models import Collaboration
+
+    def holds(*values):
+        return any(term.casefold() in (value or "").casefold() for value in values)
+
+    expected = {t.code for t in Technology.objects.all() if holds(t.code, t.name_ko, t.name_en)}
+    expected |= {
+        p.technology.code
+        for p in Project.objects.select_related("technology")
+        if holds(p.project_number, p.title_ko, p.title_en, p.lead_organisation)
+    }
+    expected |= {
+        c.project.technology.code
+        for c in Collaboration.objects.select_related("project__technology", "institution")
+        if holds(c.institution.name, c.institution.name_ko)
+    }
+    response = browser(cto_viewer).get("/technologies/", {"q": term})
+    assert response.status_code == 200
+    assert response.context["total"] == len(expected)
+    listed = browser(cto_viewer).get("/technologies/export.csv", {"q": term})
+    codes = {
+        line.split(",")[0] for line in b"".join(listed.streaming_content).decode().splitlines()[1:]
+    }
+    assert codes == expected
+
+
 def test_hits_per_kind_are_capped_and_say_there_are_more(cto_viewer):
     response = browser(cto_viewer).get("/search/", {"q": "-"})  # every project number has one
     projects = next(s for s in response.context["sections"] if s["key"] == "projects")

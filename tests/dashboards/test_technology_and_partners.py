@@ -224,7 +224,8 @@ def page_queries(client, url):
 
 @pytest.mark.parametrize("unit", ["eok", "usd"])
 @pytest.mark.parametrize(
-    "url", PAGES + ["/technologies/export.csv", "/technologies/?rings=horizon"]
+    "url",
+    PAGES + ["/technologies/export.csv", "/technologies/?rings=horizon", "/technologies/?q=Test"],
 )
 def test_pages_cost_a_fixed_number_of_queries_whatever_the_data(cto_viewer, url, unit):
     client = browser(cto_viewer)
