@@ -126,6 +126,22 @@ def test_budget_lines_by_track_and_field_are_every_matching_line(analyst, params
     assert {r["id"] for r in rows} == expected and len(rows) == len(expected)
 
 
+def test_the_technology_filter_takes_the_lines_of_its_projects_only(analyst):
+    from technologies.models import Technology
+
+    technology = Technology.objects.get(code="LF-001")
+    rows = all_pages(
+        api(analyst), "/api/v1/budget-lines/", {"technology": technology.pk, "page_size": 1000}
+    )
+    expected = BudgetLine.objects.filter(project__technology=technology)
+    assert {r["id"] for r in rows} == set(expected.values_list("pk", flat=True)) != set()
+    assert len(rows) == expected.count()
+    nothing = api(analyst).get("/api/v1/budget-lines/", {"technology": 999_999})
+    assert nothing.status_code == 200 and nothing.json()["results"] == []
+    refused = api(analyst).get("/api/v1/budget-lines/", {"technology": "LF-001"})
+    assert refused.status_code == 400 and "technology" in refused.content.decode()
+
+
 def test_the_program_filter_takes_the_lines_of_that_programme_only(analyst):
     program = Program.objects.get(track="leapfrogging")
     rows = all_pages(
