@@ -126,6 +126,9 @@ def test_an_editor_deletes_every_line_of_a_filtered_list_in_the_browser(site, se
         page.click(".actions .question a")  # "Select all N budget lines"
         page.select_option("select[name=action]", "delete_selected")
         page.click("button[name=index]")
+        # The confirmation's form comes after its list: read the page once it is all there
+        # (read while the page was still arriving, it once lacked its last lines).
+        page.wait_for_selector("input[name=selection_count]", state="attached")
         summary = page.locator("#content").inner_text()
         assert f"{count:,}" in summary and word in summary, summary[:300]
         assert page.locator("#deleted-objects li").count() == 100
