@@ -11,6 +11,7 @@ from budgets.kpi.services import share_recompute
 from budgets.models import BudgetLine
 from programs.models import Program
 from rdportfolio.core import copy_export
+from technologies.models import Technology
 from tests.api.client import LISTS, all_pages, api
 
 pytestmark = pytest.mark.django_db
@@ -126,29 +127,27 @@ def test_budget_lines_by_track_and_field_are_every_matching_line(analyst, params
     assert {r["id"] for r in rows} == expected and len(rows) == len(expected)
 
 
-def test_the_technology_filter_takes_the_lines_of_its_projects_only(analyst):
-    from technologies.models import Technology
-
-    technology = Technology.objects.get(code="LF-001")
-    rows = all_pages(
-        api(analyst), "/api/v1/budget-lines/", {"technology": technology.pk, "page_size": 1000}
-    )
-    expected = BudgetLine.objects.filter(project__technology=technology)
+@pytest.mark.parametrize(
+    ("name", "chosen", "lookup"),
+    [
+        (
+            "program",
+            lambda: Program.objects.get(track="leapfrogging"),
+            "project__technology__program",
+        ),
+        ("technology", lambda: Technology.objects.get(code="LF-001"), "project__technology"),
+    ],
+)
+def test_a_programme_or_technology_filter_takes_its_lines_only(analyst, name, chosen, lookup):
+    record = chosen()
+    rows = all_pages(api(analyst), "/api/v1/budget-lines/", {name: record.pk, "page_size": 1000})
+    expected = BudgetLine.objects.filter(**{lookup: record})
     assert {r["id"] for r in rows} == set(expected.values_list("pk", flat=True)) != set()
     assert len(rows) == expected.count()
-    nothing = api(analyst).get("/api/v1/budget-lines/", {"technology": 999_999})
+    nothing = api(analyst).get("/api/v1/budget-lines/", {name: 999_999})
     assert nothing.status_code == 200 and nothing.json()["results"] == []
-    refused = api(analyst).get("/api/v1/budget-lines/", {"technology": "LF-001"})
-    assert refused.status_code == 400 and "technology" in refused.content.decode()
-
-
-def test_the_program_filter_takes_the_lines_of_that_programme_only(analyst):
-    program = Program.objects.get(track="leapfrogging")
-    rows = all_pages(
-        api(analyst), "/api/v1/budget-lines/", {"program": program.pk, "page_size": 1000}
-    )
-    expected = BudgetLine.objects.filter(project__technology__program=program)
-    assert {r["id"] for r in rows} == set(expected.values_list("pk", flat=True)) != set()
+    refused = api(analyst).get("/api/v1/budget-lines/", {name: "LF-001"})
+    assert refused.status_code == 400 and name in refused.content.decode()
 
 
 def test_technologies_with_us_partners_in_semiconductors(analyst):
