@@ -211,7 +211,15 @@ StoredLine = namedtuple(
 
 
 def _budget_line_existing(rows, ctx):
-    project_ids = {r["project_id"] for r in rows}
+    return _stored_lines({r["project_id"] for r in rows})
+
+
+def _budget_line_existing_up_front(ctx):
+    # Every line of the projects the file names: what it may meet, before its rows are read.
+    return _stored_lines(set(ctx.lookups["projects"].values()))
+
+
+def _stored_lines(project_ids: set[int]) -> dict:
     stored = BudgetLine.objects.filter(project_id__in=project_ids).order_by()
     # Tuples, not model instances: the history is copied by the database (history_copy).
     return {
@@ -231,5 +239,6 @@ BUDGET_LINES = tabular.Spec(
     load=_budget_line_load,
     convert=_budget_line_convert,
     existing=_budget_line_existing,
+    existing_up_front=_budget_line_existing_up_front,
     export_order=("project__project_number", "fiscal_year", "basis", "pk"),
 )

@@ -41,3 +41,40 @@ def lease_kept(queryset, *, lease: timedelta):
     finally:
         stop.set()
         thread.join(timeout=lease.total_seconds())
+
+
+@contextlib.contextmanager
+def progress_aside(queryset, *, every: float = 0.5):
+    """Progress of work whose own connection is busy (a ``COPY`` running while rows are
+    checked): the block calls ``note(done, total)``, which keeps the latest figures, and a
+    thread with its own connection writes them to ``rows_done`` and ``rows_total`` of the
+    rows of ``queryset`` every ``every`` seconds, and once more at the end."""
+    latest: dict = {}
+    stop = threading.Event()
+
+    def note(done: int, total: int) -> None:
+        latest["figures"] = (done, total)
+
+    def report():
+        written = None
+        try:
+            while True:
+                stopping = stop.wait(every)
+                figures = latest.get("figures")
+                if figures is not None and figures != written:
+                    queryset.update(rows_done=figures[0], rows_total=figures[1])
+                    written = figures
+                if stopping:
+                    return
+        except Exception:  # progress is for people to watch; the work goes on without it
+            logger.exception("progress reporting stopped for %s", queryset.model.__name__)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=report, name="progress-aside", daemon=True)
+    thread.start()
+    try:
+        yield note
+    finally:
+        stop.set()
+        thread.join(timeout=10)

@@ -12,7 +12,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from rdportfolio.core import tabular
-from rdportfolio.core.leases import lease_kept
+from rdportfolio.core.leases import lease_kept, progress_aside
 
 from .models import ImportJob, ImportStatus
 
@@ -188,6 +188,8 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
             raise ImportTooSlow
 
     _test_delay("checking")
+    if not job.dry_run and job.confirms_id is not None and tabular.streams(job.spec):
+        return _import_job_check_and_write(job, deadline)
     try:
         with override(job.language):
             plan = tabular.import_plan(
@@ -212,16 +214,7 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
                 "administrators); nothing was written."
             ),
         )
-    counts = dict(
-        rows_total=plan.total,
-        rows_done=plan.total,
-        created_count=len(plan.create),
-        updated_count=len(plan.update),
-        unchanged_count=plan.unchanged,
-        error_count=plan.error_count,
-        errors=plan.errors,
-        preview=plan.preview,
-    )
+    counts = _counts(plan)
     if plan.error_count:
         return _import_finish(job, status=ImportStatus.REFUSED, **counts)
     if job.dry_run:
@@ -248,6 +241,65 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
             **counts,
         )
     return _import_finish(job, status=ImportStatus.SUCCEEDED, **counts)
+
+
+def _import_job_check_and_write(job: ImportJob, deadline: float) -> ImportJob:
+    """A confirmed import of a kind that writes while it checks (budget lines on PostgreSQL):
+    one pass, one transaction; refused, with nothing written, if a row has an error or
+    changed since the check."""
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING)
+    jobs = ImportJob.objects.filter(pk=job.pk)
+    try:
+        with progress_aside(jobs) as note, override(job.language), transaction.atomic():
+
+            def progress(done: int, total: int) -> None:
+                note(done, total)
+                if time.monotonic() > deadline:
+                    raise ImportTooSlow
+
+            plan, changed = tabular.import_written(
+                spec=job.spec,
+                content=bytes(job.content),
+                file_format=job.file_format,
+                checked_signature=job.confirms.signature,
+                checked_creates=job.confirms.created_count,
+                user=job.requested_by,
+                reason=f"Import #{job.pk}",
+                progress=progress,
+            )
+            _test_delay("writing")  # drills: a worker killed here leaves nothing written
+    except tabular.FileRefused as refused:
+        return _import_finish(
+            job, status=ImportStatus.REFUSED, errors=refused.errors, error_count=len(refused.errors)
+        )
+    except ImportTooSlow:
+        return _import_finish(job, status=ImportStatus.FAILED, message=_too_slow_message(job))
+    except Exception as exc:
+        logger.exception("import %s failed; nothing was written", job.pk)
+        return _import_finish(
+            job,
+            status=ImportStatus.FAILED,
+            message=f"Nothing was written: {type(exc).__name__}: {exc}",
+        )
+    counts = _counts(plan)
+    if plan.error_count:
+        return _import_finish(job, status=ImportStatus.REFUSED, **counts)
+    if changed:
+        return _import_finish(job, status=ImportStatus.REFUSED, **_changed_since(job, changed))
+    return _import_finish(job, status=ImportStatus.SUCCEEDED, **counts)
+
+
+def _counts(plan) -> dict:
+    return dict(
+        rows_total=plan.total,
+        rows_done=plan.total,
+        created_count=len(plan.create),
+        updated_count=len(plan.update),
+        unchanged_count=plan.unchanged,
+        error_count=plan.error_count,
+        errors=plan.errors,
+        preview=plan.preview,
+    )
 
 
 def _changed_since(job: ImportJob, rows: list[int]) -> dict:

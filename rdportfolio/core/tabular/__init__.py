@@ -20,7 +20,7 @@ from .specs import (
     register,
     spec_for,
 )
-from .writing import plan_write, rows_create, rows_imported
+from .writing import import_written, plan_write, rows_create, rows_imported, streams
 
 __all__ = [
     "all_specs",
@@ -34,6 +34,7 @@ __all__ = [
     "csv_bytes",
     "export_file",
     "import_plan",
+    "import_written",
     "kind_choices",
     "kinds_of_file",
     "plan_write",
@@ -42,6 +43,7 @@ __all__ = [
     "rows_create",
     "rows_imported",
     "spec_for",
+    "streams",
     "template_file",
     "xlsx_bytes",
 ]

@@ -65,6 +65,11 @@ class Spec:
     ``compare_fields`` differ are updated, equal ones left alone. ``check`` may add
     errors to a finished plan (rules across rows or tables), ``after_write`` runs
     in the writing transaction with the created and updated objects.
+
+    ``existing_up_front``, where a kind has it, finds the same stored rows from the
+    file's lookups alone, before any row is converted: a confirmed import of that kind
+    then writes each new row while it checks the next (:func:`~.writing.import_written`),
+    so its ``convert`` must not query the database.
     """
 
     kind: str
@@ -80,6 +85,7 @@ class Spec:
     check: Callable | None = None
     after_write: Callable | None = None
     export_order: tuple[str, ...] = ("pk",)
+    existing_up_front: Callable[[Context], dict] | None = None
 
     def header_map(self) -> dict[str, Column]:
         names = {}

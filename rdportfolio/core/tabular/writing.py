@@ -7,6 +7,8 @@ without building a model instance per row. 100,000 budget lines took 13 s throug
 ``bulk_create_with_history``; this way about a second.
 """
 
+import contextlib
+from collections.abc import Callable
 from operator import itemgetter
 
 import django.dispatch
@@ -14,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..history import history_copy
-from .planning import Plan
+from .planning import Plan, import_plan, plans_differ
 from .specs import Spec
 
 # Sent inside the writing transaction once per written file (bulk writes send no post_save):
@@ -54,10 +56,15 @@ def plan_write(*, spec: Spec, plan: Plan, user, reason: str) -> None:
     ``spec.after_write`` then gets ``created`` as (pk, values) and ``updated`` as
     (pk, previous values, values) pairs.
     """
-    model = spec.model
     now = timezone.now()
     created_values = [values for _number, values in plan.create]
-    created_ids = rows_create(model, created_values, now=now, reason=reason)
+    created_ids = rows_create(spec.model, created_values, now=now, reason=reason)
+    _plan_write_rest(spec, plan, created_ids, user=user, reason=reason, now=now)
+
+
+def _plan_write_rest(spec: Spec, plan: Plan, created_ids: list, *, user, reason: str, now):
+    """What follows the new rows: their history, the updates and theirs, the kind's hook."""
+    model = spec.model
     history_copy(model, created_ids, history_type="+", when=now, user=user, reason=reason)
     updated = [
         (current.pk, {name: getattr(current, name) for name in spec.compare_fields}, values)
@@ -69,11 +76,64 @@ def plan_write(*, spec: Spec, plan: Plan, user, reason: str) -> None:
         history_copy(model, updated_ids, history_type="~", when=now, user=user, reason=reason)
     if spec.after_write is not None:
         spec.after_write(
-            created=list(zip(created_ids, created_values, strict=True)),
+            created=list(
+                zip(created_ids, (values for _number, values in plan.create), strict=True)
+            ),
             updated=updated,
             reason=reason,
         )
     rows_imported.send(sender=model, kind=spec.kind, count=len(created_ids) + len(updated))
+
+
+def streams(spec: Spec) -> bool:
+    """Whether a confirmed import of this kind writes while it checks (:func:`import_written`)."""
+    return spec.existing_up_front is not None and connection.vendor == "postgresql"
+
+
+class _Abandoned(Exception):
+    """The pass found errors, or rows changed since the check: its writes are rolled back."""
+
+
+def import_written(
+    *,
+    spec: Spec,
+    content: bytes,
+    file_format: str,
+    checked_signature: str,
+    checked_creates: int,
+    user,
+    reason: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Plan, list[int]]:
+    """Check a confirmed file again and write it in the same pass, in one transaction.
+
+    The check runs in Python while PostgreSQL stores the rows already checked: 100,000
+    budget lines took the check's time and the write's one after the other; in one pass
+    the two overlap. Returns the plan and the numbers of the rows that changed since the
+    check (``checked_signature``, which found ``checked_creates`` new rows); when the plan
+    has errors or rows changed, nothing is written. ``progress`` must not use the database:
+    its connection is busy with the COPY.
+    """
+    now = timezone.now()
+    stream = CreateStream(spec.model, now=now, reason=reason, most=checked_creates)
+    try:
+        with transaction.atomic():
+            plan = import_plan(
+                spec=spec,
+                content=content,
+                file_format=file_format,
+                progress=progress,
+                stream=stream,
+            )
+            changed = plans_differ(checked_signature, plan)
+            if stream.overflow and not changed:  # more new rows than the check found
+                changed = [number for number, _values in plan.create]
+            if plan.error_count or changed:
+                raise _Abandoned
+            _plan_write_rest(spec, plan, stream.ids, user=user, reason=reason, now=now)
+    except _Abandoned:
+        return plan, changed
+    return plan, []
 
 
 class _PerRow:
@@ -114,8 +174,8 @@ def rows_create(model, rows: list[dict], *, now, reason: str = "") -> list:
     """
     if not rows:
         return []
-    columns = _column_plan(model, now, reason)
     if connection.vendor != "postgresql":
+        columns = _column_plan(model, now, reason)
         objs = []
         for values in rows:
             obj = model(**values)
@@ -125,54 +185,114 @@ def rows_create(model, rows: list[dict], *, now, reason: str = "") -> list:
             objs.append(obj)
         model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
         return [obj.pk for obj in objs]
-    # Every converted row has the same keys: the file's columns come from each row in one
-    # itemgetter call, the others are one value for the whole file (or one per row).
-    given = [(name, prepare) for name, _d, prepare in columns if name in rows[0]]
-    fixed = [(name, default, prepare) for name, default, prepare in columns if name not in rows[0]]
-    if any(len(values) != len(rows[0]) for values in rows):
-        raise ValueError("the converted rows do not all have the same fields")
-    take = itemgetter(*(name for name, _p in given))
-    prepares = [prepare for _name, prepare in given]
-    plain = not any(prepares) and len(given) > 1
-    per_row = any(isinstance(default, _PerRow) for _n, default, _p in fixed)
+    stream = CreateStream(model, now=now, reason=reason, most=len(rows))
+    with stream.opened():
+        for values in rows:
+            stream.write(values)
+    return stream.ids
 
-    def rest():
-        return [
-            (default.make() if isinstance(default, _PerRow) else default)
-            if prepare is None
-            else prepare(default.make() if isinstance(default, _PerRow) else default)
-            for _name, default, prepare in fixed
+
+class CreateStream:
+    """New rows of ``model`` written by one ``COPY`` (PostgreSQL) as they come, into at most
+    ``most`` ids reserved from the table's own sequence; ``ids`` lists those used, in order.
+
+    A row past ``most`` is not written and sets ``overflow``. Every row must give the same
+    fields; the others take their defaults, as in :func:`rows_create`.
+    """
+
+    def __init__(self, model, *, now, reason: str, most: int):
+        self.model, self.most = model, most
+        self.columns = _column_plan(model, now, reason)
+        self.ids: list = []
+        self.overflow = False
+        self._reserved: list = []
+        self._cursor = self._copy_block = self._copy = self._format = None
+
+    @contextlib.contextmanager
+    def opened(self):
+        """Reserve the ids and hold the ``COPY`` open while the block writes."""
+        quote = connection.ops.quote_name
+        table = self.model._meta.db_table
+        pk_column = self.model._meta.pk.column
+        with connection.cursor() as cursor:
+            if self.most:
+                # The ids first, from the table's own sequence: the rows and their history
+                # share them. The sequence is named once: pg_get_serial_sequence() inside
+                # nextval() ran again for every id, 0.55 s of 100,000 (nextval itself 0.09 s).
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), pk_column])
+                (sequence,) = cursor.fetchone()
+                cursor.execute(
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                    [sequence, self.most],
+                )
+                self._reserved = [pk for (pk,) in cursor.fetchall()]
+            self._cursor = cursor
+            try:
+                yield self
+            except BaseException as exc:
+                # The COPY ends failed (PostgreSQL keeps none of it) and the error goes on:
+                # the connection is free again for the caller's rollback.
+                if self._copy is not None:
+                    self._copy_block.__exit__(type(exc), exc, exc.__traceback__)
+                raise
+            if self._copy is not None:
+                self._copy_block.__exit__(None, None, None)
+
+    def write(self, values: dict) -> None:
+        if len(self.ids) == len(self._reserved):
+            self.overflow = True
+            return
+        if self._format is None:
+            self._start(values)
+        pk = self._reserved[len(self.ids)]
+        self._copy.write_row(self._format(pk, values))
+        self.ids.append(pk)
+
+    def _start(self, first: dict) -> None:
+        """Open the COPY with the columns of the first row; build how each row is laid out."""
+        model, columns = self.model, self.columns
+        # Every converted row has the same keys: the given columns come from each row in one
+        # itemgetter call, the others are one value for the whole file (or one per row).
+        given = [(name, prepare) for name, _d, prepare in columns if name in first]
+        fixed = [
+            (name, default, prepare) for name, default, prepare in columns if name not in first
         ]
+        names = [model._meta.pk.column, *(model._meta.get_field(n).column for n, _p in given)]
+        names += [model._meta.get_field(n).column for n, _d, _p in fixed]
+        take = itemgetter(*(name for name, _p in given))
+        plain = not any(prepare for _name, prepare in given) and len(given) > 1
+        per_row = any(isinstance(default, _PerRow) for _n, default, _p in fixed)
 
-    constants = None if per_row else rest()
-    quote = connection.ops.quote_name
-    table = model._meta.db_table
-    pk_column = model._meta.pk.column
-    names = [pk_column, *(model._meta.get_field(n).column for n, _p in given)]
-    names += [model._meta.get_field(n).column for n, _d, _p in fixed]
-    with connection.cursor() as cursor:
-        # The ids first, from the table's own sequence: the rows and their history share them.
-        # The sequence is named once: pg_get_serial_sequence() inside nextval() was called
-        # again for every id, 0.55 s of 100,000 (nextval itself: 0.09 s).
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), pk_column])
-        (sequence,) = cursor.fetchone()
-        cursor.execute(
-            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)]
+        def rest():
+            return [
+                (default.make() if isinstance(default, _PerRow) else default)
+                if prepare is None
+                else prepare(default.make() if isinstance(default, _PerRow) else default)
+                for _name, default, prepare in fixed
+            ]
+
+        constants = None if per_row else rest()
+        width = len(first)
+
+        def layout(pk, values):
+            if len(values) != width:
+                raise ValueError("the converted rows do not all have the same fields")
+            if plain:
+                row = [pk, *take(values)]
+            else:
+                row = [pk]
+                for name, prepare in given:
+                    value = values[name]
+                    row.append(value if prepare is None else prepare(value))
+            return row + (constants if constants is not None else rest())
+
+        quote = connection.ops.quote_name
+        self._format = layout
+        # Entered here and left in opened(): the COPY starts with the first row.
+        self._copy_block = self._cursor.cursor.copy(
+            f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, names))}) FROM STDIN"
         )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        copy_sql = f"COPY {quote(table)} ({', '.join(map(quote, names))}) FROM STDIN"
-        with cursor.cursor.copy(copy_sql) as copy:
-            for pk, values in zip(ids, rows, strict=True):
-                if plain:
-                    row = [pk, *take(values)]
-                else:
-                    row = [pk]
-                    for name, prepare in given:
-                        value = values[name]
-                        row.append(value if prepare is None else prepare(value))
-                row += constants if constants is not None else rest()
-                copy.write_row(row)
-    return ids
+        self._copy = self._copy_block.__enter__()
 
 
 def _rows_update(model, fields: list[str], updated: list, *, now) -> None:
