@@ -6,6 +6,7 @@ import os
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from budgets.kpi.models import RunTrigger, ShareRun
@@ -194,6 +195,36 @@ def test_one_bad_row_refuses_the_whole_file_naming_row_and_column(
     # Confirming a refused check is refused too.
     staff.post(reverse("admin:imports_importjob_confirm", args=[job.pk]))
     assert BudgetLine.objects.count() == before
+
+
+@pytest.mark.parametrize("blank_heading", [False, True], ids=["every column named", "a blank"])
+def test_cells_past_the_header_refuse_their_row_and_a_blank_heading_is_skipped(
+    fresh_project, blank_heading
+):
+    # A column without a heading (a note column) is read past; a cell beyond the last
+    # heading is something the file meant that no column takes: its row is refused.
+    headers = LINE_HEADERS[:5]
+    rows = new_lines(fresh_project, 2)
+    if blank_heading:
+        headers = [*headers[:1], "", *headers[1:]]
+        rows = [[row[0], "메모", *row[1:]] for row in rows]
+    rows[1] = [*rows[1], "", "stray"]
+    spec = tabular.spec_for("budget_lines")
+    with translation.override("en"):
+        plan = tabular.import_plan(spec=spec, content=csv_bytes(headers, rows), file_format="csv")
+    assert plan.errors == [
+        {
+            "row": 3,
+            "column": None,
+            "message": "This row has more cells than the header has columns.",
+        }
+    ]
+    # Each row's cells land in their own columns, whatever the blank column holds (the file
+    # is refused all the same: the plan is shown, never written).
+    assert [(values["fiscal_year"], values["amount_won"]) for _n, values in plan.create] == [
+        (2031, 1_000_000_000),
+        (2032, 1_000_000_001),
+    ]
 
 
 def test_duplicate_rows_are_named(staff, fresh_project, django_capture_on_commit_callbacks):
