@@ -335,14 +335,12 @@ def _test_delay(phase: str) -> None:
 
 
 def _import_finish(job: ImportJob, *, status: str, **fields) -> ImportJob:
-    for name, value in {
-        "status": status,
-        "finished_at": timezone.now(),
-        "lease_until": None,
-        **fields,
-    }.items():
+    changed = {"status": status, "finished_at": timezone.now(), "lease_until": None, **fields}
+    for name, value in changed.items():
         setattr(job, name, value)
-    job.save()
+    # Only what changed: saving the whole row would send the file back (3.8 MB for 100,000
+    # lines: 0.1 s, and another copy of it in the table until VACUUM).
+    job.save(update_fields=[*changed, "updated_at"])
     return job
 
 
