@@ -171,8 +171,8 @@ def _remove(model, queryset):
 
 
 def _copy_floor(model, queryset, reason: str) -> tuple[float, float]:
-    """The imported rows and their history rows read out, deleted, and put back by COPY,
-    each timed with its commit (foreign keys are checked at commit): what PostgreSQL itself
+    """The imported rows and their history rows read out, deleted, vacuumed away, and put
+    back by COPY, each timed with its commit (foreign keys are checked at commit): what PostgreSQL itself
     needs to store them. Returns (rows, rows and history)."""
     from django.db import connection, transaction
 
@@ -204,6 +204,11 @@ def _copy_floor(model, queryset, reason: str) -> tuple[float, float]:
                 f"DELETE FROM {history_table} WHERE history_change_reason = %s",  # noqa: S608
                 [reason],
             )
+        # As before the import: vacuumed, so that the COPY, like the import, does not meet the
+        # deleted rows' dead index entries (with them, the unique indexes' checks visit each
+        # dead row: 0.65 s more per 100,000 lines, a floor that flattered the import).
+        for name in (table, history_table):
+            cursor.execute(f"VACUUM ANALYZE {name}")
     timings = []
     for buffers in ([(table, rows)], [(history_table, history)]):
         started = time.perf_counter()
