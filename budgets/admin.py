@@ -16,6 +16,7 @@ from rdportfolio.core.admin import (
     country_filter,
     won_column,
 )
+from rdportfolio.core.admin_paging import LargeTablePaginator
 from rdportfolio.core.money import format_won
 from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
@@ -105,6 +106,8 @@ class BudgetLineAdmin(TabularExportMixin, PortfolioModelAdmin):
     # the dashboards give those totals from the rollups).
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    # Nor count the whole table to say how many lines it holds: PostgreSQL's estimate, "about".
+    paginator = LargeTablePaginator
     amount = won_column("amount_won", _("amount"))
 
     def deletion_names(self, queryset):
