@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Collaboration, CollaborationRole
 from rdportfolio.core import tabular
+from rdportfolio.core.lookups import among
 from rdportfolio.core.tabular import cells
 from technologies.models import Project
 
@@ -63,14 +64,14 @@ def _budget_line_load(rows):
     spans = {
         number: (pk, start, end)
         for number, pk, start, end in Project.objects.filter(
-            project_number__in=numbers
+            among(Project, "project_number", numbers)
         ).values_list("project_number", "pk", "start_year", "end_year")
     }
     projects = {number: pk for number, (pk, _start, _end) in spans.items()}
     collaborations: dict[tuple, list[tuple[int, str]]] = {}
     partners: dict[int, list[tuple[str, str]]] = {}
     for pk, project_id, name, country, role in Collaboration.objects.filter(
-        project_id__in=projects.values()
+        among(Collaboration, "project_id", projects.values())
     ).values_list("pk", "project_id", "institution__name", "institution__country", "role"):
         collaborations.setdefault((project_id, name.casefold(), country), []).append((pk, role))
         collaborations.setdefault((project_id, name.casefold(), ""), []).append((pk, role))
@@ -220,7 +221,7 @@ def _budget_line_existing_up_front(ctx):
 
 
 def _stored_lines(project_ids: set[int]) -> dict:
-    stored = BudgetLine.objects.filter(project_id__in=project_ids).order_by()
+    stored = BudgetLine.objects.filter(among(BudgetLine, "project_id", project_ids)).order_by()
     # Tuples, not model instances: the history is copied by the database (history_copy).
     return {
         (line.project_id, line.fiscal_year, line.basis, line.collaboration_id): line

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core import tabular
+from rdportfolio.core.lookups import among
 from rdportfolio.core.tabular import cells
 
 from .models import Institution, InstitutionKind
@@ -38,7 +39,10 @@ def _institution_convert(row, ctx):
 
 def _institution_existing(rows, ctx):
     names = {r["name"] for r in rows}
-    return {(i.name, i.country.code): i for i in Institution.objects.filter(name__in=names)}
+    return {
+        (i.name, i.country.code): i
+        for i in Institution.objects.filter(among(Institution, "name", names))
+    }
 
 
 INSTITUTIONS = tabular.Spec(

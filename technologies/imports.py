@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program, Track
 from rdportfolio.core import tabular
+from rdportfolio.core.lookups import among
 from rdportfolio.core.tabular import cells
 
 from .models import (
@@ -85,7 +86,7 @@ def _technology_convert(row, ctx):
 
 def _technology_existing(rows, ctx):
     codes = [r["code"] for r in rows]
-    return {(t.code,): t for t in Technology.objects.filter(code__in=codes)}
+    return {(t.code,): t for t in Technology.objects.filter(among(Technology, "code", codes))}
 
 
 def _technology_statuses_record(*, created, updated, reason):
@@ -153,7 +154,13 @@ PROJECT_COLUMNS = [
 def _project_load(rows):
     codes = {cells.text(r.get("technology")) for r in rows}
     return tabular.Context(
-        {"technologies": dict(Technology.objects.filter(code__in=codes).values_list("code", "pk"))}
+        {
+            "technologies": dict(
+                Technology.objects.filter(among(Technology, "code", codes)).values_list(
+                    "code", "pk"
+                )
+            )
+        }
     )
 
 
@@ -193,7 +200,10 @@ def _project_convert(row, ctx):
 
 def _project_existing(rows, ctx):
     numbers = [r["project_number"] for r in rows]
-    return {(p.project_number,): p for p in Project.objects.filter(project_number__in=numbers)}
+    return {
+        (p.project_number,): p
+        for p in Project.objects.filter(among(Project, "project_number", numbers))
+    }
 
 
 def _project_starts_check(plan):
