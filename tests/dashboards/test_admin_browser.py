@@ -4,10 +4,12 @@ another host; a screenshot of each is kept. And an edit as staff make it: 억 �
 read back in the history."""
 
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connection
 
 from budgets.kpi.scenario_models import Scenario
 from budgets.kpi.scenario_services import scenario_create
 from budgets.models import BudgetLine
+from rdportfolio.core import admin_paging
 from technologies.models import Project
 from tests.dashboards.browser import SCREENSHOTS
 
@@ -144,4 +146,39 @@ def test_an_editor_deletes_every_line_of_a_filtered_list_in_the_browser(site, se
     assert not chosen.exists()
     assert BudgetLine.objects.count() == others
     assert BudgetLine.history.filter(history_type="-").count() == count
+    site.assert_clean()
+
+
+def test_a_big_unfiltered_list_says_about_and_selects_all_of_it(site, on_postgresql, monkeypatch):
+    # The demo's lines pass for a big table once the threshold is lowered; ANALYZE gives
+    # PostgreSQL the statistics autovacuum would.
+    monkeypatch.setattr(admin_paging, "EXACT_COUNT_UP_TO", 100)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE budgets_budgetline")
+    total = f"{BudgetLine.objects.count():,}"
+    for locale, about, select_all, all_selected in (
+        (
+            "ko-KR",
+            f"예산 항목 약 {total}개",
+            f"예산 항목 전체(약 {total}개) 선택",
+            f"약 {total}개 모두 선택됨",
+        ),
+        (
+            "en-US",
+            f"about {total} budget lines",
+            f"Select all (about {total}) budget lines",
+            f"All of about {total} selected",
+        ),
+    ):
+        page = site.page(locale)
+        site.log_in_admin(page)
+        page.goto(site.base_url + "/admin/budgets/budgetline/")
+        assert about in page.locator("p.paginator").inner_text()
+        page.check("#action-toggle")  # every line on this page, then Django offers the rest
+        question = page.locator("span.question a")
+        assert question.inner_text() == select_all
+        question.click()
+        assert page.locator("span.all").inner_text() == all_selected
+        assert page.locator("input[name=select_across]").input_value() == "1"
+        page.context.close()
     site.assert_clean()
