@@ -25,10 +25,10 @@ def among(model, path: str, values) -> Q:
     ``path`` is a field of ``model`` (not a path across relations).
     """
     values = list(values)
-    if connection.vendor != "postgresql" or not values:
-        return Q(**{f"{path}__in": values})
     field = model._meta.pk if path == "pk" else model._meta.get_field(path)
     if field.is_relation:
         field = field.target_field
-    array_type = _ARRAY_TYPES[field.get_internal_type()]
+    array_type = _ARRAY_TYPES.get(field.get_internal_type())
+    if connection.vendor != "postgresql" or not values or array_type is None:
+        return Q(**{f"{path}__in": values})  # another type: Django's own IN list
     return Q(**{f"{path}__in": RawSQL(f"SELECT unnest(%s::{array_type}[])", [values])})  # noqa: S611 - the type is ours

@@ -46,3 +46,11 @@ def test_among_takes_any_iterable_once():
     project = ProjectFactory()
     numbers = (n for n in [project.project_number])  # a generator: read once
     assert list(Project.objects.filter(among(Project, "project_number", numbers))) == [project]
+
+
+def test_among_a_type_it_has_no_array_for_is_an_in_list():
+    project = ProjectFactory(start_year=2030, end_year=2031)
+    line = BudgetLineFactory(project=project, fiscal_year=2031)
+    years = among(BudgetLine, "fiscal_year", [2031])  # a small integer: Django's own IN
+    assert "unnest" not in str(BudgetLine.objects.filter(years).query)
+    assert line in BudgetLine.objects.filter(years, project=project)
