@@ -2,13 +2,24 @@
 history, and what comes after, as the slow per-object path wrote them."""
 
 import io
+from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
 
-from budgets.models import BudgetLine
-from rdportfolio.core.tabular import cells, csv_bytes, import_plan, plan_write, spec_for
+from budgets.models import BudgetLine, ExchangeRate
+from rdportfolio.core.models import MAX_WON
+from rdportfolio.core.tabular import (
+    cells,
+    csv_bytes,
+    import_plan,
+    plan_write,
+    rows_create,
+    spec_for,
+    writing,
+)
 from rdportfolio.core.tabular.reading import file_rows
 from technologies.models import Technology, TechnologyStatusChange
 from tests.factories import FieldFactory, ProgramFactory, ProjectFactory
@@ -116,6 +127,73 @@ def test_technologies_written_in_bulk_record_their_status_history(ministry_edito
         .order_by("pk")
         .values_list("status", "note")
     ) == [("candidate", "one"), ("selected", "three")]
+
+
+def test_rows_go_in_by_a_binary_copy_and_read_back_exactly(on_postgresql, monkeypatch):
+    project = ProjectFactory(project_number="RS-BINARY", start_year=2031, end_year=2100)
+    chosen = spy_on_binary_types(monkeypatch)
+    now = timezone.now()
+    ids = rows_create(
+        BudgetLine,
+        [
+            {"project_id": project.pk, "fiscal_year": 2100, "basis": "planned",
+             "amount_won": MAX_WON, "is_international": True, "collaboration_id": None},
+            {"project_id": project.pk, "fiscal_year": 2031, "basis": "executed",
+             "amount_won": 0, "is_international": False, "collaboration_id": None},
+        ],
+        now=now,
+        reason="Import #5 “따옴표”\t탭",
+    )  # fmt: skip
+    assert chosen == ["binary"]
+    assert list(
+        BudgetLine.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "fiscal_year", "basis", "amount_won", "is_international", "collaboration_id",
+            "source", "is_synthetic", "created_at",
+        )
+    ) == [
+        (2100, "planned", MAX_WON, True, None, "Import #5 “따옴표”\t탭", False, now),
+        (2031, "executed", 0, False, None, "Import #5 “따옴표”\t탭", False, now),
+    ]  # fmt: skip
+
+
+def test_a_column_with_no_binary_form_goes_in_as_text(on_postgresql, monkeypatch):
+    chosen = spy_on_binary_types(monkeypatch)
+    rows_create(
+        ExchangeRate, [{"fiscal_year": 2099, "krw_per_usd": Decimal("1350.25")}], now=timezone.now()
+    )
+    assert chosen == ["text"]
+    assert ExchangeRate.objects.get(fiscal_year=2099).krw_per_usd == Decimal("1350.25")
+
+
+@pytest.mark.parametrize(
+    ("first_row", "expected"),
+    [
+        ([1, 2031, "planned", True], [20, 21, 1043, 16]),
+        ([1, 2031, "planned", None], [20, 21, 1043, 16]),  # a NULL fits any column
+        ([1, "2031", "planned", True], None),  # text for a smallint: psycopg would refuse it
+        ([1, True, "planned", True], None),  # a bool is an int to Python, not to PostgreSQL
+        ([1, 2031, 7, True], None),
+    ],
+)
+def test_binary_only_when_each_value_is_its_columns_type(on_postgresql, first_row, expected):
+    columns = ["id", "fiscal_year", "basis", "is_international"]
+    with connection.cursor() as cursor:
+        assert writing._binary_types(cursor, "budgets_budgetline", columns, first_row) == expected
+
+
+def spy_on_binary_types(monkeypatch) -> list[str]:
+    chosen = []
+    real = writing._binary_types
+
+    def spy(*args):
+        types = real(*args)
+        chosen.append("binary" if types else "text")
+        return types
+
+    monkeypatch.setattr(writing, "_binary_types", spy)
+    return chosen
 
 
 def xlsx_with_blank_rows_above() -> bytes:
