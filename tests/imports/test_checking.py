@@ -367,3 +367,15 @@ def test_a_failure_while_writing_leaves_nothing_behind(
     job = confirm(staff, check, django_capture_on_commit_callbacks)
     assert job.status == ImportStatus.FAILED and "Nothing was written" in job.message
     assert (BudgetLine.objects.count(), BudgetLine.history.count()) == before
+
+
+def test_rows_of_spaces_are_skipped_and_a_short_row_misses_its_last_cells(fresh_project):
+    rows = new_lines(fresh_project, 3)
+    content = csv_bytes(LINE_HEADERS[:5], [rows[0], ["  ", "\t", ""], rows[1][:3], rows[2]])
+    spec = tabular.spec_for("budget_lines")
+    with translation.override("en"):
+        plan = tabular.import_plan(spec=spec, content=content, file_format="csv")
+    # Row 3 (spaces only) is no row; row 4 stops after the basis: its amount is missing.
+    assert plan.total == 3
+    assert plan.errors == [{"row": 4, "column": "금액(원)", "message": "This column is required."}]
+    assert [values["fiscal_year"] for _n, values in plan.create] == [2031, 2033]

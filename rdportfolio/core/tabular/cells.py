@@ -32,6 +32,8 @@ class CellError(ValueError):
 
 def text(value) -> str:
     """A cell as trimmed text; whole-number floats (Excel's 2031.0) lose their ".0"."""
+    if type(value) is str:  # every CSV cell: 0.7 million calls for 100,000 budget lines
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -57,8 +59,10 @@ def whole_number(value, *, what: str) -> int:
         return value
     if isinstance(value, float):
         return _whole_float(value, what=_(what))
-    what = _(what)
     cell = text(value)
+    if not cell:  # an empty cell, or one a short row lacks: not "“” is not a year"
+        raise CellError(_("This column is required."))
+    what = _(what)
     digits = cell.replace(",", "").replace(" ", "")
     match = WHOLE_NUMBER.fullmatch(digits)
     if match:

@@ -138,12 +138,15 @@ def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None) -> list[d
             refused.errors.append({"row": None, "column": None, "message": hint})
         raise
     raw_rows = []
+    # A blank heading maps to no column (None): its cells are dropped from the row.
+    names = [column.name if column else None for column in columns]
+    width = len(names)
     for number, values in rows_iter:
-        row = {"__row__": number}
-        for column, value in zip(columns, values, strict=False):
-            if column is not None:
-                row[column.name] = value
-        if len(values) > len(columns) and any(text(v) for v in values[len(columns) :]):
+        # A short row's missing cells are absent: read as None, as empty cells are.
+        row = dict(zip(names, values, strict=False))
+        row.pop(None, None)
+        row["__row__"] = number
+        if len(values) > width and any(text(v) for v in values[width:]):
             row["__extra__"] = True
         raw_rows.append(row)
     if not raw_rows:
@@ -290,6 +293,8 @@ def _state_hash(values: list) -> str:
 def plans_differ(checked_signature: str, plan: Plan) -> list[int]:
     """The row numbers where ``plan`` would do something else, or meet another stored row,
     than the plan whose signature a check kept: what changed in the data since the check."""
+    if checked_signature == plan.signature():
+        return []  # the usual case, at once: 100,000 rows one by one took 40 ms
     width = len(TOKEN_NEW)
     before = [checked_signature[i : i + width] for i in range(0, len(checked_signature), width)]
     if len(before) != len(plan.tokens):

@@ -213,7 +213,7 @@ def _csv_rows(content: bytes, tick) -> Iterator[tuple[int, list]]:
     reader = csv.reader(io.StringIO(decoded, newline=""))
     try:
         for number, values in enumerate(reader, start=1):
-            if any(v.strip() for v in values):
+            if "".join(values).strip():  # not blank: some cell holds more than spaces
                 _count(number, limit, tick, "csv")
                 yield number, values
     except csv.Error as exc:
