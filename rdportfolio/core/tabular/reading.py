@@ -215,7 +215,7 @@ def _csv_rows(content: bytes, tick) -> Iterator[tuple[int, list]]:
         for number, values in enumerate(reader, start=1):
             if "".join(values).strip():  # not blank: some cell holds more than spaces
                 if number > limit or (tick is not None and number % 2000 == 0):
-                    _count(number, limit, tick, "csv")  # called when it has work: 100,000 calls
+                    _count(number, limit, tick, "csv")  # only when it has work, not once a row
                 yield number, values
     except csv.Error as exc:
         raise file_error(
