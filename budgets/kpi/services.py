@@ -173,7 +173,8 @@ def _share_write(run: ShareRun) -> None:
     if settings.RDP_TEST_SHARE_DELAY_SECONDS:
         time.sleep(settings.RDP_TEST_SHARE_DELAY_SECONDS)  # drills: a run slow enough to kill
     inputs = share_inputs_read()
-    fingerprint = inputs.fingerprint()
+    snapshots = share_snapshots_build(inputs)
+    fingerprint = inputs.fingerprint(snapshots)
     latest = ShareRun.objects.latest_succeeded()
     run.fingerprint = fingerprint
     run.target_plan_id = inputs.plan_id
@@ -182,7 +183,6 @@ def _share_write(run: ShareRun) -> None:
         run.status = RunStatus.SKIPPED
         run.snapshot_count = 0
     else:
-        snapshots = share_snapshots_build(inputs)
         share_snapshots_write(snapshots, run)
         # The pages' rollups: this run's replace the previous run's (a skipped run keeps the
         # latest's).
@@ -249,11 +249,13 @@ def share_runs_prune() -> int:
     days = settings.RDP_SHARE_RUN_RETENTION_DAYS
     if not days:
         return 0
-    latest = ShareRun.objects.latest_succeeded()
     cutoff = timezone.now() - timedelta(days=days)
     old = ShareRun.objects.filter(created_at__lt=cutoff).exclude(
         status__in=[RunStatus.PENDING, RunStatus.RUNNING]
     )
+    if not old.exists():  # the usual case after a run: one query, not a cascade's collection
+        return 0
+    latest = ShareRun.objects.latest_succeeded()
     if latest is not None:
         old = old.exclude(pk=latest.pk)
     deleted, _ = old.delete()
