@@ -2,6 +2,7 @@
 
 import copy
 import itertools
+import operator
 from datetime import date
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -20,7 +21,7 @@ from .copy_export import can_copy, column_kind, copy_select, formatted_rows
 from .drf import CursorPagination, PortfolioModelPermissions
 from .exports import csv_copy_response, csv_lines, csv_response, file_response
 from .query_params import QueryParamsMixin
-from .values_plan import datetime_converter, plan_template
+from .values_plan import datetime_converter, plan_template, row_converter
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
@@ -141,13 +142,6 @@ class ExportMixin(QueryParamsMixin):
                 )
         return columns, paths, converters
 
-    @staticmethod
-    def _convert(values, converters):
-        return [
-            value if convert is None or value is None else convert(value)
-            for value, convert in zip(values, converters, strict=True)
-        ]
-
     def export_rows(self, queryset):
         """Columns and rows of a whole-list file, as the serializer would write them.
 
@@ -162,7 +156,7 @@ class ExportMixin(QueryParamsMixin):
             return columns, ([row[c] for c in columns] for row in rows)
         columns, paths, converters = plan
         values = queryset.values_list(*paths).iterator(chunk_size=5000)
-        return columns, (self._convert(row, converters) for row in values)
+        return columns, map(row_converter(converters), values)
 
     def json_page(self, request):
         """A JSON page read with ``values()`` (see values_plan); None where that cannot be done."""
@@ -170,22 +164,19 @@ class ExportMixin(QueryParamsMixin):
         if plan is None:
             return None
         columns, paths, converters = plan
+        convert = row_converter(converters)
         queryset = self.filter_queryset(self.get_queryset())
         if self.paginator is None:  # an unpaged list (the share): every row
             rows = queryset.values_list(*paths)
-            return Response(
-                [dict(zip(columns, self._convert(row, converters), strict=True)) for row in rows]
-            )
+            return Response([dict(zip(columns, convert(row), strict=True)) for row in rows])
         ordering = [
             field.lstrip("-") for field in self.paginator.get_ordering(request, queryset, self)
         ]
         if not set(ordering) <= set(paths):
             return None  # the cursor needs the ordering fields in each row
         page = self.paginate_queryset(queryset.values(*paths))
-        rows = [
-            dict(zip(columns, self._convert([row[p] for p in paths], converters), strict=True))
-            for row in page
-        ]
+        take = operator.itemgetter(*paths) if len(paths) > 1 else lambda row: (row[paths[0]],)
+        rows = [dict(zip(columns, convert(take(row)), strict=True)) for row in page]
         return self.get_paginated_response(rows)
 
     def list(self, request, *args, **kwargs):

@@ -309,12 +309,24 @@ class StrictFilterBackend(DjangoFilterBackend):
         return self._auto_classes[key]
 
     def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or _filters_nothing(filterset_class, request):
             return queryset
+        filterset = self.get_filterset(request, queryset, view)
         if not filterset.is_valid():
             raise ValidationError(filter_errors(filterset.form))
         return filterset.qs
+
+
+def _filters_nothing(filterset_class, request) -> bool:
+    """Whether a request names none of the filters of a filter set that only filters by
+    them: its list is then the queryset as it is, without a form built and cleaned for
+    nothing (0.5 ms of a 7 ms page of budget lines). Unknown parameters were refused before."""
+    return (
+        filterset_class.qs is django_filters.FilterSet.qs
+        and filterset_class.filter_queryset is django_filters.FilterSet.filter_queryset
+        and not any(name in filterset_class.base_filters for name in request.query_params)
+    )
 
 
 def filter_errors(form) -> dict[str, list[str]]:

@@ -48,6 +48,25 @@ def datetime_converter(field):
     return convert
 
 
+def row_converter(converters):
+    """A function from a row's values to the list the serializer gives: only the columns
+    with a converter are touched (two of fifteen for budget lines), not every value."""
+    touched = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
+    width = len(converters)
+
+    def convert_row(values):
+        row = list(values)
+        if len(row) != width:
+            raise ValueError(f"{len(row)} values for {width} columns")
+        for index, convert in touched:
+            value = row[index]
+            if value is not None:
+                row[index] = convert(value)
+        return row
+
+    return convert_row
+
+
 def plain_representation(serializer_class, instance) -> dict:
     """What ``serializer_class(instance).data`` gives for a flat serializer, from the fields
     built once per class: one small object on every request (the share's run) is not worth
