@@ -117,7 +117,8 @@ project_inline_add(CollaborationInline)
 
 
 @admin.register(Collaboration)
-class CollaborationAdmin(PortfolioModelAdmin):
+class CollaborationAdmin(TabularExportMixin, PortfolioModelAdmin):
+    import_kind = "collaborations"
     list_display = (
         "project",
         "institution",
@@ -175,7 +176,8 @@ class ResearcherDispatchAdmin(NamesOnlyForStaffMixin, PortfolioModelAdmin):
 
 
 @admin.register(IPAgreement)
-class IPAgreementAdmin(PortfolioModelAdmin):
+class IPAgreementAdmin(TabularExportMixin, PortfolioModelAdmin):
+    import_kind = "ip_agreements"
     list_display = (
         "collaboration",
         "domestic_share_percent",

@@ -17,3 +17,5 @@ class PartnersConfig(AppConfig):
         if collaborations_without_implementation_right not in Project.start_checks:
             Project.start_checks.append(collaborations_without_implementation_right)
         tabular.register(imports.INSTITUTIONS)
+        tabular.register(imports.COLLABORATIONS)
+        tabular.register(imports.IP_AGREEMENTS)

@@ -23,6 +23,10 @@ from rdportfolio.core.models import (
 )
 from technologies.models import Field, Project
 
+# The programme's own country: its institutions are the domestic side of a collaboration, never
+# the foreign partner that makes a line international (docs/kpi.md, "What counts").
+HOME_COUNTRY = "KR"
+
 
 class InstitutionKind(models.TextChoices):
     UNIVERSITY = "university", _("University")
@@ -39,7 +43,11 @@ class InstitutionQuerySet(models.QuerySet):
 
 
 class Institution(SourcedModel):
-    """A foreign university, research institute or company."""
+    """A foreign university, research institute or company: a partner outside Korea.
+
+    Only institutions outside Korea are recorded here (a database constraint): a line that
+    pays for a collaboration with one is what the KPI counts as international.
+    """
 
     name = models.CharField(
         _("name"),
@@ -66,11 +74,31 @@ class Institution(SourcedModel):
                 violation_error_message=_(
                     "An institution with this name already exists in that country."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(country=HOME_COUNTRY),
+                name="partners_institution_outside_korea",
+                violation_error_message=_(
+                    "A Korean institution cannot be a foreign partner: partners are institutions "
+                    "outside Korea."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country.code})"
+
+    def clean(self):
+        if self.country == HOME_COUNTRY:
+            raise ValidationError(
+                {
+                    "country": _(
+                        "A Korean institution cannot be a foreign partner: partners are "
+                        "institutions outside Korea (the Korean side of a project is its lead "
+                        "organisation)."
+                    )
+                }
+            )
 
 
 class CenterStatus(models.TextChoices):

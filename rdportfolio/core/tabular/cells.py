@@ -6,8 +6,10 @@ gives: str, int, float, bool, date, None) and returns the value, or raises
 active language.
 """
 
+import datetime
 import math
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -254,3 +256,54 @@ def website(value) -> str:
 def yes_no(value) -> str:
     """How a boolean is written in an export: Y or N, as the importer reads it back."""
     return "Y" if value else "N"
+
+
+def percent(value) -> Decimal:
+    """A percent between 0 and 100 with at most two decimals: "60", "60.5", "60%"."""
+    cell = text(value).removesuffix("%").strip()
+    if not cell:
+        raise CellError(_("This column is required."))
+    try:
+        number = Decimal(cell.replace(",", "."))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number != number.quantize(Decimal("0.01")):
+        raise CellError(
+            _("“%(value)s” is not a percent (a number such as 60 or 60.5).")
+            % {"value": _shown(text(value))}
+        )
+    if not 0 <= number <= 100:
+        raise CellError(_("A percent is between 0 and 100 (%(value)s).") % {"value": number})
+    return number.quantize(Decimal("0.01"))
+
+
+def optional_date(value) -> datetime.date | None:
+    """A day: an Excel date cell, or text written 2025-03-01."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    cell = text(value)
+    if not cell:
+        return None
+    try:
+        return datetime.date.fromisoformat(cell)
+    except ValueError:
+        raise CellError(
+            _("“%(value)s” is not a date: write it as 2025-03-01.") % {"value": _shown(cell)}
+        ) from None
+
+
+def optional_whole_number(value, *, at_most: int) -> int | None:
+    """An optional count between 0 and ``at_most`` (a term in years, say)."""
+    if not text(value):
+        return None
+    number = whole_number(value, what=_A_WHOLE_NUMBER)
+    if not 0 <= number <= at_most:
+        raise CellError(
+            _("A number between 0 and %(max)s (%(value)s).") % {"max": at_most, "value": number}
+        )
+    return number
+
+
+_A_WHOLE_NUMBER = gettext_noop("a whole number")

@@ -1,14 +1,20 @@
-"""Foreign institutions as Excel/CSV rows: their columns, checks and keys."""
+"""Foreign institutions as Excel/CSV rows."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core import tabular
 from rdportfolio.core.lookups import among
 from rdportfolio.core.tabular import cells
 
-from .models import Institution, InstitutionKind
+from ..models import (
+    HOME_COUNTRY,
+    Institution,
+    InstitutionKind,
+)
 
 Column = tabular.Column
+
 
 INSTITUTION_COLUMNS = [
     Column("name", "기관명", "name", True, "Massachusetts Institute of Technology"),
@@ -32,6 +38,16 @@ _INSTITUTION_CELLS = {
 
 def _institution_convert(row, ctx):
     values, errors = INSTITUTIONS.cells(row, _INSTITUTION_CELLS)
+    if values.get("country") == HOME_COUNTRY:
+        errors.append(
+            (
+                "국가",
+                gettext(
+                    "A Korean institution cannot be a foreign partner: partners are "
+                    "institutions outside Korea."
+                ),
+            )
+        )
     if errors:
         raise tabular.RowErrors(errors)
     return values
