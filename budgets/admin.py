@@ -1,9 +1,10 @@
 """The money records in the admin: budget lines (also under their project), totals, targets."""
 
-from decimal import Decimal
-
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.forms.models import BaseInlineFormSet, model_to_dict
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Collaboration, Institution
@@ -11,30 +12,149 @@ from rdportfolio.core.admin import (
     IndexedValuesFilter,
     NamedCellsMixin,
     PortfolioModelAdmin,
-    ReadOnlyAdminMixin,
     TabularExportMixin,
     country_filter,
     won_column,
 )
 from rdportfolio.core.admin_paging import LargeTablePaginator
-from rdportfolio.core.money import format_won
 from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
 
+from .closings_admin import CONFIRM_LABEL, YearClosingAdmin
+from .figures import (
+    LineFigure,
+    figure_moves,
+    figure_moves_message,
+    figure_state_read,
+    line_deltas,
+)
 from .models import (
     BudgetLine,
     CollaborationTarget,
     ExchangeRate,
     MinistryBudget,
-    PlanReconciliation,
     TargetPlan,
+    YearClosing,
 )
+
+admin.site.register(YearClosing, YearClosingAdmin)
+
+CONFIRM_FIELD = "confirm_kpi_change"
+
+
+def _line_figure(values: dict) -> LineFigure:
+    collaboration = values.get("collaboration")
+    return (values["fiscal_year"], values["basis"], values["amount_won"] if collaboration else 0)
+
+
+def _line_moves(changes) -> list:
+    deltas = line_deltas(changes)
+    if not deltas:
+        return []
+    before = figure_state_read({year for year, _basis in deltas})
+    return figure_moves(before, before.with_lines(deltas))
+
+
+class FigureMoveConfirmForm(forms.ModelForm):
+    """A form whose save may move a year's KPI figure: refused, with the move said, until
+    the editor ticks the confirmation (figures.CONFIRM_POINTS)."""
+
+    confirm_kpi_change = forms.BooleanField(
+        label=CONFIRM_LABEL,
+        required=False,
+        help_text=_(
+            "Needed only when the save moves a year's KPI figure by more than 0.1 points: "
+            "the form then says by how much."
+        ),
+    )
+
+    def moves(self, cleaned_data) -> list:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.errors:
+            moves = self.moves(cleaned_data)
+            if moves and not cleaned_data.get(CONFIRM_FIELD):
+                self.add_error(CONFIRM_FIELD, figure_moves_message(moves))
+        return cleaned_data
+
+
+class BudgetLineForm(FigureMoveConfirmForm):
+    class Meta:
+        model = BudgetLine
+        fields = [
+            "project",
+            "fiscal_year",
+            "basis",
+            "amount_won",
+            "collaboration",
+            "source",
+            "is_synthetic",
+        ]
+
+    def moves(self, cleaned_data):
+        # At clean() the instance still holds what is stored: the line before the change.
+        line = self.instance
+        old = (
+            _line_figure(
+                model_to_dict(line, ["fiscal_year", "basis", "amount_won", "collaboration"])
+            )
+            if line.pk
+            else None
+        )
+        return _line_moves([(old, _line_figure(cleaned_data))])
+
+
+class MinistryBudgetForm(FigureMoveConfirmForm):
+    class Meta:
+        model = MinistryBudget
+        fields = ["fiscal_year", "basis", "total_won", "source", "is_synthetic"]
+
+    def moves(self, cleaned_data):
+        total = self.instance
+        year, basis = cleaned_data["fiscal_year"], cleaned_data["basis"]
+        before = figure_state_read({year, total.fiscal_year} - {None})
+        after = before.with_total(total.fiscal_year, total.basis, None) if total.pk else before
+        return figure_moves(before, after.with_total(year, basis, cleaned_data["total_won"]))
+
+
+class BudgetLineFormSet(BaseInlineFormSet):
+    """A project's budget lines edited together: their changes' effect on the KPI added up,
+    and confirmed once for all of them."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        changes = []
+        for form in self.forms:
+            deleted = self._should_delete_form(form)
+            if not (form.has_changed() or deleted):
+                continue
+            old = _line_figure(form.initial) if form.instance.pk else None
+            changes.append((old, None if deleted else _line_figure(form.cleaned_data)))
+        moves = _line_moves(changes)
+        name = f"{self.prefix}-{CONFIRM_FIELD}"
+        if moves and self.data.get(name) != "1":
+            # The box to tick goes with the message: an inline table has no row for it.
+            raise forms.ValidationError(
+                format_html(
+                    '{} <label><input type="checkbox" name="{}" value="1"> {}</label>',
+                    figure_moves_message(moves),
+                    name,
+                    CONFIRM_LABEL,
+                )
+            )
 
 
 class BudgetLineInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
     model = BudgetLine
+    formset = BudgetLineFormSet
     extra = 0
-    fields = ("fiscal_year", "basis", "amount_won", "is_international", "collaboration", "source")
+    # "International" is not typed: it follows from the collaboration (shown once saved).
+    fields = ("fiscal_year", "basis", "amount_won", "collaboration", "is_international", "source")
+    readonly_fields = ("is_international",)
 
     def get_queryset(self, request):
         # Each row is named by its project's number: one join, not a query per line.
@@ -74,6 +194,7 @@ project_inline_add(BudgetLineInline)
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(TabularExportMixin, PortfolioModelAdmin):
+    form = BudgetLineForm
     import_kind = "budget_lines"
     list_display = (
         "project",
@@ -129,8 +250,9 @@ class BudgetLineAdmin(TabularExportMixin, PortfolioModelAdmin):
 
 @admin.register(MinistryBudget)
 class MinistryBudgetAdmin(PortfolioModelAdmin):
-    list_display = ("fiscal_year", "total", "source", "is_synthetic")
-    list_filter = ("is_synthetic",)
+    form = MinistryBudgetForm
+    list_display = ("fiscal_year", "basis", "total", "source", "is_synthetic")
+    list_filter = ("basis", "is_synthetic")
     total = won_column("total_won", _("total"))
 
 
@@ -166,42 +288,3 @@ class CollaborationTargetAdmin(PortfolioModelAdmin):
     list_display = ("plan", "fiscal_year", "target_share", "source")
     list_filter = ("plan", "fiscal_year")
     list_select_related = ("plan",)
-
-
-@admin.register(PlanReconciliation)
-class PlanReconciliationAdmin(ReadOnlyAdminMixin, PortfolioModelAdmin):
-    """Published programme figures against the planned budget lines beneath them."""
-
-    list_display = (
-        "program",
-        "fiscal_year",
-        "published",
-        "lines",
-        "difference",
-        "difference_percent",
-    )
-    list_filter = ("program__track", "fiscal_year")
-
-    def get_queryset(self, request):
-        return PlanReconciliation.objects.with_line_totals()
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("programs.view_programyearplan") and request.user.has_perm(
-            "budgets.view_budgetline"
-        )
-
-    published = won_column("planned_won", _("published plan"))
-
-    @admin.display(description=_("budget lines (planned)"), ordering="lines_won")
-    def lines(self, obj):
-        return format_won(obj.lines_won)
-
-    @admin.display(description=_("difference"), ordering="difference_won")
-    def difference(self, obj):
-        return format_won(obj.difference_won)
-
-    @admin.display(description=_("difference (%)"))
-    def difference_percent(self, obj):
-        if not obj.planned_won:
-            return "–"
-        return f"{Decimal(obj.difference_won) * 100 / obj.planned_won:+.2f}%"

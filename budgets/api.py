@@ -1,5 +1,6 @@
 import django_filters
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from partners.api import country_code_validate
@@ -16,13 +17,20 @@ from rdportfolio.core.drf import (
 )
 from technologies.models import Technology
 
+from .closings_api import CONFIRM_PARAMETER, FigureMoveChecked
+from .figures import (
+    LineFigure,
+    figure_state_read,
+    line_deltas,
+)
 from .models import (
-    UNASSIGNED,
     Basis,
     BudgetLine,
     CollaborationTarget,
+    ExchangeRate,
     MinistryBudget,
     TargetPlan,
+    TotalBasis,
 )
 
 
@@ -36,6 +44,27 @@ class BudgetLineSerializer(ModelCleanSerializer):
         allow_null=True,
         help_text="Partner country of the collaboration the line pays for; null for lines without one.",
     )
+
+    def validate(self, attrs):
+        # Read-only (set from the collaboration), but a client that says otherwise is told why
+        # rather than silently corrected.
+        said = self.initial_data.get("is_international") if hasattr(self, "initial_data") else None
+        if said is not None:
+            collaboration = attrs.get(
+                "collaboration", getattr(self.instance, "collaboration", None)
+            )
+            if str(said).lower() in ("true", "1") and collaboration is None:
+                raise serializers.ValidationError(
+                    {
+                        "is_international": "A line is international exactly when it pays for "
+                        "a collaboration with a foreign partner: name the collaboration."
+                    }
+                )
+            if str(said).lower() in ("false", "0") and collaboration is not None:
+                raise serializers.ValidationError(
+                    {"is_international": "A line that pays for a collaboration is international."}
+                )
+        return super().validate(attrs)
 
     class Meta:
         model = BudgetLine
@@ -64,7 +93,22 @@ class MinistryBudgetSerializer(ModelCleanSerializer):
         fields = [
             "id",
             "fiscal_year",
+            "basis",
             "total_won",
+            "source",
+            "is_synthetic",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ExchangeRateSerializer(ModelCleanSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = [
+            "id",
+            "fiscal_year",
+            "krw_per_usd",
             "source",
             "is_synthetic",
             "created_at",
@@ -85,6 +129,7 @@ class CollaborationTargetSerializer(ModelCleanSerializer):
             "plan_adopted_on",
             "fiscal_year",
             "target_share",
+            "kind",
             "source",
             "created_at",
             "updated_at",
@@ -106,9 +151,10 @@ class BudgetLineFilter(StrictFilterSet):
         field_name="project__technology__field__code", method="filter_technologies"
     )
     country = django_filters.CharFilter(
+        field_name="collaboration__institution__country",
         method="filter_country",
-        validators=[lambda value: value.lower() == UNASSIGNED or country_code_validate(value)],
-        help_text="ISO 3166 code of the collaboration's institution, or 'unassigned' for international lines without one.",
+        validators=[country_code_validate],
+        help_text="ISO 3166 code of the partner institution of the collaboration the line pays for.",
     )
 
     class Meta:
@@ -139,8 +185,6 @@ class BudgetLineFilter(StrictFilterSet):
         return queryset.filter(project__technology__in=ids)
 
     def filter_country(self, queryset, name, value):
-        if value.lower() == UNASSIGNED:
-            return queryset.filter(is_international=True, collaboration__isnull=True)
         return queryset.filter(collaboration__institution__country=value.upper())
 
 
@@ -171,8 +215,17 @@ class CollaborationTargetFilter(StrictFilterSet):
         return queryset.filter(plan=plan) if value else queryset.exclude(plan=plan)
 
 
+def _line_figure(year, basis, amount, collaboration) -> LineFigure:
+    return (year, basis, amount if collaboration is not None else 0)
+
+
+@extend_schema_view(
+    create=extend_schema(parameters=[CONFIRM_PARAMETER]),
+    partial_update=extend_schema(parameters=[CONFIRM_PARAMETER]),
+    destroy=extend_schema(parameters=[CONFIRM_PARAMETER]),
+)
 @export_schema
-class BudgetLineViewSet(AuditedModelViewSet):
+class BudgetLineViewSet(FigureMoveChecked, AuditedModelViewSet):
     """Project budget lines per fiscal year and basis, in whole won."""
 
     queryset = BudgetLine.objects.select_related(
@@ -184,16 +237,54 @@ class BudgetLineViewSet(AuditedModelViewSet):
     ordering_fields = ["id", "fiscal_year", "amount_won"]
     export_name = "budget-lines"
 
+    def figure_change(self, line, values):
+        old = (
+            _line_figure(line.fiscal_year, line.basis, line.amount_won, line.collaboration_id)
+            if line is not None
+            else None
+        )
+        new = None
+        if values is not None:
+            merged = {
+                name: values.get(name, getattr(line, name, None))
+                for name in ("fiscal_year", "basis", "amount_won", "collaboration")
+            }
+            new = _line_figure(*merged.values())
+        years = {change[0] for change in (old, new) if change is not None}
+        before = figure_state_read(years)
+        return before, before.with_lines(line_deltas([(old, new)]))
 
+
+@extend_schema_view(
+    create=extend_schema(parameters=[CONFIRM_PARAMETER]),
+    partial_update=extend_schema(parameters=[CONFIRM_PARAMETER]),
+    destroy=extend_schema(parameters=[CONFIRM_PARAMETER]),
+)
 @export_schema
-class MinistryBudgetViewSet(AuditedModelViewSet):
-    """The ministry's industrial R&D budget per year: the share's denominator."""
+class MinistryBudgetViewSet(FigureMoveChecked, AuditedModelViewSet):
+    """The ministry's industrial R&D budget per year and basis (budgeted, settled): the
+    share's denominator. Executed shares divide by the settled total where there is one."""
 
     queryset = MinistryBudget.objects.all()
     serializer_class = MinistryBudgetSerializer
     filterset_class = MinistryBudgetFilter
     ordering_fields = ["id", "fiscal_year"]
     export_name = "ministry-budgets"
+
+    def figure_change(self, total, values):
+        old = (total.fiscal_year, total.basis) if total is not None else None
+        new = won = None
+        if values is not None:
+            new = (
+                values.get("fiscal_year", getattr(total, "fiscal_year", None)),
+                values.get("basis", getattr(total, "basis", TotalBasis.BUDGETED)),
+            )
+            won = values.get("total_won", getattr(total, "total_won", None))
+        before = figure_state_read({key[0] for key in (old, new) if key is not None})
+        after = before.with_total(*old, None) if old is not None else before
+        if new is not None:
+            after = after.with_total(*new, won)
+        return before, after
 
 
 @export_schema
@@ -205,3 +296,14 @@ class CollaborationTargetViewSet(AuditedModelViewSet):
     filterset_class = CollaborationTargetFilter
     ordering_fields = ["id", "fiscal_year"]
     export_name = "targets"
+
+
+@export_schema
+class ExchangeRateViewSet(AuditedModelViewSet):
+    """Won per US dollar per year: for showing figures in dollars, never for sums."""
+
+    queryset = ExchangeRate.objects.all()
+    serializer_class = ExchangeRateSerializer
+    filterset_fields = ["fiscal_year", "is_synthetic"]
+    ordering_fields = ["id", "fiscal_year"]
+    export_name = "exchange-rates"

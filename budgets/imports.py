@@ -9,13 +9,13 @@ from collections import namedtuple
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Collaboration, CollaborationRole
+from partners.imports import collaboration_lookups, collaboration_of, project_of
+from partners.models import CollaborationRole
 from rdportfolio.core import tabular
 from rdportfolio.core.lookups import among
 from rdportfolio.core.tabular import cells
-from technologies.models import Project
 
-from .models import Basis, BudgetLine
+from .models import Basis, BudgetLine, executed_year_not_begun
 
 Column = tabular.Column
 
@@ -60,43 +60,13 @@ BUDGET_LINE_COLUMNS = [
 
 
 def _budget_line_load(rows):
-    numbers = {cells.text(r.get("project")) for r in rows}
-    spans = {
-        number: (pk, start, end)
-        for number, pk, start, end in Project.objects.filter(
-            among(Project, "project_number", numbers)
-        ).values_list("project_number", "pk", "start_year", "end_year")
-    }
-    projects = {number: pk for number, (pk, _start, _end) in spans.items()}
-    collaborations: dict[tuple, list[tuple[int, str]]] = {}
-    partners: dict[int, list[tuple[str, str]]] = {}
-    for pk, project_id, name, country, role in Collaboration.objects.filter(
-        among(Collaboration, "project_id", projects.values())
-    ).values_list("pk", "project_id", "institution__name", "institution__country", "role"):
-        collaborations.setdefault((project_id, name.casefold(), country), []).append((pk, role))
-        collaborations.setdefault((project_id, name.casefold(), ""), []).append((pk, role))
-        partners.setdefault(project_id, []).append((name, country))
-    return tabular.Context(
-        {
-            "projects": projects,
-            "spans": spans,
-            "collaborations": collaborations,
-            "partners": partners,
-        }
-    )
+    return tabular.Context(collaboration_lookups({cells.text(r.get("project")) for r in rows}))
 
 
 def _project_of(row, values, ctx, errors) -> int | None:
-    number = cells.text(row.get("project"))
-    project_id = ctx.lookups["projects"].get(number)
-    if project_id is None:
-        errors.append(
-            ("과제번호", gettext("Unknown project “%(value)s”.") % {"value": number})
-            if number
-            else ("과제번호", gettext("This column is required."))
-        )
-    elif "fiscal_year" in values:
-        _pk, start, end = ctx.lookups["spans"][number]
+    project_id = project_of(row, ctx, errors)
+    if project_id is not None and "fiscal_year" in values:
+        _pk, start, end = ctx.lookups["spans"][cells.text(row.get("project"))]
         if not start <= values["fiscal_year"] <= end:
             errors.append(
                 (
@@ -106,59 +76,6 @@ def _project_of(row, values, ctx, errors) -> int | None:
                 )
             )
     return project_id
-
-
-def _collaboration_of(row, values, project_id, ctx, errors) -> int | None:
-    institution = cells.text(row.get("institution"))
-    if not institution or project_id is None:
-        return None
-    country = cells.text(row.get("institution_country")).upper()
-    found = ctx.lookups["collaborations"].get((project_id, institution.casefold(), country), [])
-    if values.get("role"):
-        found = [c for c in found if c[1] == values["role"]]
-    if not found:
-        errors.append(("협력기관", _no_such_partner(row, institution, country, project_id, ctx)))
-        return None
-    if len(found) > 1:
-        errors.append(
-            (
-                "협력 역할",
-                gettext("“%(institution)s” has several roles in this project: name the role.")
-                % {"institution": institution},
-            )
-        )
-        return None
-    return found[0][0]
-
-
-def _no_such_partner(row, institution: str, country: str, project_id: int, ctx) -> str:
-    """Which partners the project does have, so that the fix is in the message."""
-    number = cells.text(row.get("project"))
-    partners = sorted(set(ctx.lookups["partners"].get(project_id, [])))
-    same_name = [c for name, c in partners if name.casefold() == institution.casefold()]
-    if same_name and country:
-        return gettext(
-            "“%(institution)s” is a partner of project %(project)s in %(countries)s, not in "
-            "%(country)s."
-        ) % {
-            "institution": institution,
-            "project": number,
-            "countries": ", ".join(same_name),
-            "country": country,
-        }
-    if not partners:
-        return gettext(
-            "Project %(project)s has no collaboration yet: add the collaboration with "
-            "“%(institution)s” first."
-        ) % {"project": number, "institution": institution}
-    return gettext(
-        "Project %(project)s has no collaboration with “%(institution)s”; its partners are: "
-        "%(partners)s."
-    ) % {
-        "project": number,
-        "institution": institution,
-        "partners": ", ".join(f"{name} ({c})" for name, c in partners),
-    }
 
 
 _role = cells.Choice(CollaborationRole, default="")
@@ -174,26 +91,46 @@ _LINE_CELLS = {
 def _budget_line_convert(row, ctx):
     values, errors = BUDGET_LINES.cells(row, _LINE_CELLS)
     project_id = _project_of(row, values, ctx, errors)
-    collaboration_id = _collaboration_of(row, values, project_id, ctx, errors)
-    institution = cells.text(row.get("institution"))
-    try:
-        is_international = cells.boolean(row.get("is_international"), default=bool(institution))
-    except cells.CellError as exc:
-        errors.append(("국제협력", str(exc)))
-        is_international = None
-    if institution and is_international is False:
-        errors.append(
-            ("국제협력", gettext("A line that pays for a collaboration is international."))
-        )
+    collaboration_id = collaboration_of(row, values.get("role"), project_id, ctx, errors)
+    _international_checked(row, errors)
+    not_begun = executed_year_not_begun(values.get("basis"), values.get("fiscal_year"))
+    if not_begun:
+        errors.append(("회계연도", not_begun))
     if errors:
         raise tabular.RowErrors(errors)
     values.pop("role")
     values.update(
         project_id=project_id,
         collaboration_id=collaboration_id,
-        is_international=is_international,
+        # As BudgetLine.save() sets it: international is paying for a foreign partner.
+        is_international=collaboration_id is not None,
     )
     return values
+
+
+def _international_checked(row, errors) -> None:
+    """The "international" column may be left empty; filled in, it must say what the partner
+    column says (the KPI counts a line as international only through its partner)."""
+    institution = cells.text(row.get("institution"))
+    try:
+        said = cells.boolean(row.get("is_international"), default=bool(institution))
+    except cells.CellError as exc:
+        errors.append(("국제협력", str(exc)))
+        return
+    if said and not institution:
+        errors.append(
+            (
+                "국제협력",
+                gettext(
+                    "An international line pays for a collaboration with a foreign partner: "
+                    "name the partner institution (협력기관), or mark the line N."
+                ),
+            )
+        )
+    elif institution and not said:
+        errors.append(
+            ("국제협력", gettext("A line that pays for a collaboration is international."))
+        )
 
 
 # A stored line as the plan needs it: its key, and the fields an import compares and writes.

@@ -28,6 +28,8 @@ PORTFOLIO_APPS = (
 # Models whose rows name private persons: CTOs browse the portfolio, not who was dispatched;
 # analysts count dispatches; the names ("see_researcher_names") are for ministry staff.
 PERSONAL_MODELS = {("partners", "researcherdispatch")}
+# Acts that are undone by another act, never deleted: a year's closing is reopened.
+ACT_MODELS = {("budgets", "yearclosing")}
 # Written only by the system (the KPI engine): people read them, editors may ask for a recompute.
 SYSTEM_MODELS = {
     ("kpi", "sharerun"),
@@ -58,6 +60,8 @@ def _role_permissions(role: str, app_label: str, model: str) -> set[str]:
             return {"view", "recompute"}
         if key in PERSONAL_MODELS:
             return {"view", "add", "change", "delete", "see"}
+        if key in ACT_MODELS:
+            return {"view", "add", "change"}  # close; reopen
         return {"view", "add", "change", "delete"}
     if key in IMPORT_MODELS:
         return set()
