@@ -4,13 +4,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core.admin import ReadOnlyAdminMixin, won_column
+from rdportfolio.core.money import format_won
 
-from .models import RunTrigger, ShareRun, ShareSnapshot
+from .models import Reconciliation, RunTrigger, ShareRun, ShareSnapshot
+from .reconciliation import TOLERANCE_PERCENT, comparisons_build
 from .services import share_recompute_request
 
 
@@ -125,3 +128,57 @@ class ShareSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 # Scenarios have an admin module of their own; imported here so that the admin finds it.
 from . import scenario_admin  # noqa: E402, F401
+
+
+def comparison_rows(comparisons) -> list[dict]:
+    """Comparisons as the page shows them: each value in its unit, the difference signed."""
+
+    def shown(value, unit):
+        if value is None:
+            return "–"
+        if unit == "won":
+            return format_won(int(value))
+        if unit == "%":
+            return f"{value:.2f}%"
+        return f"{value.normalize():,f}" if unit == "count" else f"{value:,.2f} {unit}"
+
+    return [
+        {
+            "comparison": c,
+            "published": shown(c.published, c.unit),
+            "portfolio": shown(c.portfolio, c.unit),
+            "difference": shown(c.difference, c.unit).replace("-", "−"),
+            "percent": "–" if c.difference_percent is None else f"{c.difference_percent:+.2f}%",
+        }
+        for c in comparisons
+    ]
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every published figure beside the portfolio's own, as of the latest run; what differs
+    by more than 1% (a count: at all) first, or alone."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perms(["kpi.view_reconciliation", "kpi.view_sharesnapshot"])
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = ShareRun.objects.latest_succeeded()
+        comparisons = comparisons_build(run)
+        differing = request.GET.get("differs") == "1"
+        if differing:
+            comparisons = [c for c in comparisons if c.differs]
+        comparisons.sort(key=lambda c: not c.differs)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": self.model._meta.verbose_name_plural.capitalize(),
+            "run": run,
+            "rows": comparison_rows(comparisons),
+            "differing": differing,
+            "differing_count": sum(c.differs for c in comparisons),
+            "tolerance": TOLERANCE_PERCENT,
+        }
+        return TemplateResponse(request, "admin/kpi/reconciliation.html", context)

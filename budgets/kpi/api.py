@@ -3,19 +3,30 @@
 import datetime
 
 import django_filters
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
 from rdportfolio.core.api import ExportMixin, PortfolioModelPermissions
-from rdportfolio.core.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema
-from rdportfolio.core.drf import IntegerFilter, StrictFilterBackend, StrictFilterSet, filter_errors
+from rdportfolio.core.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema, export_schema
+from rdportfolio.core.drf import (
+    CursorPagination,
+    IntegerFilter,
+    StrictBooleanField,
+    StrictFilterBackend,
+    StrictFilterSet,
+    filter_errors,
+)
 from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
 from rdportfolio.core.values_plan import plain_representation
 
 from ..models import Basis
-from .models import Dimension, ShareRun, ShareSnapshot
+from .models import Dimension, RunStatus, ShareRun, ShareSnapshot
+from .reconciliation import comparisons_build
 
 
 class ShareFilter(StrictFilterSet):
@@ -35,13 +46,18 @@ class ShareFilter(StrictFilterSet):
     )
     from_year = IntegerFilter("fiscal_year", "gte", min_value=MIN_YEAR, max_value=MAX_YEAR)
     to_year = IntegerFilter("fiscal_year", "lte", min_value=MIN_YEAR, max_value=MAX_YEAR)
-    as_of = django_filters.DateFilter(
-        method="filter_as_of", help_text="The run that was current at the end of this day (Seoul)."
+    as_of = django_filters.CharFilter(
+        method="filter_as_of",
+        help_text="The run that was current at this moment: a date-time (Seoul time unless it "
+        "names its zone), or a day, meaning its end.",
+    )
+    run = IntegerFilter(
+        "run", method="filter_as_of", help_text="The figures of this run (see /share-runs/)."
     )
 
     class Meta:
         model = ShareSnapshot
-        fields = ["basis", "by", "from_year", "to_year", "as_of"]
+        fields = ["basis", "by", "from_year", "to_year", "as_of", "run"]
 
     def filter_by(self, queryset, name, value):
         return queryset  # applied in ``qs``, together with the run
@@ -53,6 +69,13 @@ class ShareFilter(StrictFilterSet):
         data = self.form.cleaned_data
         if data.get("from_year") and data.get("to_year") and data["to_year"] < data["from_year"]:
             self.form.add_error("to_year", "to_year cannot be before from_year.")
+        if data.get("as_of") and data.get("run") is not None:
+            self.form.add_error("run", "Ask for one run: either run or as_of, not both.")
+        if data.get("as_of"):
+            try:
+                self.moment = moment_of(data["as_of"])
+            except ValueError as error:
+                self.form.add_error("as_of", str(error))
 
     def is_valid(self):
         if super().is_valid():
@@ -62,14 +85,13 @@ class ShareFilter(StrictFilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        as_of = self.form.cleaned_data.get("as_of")
-        if as_of:
-            end_of_day = datetime.datetime.combine(
-                as_of, datetime.time.max, tzinfo=timezone.get_current_timezone()
-            )
-            self.run = ShareRun.objects.as_of(end_of_day)
+        run_id = self.form.cleaned_data.get("run")
+        if run_id is not None:
+            self.run = share_run_of(run_id)
+        elif self.form.cleaned_data.get("as_of"):
+            self.run = ShareRun.objects.as_of(self.moment)
             if self.run is None:
-                raise NotFound(f"No share had been computed by the end of {as_of.isoformat()}.")
+                raise NotFound(not_computed_by(self.moment))
         else:
             # The latest run, read with whether it is current (one query for both).
             self.freshness = ShareRun.objects.freshness()
@@ -81,7 +103,55 @@ class ShareFilter(StrictFilterSet):
         )
 
 
+def moment_of(text: str) -> datetime.datetime:
+    """``as_of`` as a moment: a date-time (Seoul unless it names its zone), or a day's end;
+    a moment still to come is refused, not answered with today's figures."""
+    zone = timezone.get_current_timezone()
+    try:
+        if len(text) == 10:
+            moment = datetime.datetime.combine(
+                datetime.date.fromisoformat(text), datetime.time.max, tzinfo=zone
+            )
+        else:
+            moment = datetime.datetime.fromisoformat(text.replace(" ", "+"))
+            if timezone.is_naive(moment):
+                moment = moment.replace(tzinfo=zone)
+    except ValueError as error:
+        raise ValueError(
+            "Use a date (2026-03-01) or a date-time (2026-03-01T10:27, Seoul time, or with its "
+            "zone: 2026-03-01T10:27+09:00)."
+        ) from error
+    if moment.date() > timezone.localdate() or (len(text) > 10 and moment > timezone.now()):
+        raise ValueError("as_of is in the future: no figures were reported then yet.")
+    return moment
+
+
+def not_computed_by(moment: datetime.datetime) -> str:
+    days = settings.RDP_SHARE_RUN_RETENTION_DAYS
+    if days and moment < timezone.now() - datetime.timedelta(days=days):
+        return (
+            f"Runs that stopped being current more than {days} days ago are not kept "
+            "(RDP_SHARE_RUN_RETENTION_DAYS)."
+        )
+    return f"No share had been computed by {timezone.localtime(moment).isoformat()}."
+
+
+def share_run_of(run_id: int) -> ShareRun:
+    """A run whose figures can be read, or a 404 that says why not."""
+    run = ShareRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(f"No run {run_id}: it never existed, or it was pruned by the retention.")
+    if run.status != RunStatus.SUCCEEDED:
+        raise NotFound(f"Run {run_id} wrote no figures: it is {run.status}.")
+    return run
+
+
 class ShareRowSerializer(serializers.ModelSerializer):
+    run = serializers.IntegerField(source="run_id", help_text="The run these figures are of.")
+    computed_at = serializers.DateTimeField(
+        source="run.finished_at", help_text="When the run computed them."
+    )
+
     class Meta:
         model = ShareSnapshot
         fields = [
@@ -91,12 +161,18 @@ class ShareRowSerializer(serializers.ModelSerializer):
             "key",
             "international_won",
             "total_won",
+            "total_basis",
             "share",
             "target_share",
+            "target_origin",
             "target_won",
             "gap_won",
             "status",
             "is_projection",
+            "year_closed",
+            "synthetic_inputs",
+            "run",
+            "computed_at",
         ]
 
 
@@ -111,6 +187,7 @@ class ShareRunSerializer(serializers.ModelSerializer):
             "finished_at",
             "fingerprint",
             "line_count",
+            "synthetic_inputs",
         ]
 
 
@@ -129,11 +206,19 @@ class ShareView(ExportMixin, generics.ListAPIView):
     ``share`` and ``target_share`` are percent, as decimal strings with four
     places ("6.0000" is 6%); amounts are integers in won. ``gap_won`` is the
     target in won minus international won: positive is a shortfall.
-    ``status`` is on_track, behind, no_data or no_target. Rows come from the
-    latest successful recompute, or from the one current at ``as_of``.
+    ``status`` is on_track, behind, no_data, no_target, inconsistent, baseline
+    (the plan's starting level: no verdict) or in_progress (executed spending of
+    a year the ministry has not closed). A year's KPI figure is its executed row
+    where ``year_closed``, its planned row (``is_projection``) otherwise.
+    ``total_basis`` says which ministry total divided the figure (executed:
+    settled where there is one), ``target_origin`` whether the target was
+    published or assumed (interpolated, held), ``synthetic_inputs`` whether demo
+    rows fed it. Rows come from the latest successful recompute, from the one
+    current at ``as_of``, or from ``run``; every row (and every CSV/XLSX line)
+    names its run and when it was computed.
     """
 
-    queryset = ShareSnapshot.objects.all()
+    queryset = ShareSnapshot.objects.select_related("run")
     serializer_class = ShareRowSerializer
     permission_classes = [PortfolioModelPermissions]
     pagination_class = None
@@ -176,9 +261,11 @@ class ShareView(ExportMixin, generics.ListAPIView):
             ),
             OpenApiParameter(
                 "as_of",
-                datetime.date,
-                description="The run that was current at the end of this day (Seoul).",
+                str,
+                description="The run that was current at this moment: 2026-03-01T10:27 (Seoul "
+                "time), 2026-03-01T10:27+09:00, or a day (2026-03-01: its end). Not in the future.",
             ),
+            OpenApiParameter("run", int, description="The figures of this run (see /share-runs/)."),
             EXPORT_PARAMETER,
         ],
         responses=inline_serializer(
@@ -204,7 +291,7 @@ class ShareView(ExportMixin, generics.ListAPIView):
         response = super().list(request, *args, **kwargs)
         # Whether these figures include every change: only the latest run can be stale; a run
         # read "as of" a day is what was reported then, by definition.
-        freshness = None if request.query_params.get("as_of") else self.freshness
+        freshness = self.freshness
         stale = bool(freshness and freshness.stale)
         reason = freshness.message() if stale else None
         if isinstance(getattr(response, "data", None), list):
@@ -220,3 +307,169 @@ class ShareView(ExportMixin, generics.ListAPIView):
             response["X-Share-Run"] = str(self.run.pk) if self.run else ""
             response["X-Share-Stale"] = "true" if stale else "false"
         return response
+
+
+class ShareRunFilter(StrictFilterSet):
+    class Meta:
+        model = ShareRun
+        fields = ["status", "trigger"]
+
+
+class ShareRunListSerializer(serializers.ModelSerializer):
+    current_until = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When a later run's figures replaced this run's; null while it is current "
+        "(and for runs that wrote no figures). It was current from finished_at until then.",
+    )
+    error_summary = serializers.CharField(
+        read_only=True, help_text="What went wrong, in one line; empty unless it failed."
+    )
+
+    class Meta:
+        model = ShareRun
+        fields = [
+            "id",
+            "status",
+            "trigger",
+            "forced",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "current_until",
+            "fingerprint",
+            "target_plan",
+            "line_count",
+            "snapshot_count",
+            "synthetic_inputs",
+            "error_summary",
+        ]
+
+
+class NewestFirst(CursorPagination):
+    ordering = "-id"
+
+
+@export_schema
+class ShareRunViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
+    """Every recompute of the share, newest first: which are kept, when each was current, and
+    what it read. ``/share/?run=<id>`` gives a run's figures."""
+
+    serializer_class = ShareRunListSerializer
+    filterset_class = ShareRunFilter
+    permission_classes = [PortfolioModelPermissions]
+    pagination_class = NewestFirst
+    lookup_value_regex = r"[0-9]+"
+    export_name = "share-runs"
+
+    def get_queryset(self):
+        return ShareRun.objects.with_current_until()
+
+
+def comparison_data(comparison, run) -> dict:
+    """A comparison as the API gives it: values as decimal strings (won are whole numbers)."""
+
+    def text(value):
+        return None if value is None else f"{value.normalize():f}"
+
+    return {
+        "code": comparison.code,
+        "subject": comparison.subject,
+        "track": comparison.track,
+        "period": comparison.period,
+        "unit": comparison.unit,
+        "published": text(comparison.published),
+        "portfolio": text(comparison.portfolio),
+        "difference": text(comparison.difference),
+        "difference_percent": text(comparison.difference_percent),
+        "differs": comparison.differs,
+        "definition": comparison.definition,
+        "portfolio_definition": comparison.portfolio_definition,
+        "source": comparison.source,
+        "source_url": comparison.source_url,
+        "run": run.pk if run else None,
+        "computed_at": serializers.DateTimeField().to_representation(run.finished_at)
+        if run
+        else None,
+    }
+
+
+COMPARISON_FIELDS = {
+    "code": serializers.CharField(),
+    "subject": serializers.CharField(),
+    "track": serializers.CharField(help_text="The programme's track; empty for the registry."),
+    "period": serializers.CharField(help_text="A year, or a programme's span (2024–2030)."),
+    "unit": serializers.CharField(help_text="won, %, count or KRW/USD."),
+    "published": serializers.CharField(help_text="As published, a decimal string."),
+    "portfolio": serializers.CharField(allow_null=True, help_text="The portfolio's own."),
+    "difference": serializers.CharField(allow_null=True, help_text="portfolio - published"),
+    "difference_percent": serializers.CharField(allow_null=True),
+    "differs": serializers.BooleanField(
+        help_text="More than 1% apart (won, shares), or not equal (counts)."
+    ),
+    "definition": serializers.CharField(),
+    "portfolio_definition": serializers.CharField(),
+    "source": serializers.CharField(),
+    "source_url": serializers.CharField(),
+    "run": serializers.IntegerField(allow_null=True),
+    "computed_at": serializers.DateTimeField(allow_null=True),
+}
+
+
+class ReconciliationPermission(PortfolioModelPermissions):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.has_perms(["kpi.view_reconciliation", "kpi.view_sharesnapshot"])
+        )
+
+
+class ReconciliationView(ExportMixin, generics.GenericAPIView):
+    """Every published figure beside the portfolio's own: each programme's yearly and total
+    plan and its counts of technologies and projects against the lines and records beneath
+    them, and each registry figure (the ministry's totals, the global-cooperation line, the
+    strategy's 6% and 15%) against the KPI, as of the latest run. ``differs`` marks what is
+    more than 1% apart (a count: not equal)."""
+
+    permission_classes = [ReconciliationPermission]
+    pagination_class = None
+    filter_backends = []
+    export_name = "reconciliation"
+    schema = ShareSchema()
+
+    def allowed_query_params(self) -> set[str]:
+        return {"format", "differs"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("differs", bool, description="true: only the figures that differ."),
+            EXPORT_PARAMETER,
+        ],
+        responses=inline_serializer(
+            "ReconciliationResponse",
+            {
+                "run": serializers.IntegerField(allow_null=True),
+                "computed_at": serializers.DateTimeField(allow_null=True),
+                "results": inline_serializer("Comparison", COMPARISON_FIELDS, many=True),
+            },
+        ),
+    )
+    def get(self, request, *args, **kwargs):
+        try:
+            differs = StrictBooleanField().clean(request.query_params.get("differs"))
+        except DjangoValidationError as error:
+            raise ValidationError({"differs": error.messages}) from error
+        run = ShareRun.objects.latest_succeeded()
+        rows = [comparison_data(c, run) for c in comparisons_build(run) if not differs or c.differs]
+        if getattr(request.accepted_renderer, "format", "json") in ("csv", "xlsx"):
+            response = Response(rows)
+            response["Content-Disposition"] = (
+                f'attachment; filename="reconciliation.{request.accepted_renderer.format}"'
+            )
+            return response
+        computed_at = rows[0]["computed_at"] if rows else None
+        return Response(
+            {"run": run.pk if run else None, "computed_at": computed_at, "results": rows}
+        )

@@ -7,13 +7,14 @@ reports stay answerable.
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Q, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs.models import PublishedFigure
 from rdportfolio.core.models import TimeStampedModel, year_field
 
-from ..models import Basis, TargetPlan
+from ..models import Basis, TargetPlan, TotalBasis
 
 # How current the figures are: kept in a module of its own (this one holds the tables);
 # LATE_AFTER is read from here by /health/ and its tests.
@@ -80,6 +81,24 @@ class ShareRunQuerySet(models.QuerySet):
         """The run pages and the API read: the newest complete snapshot."""
         return self.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
 
+    def with_current_until(self):
+        """Each run with when a later successful run replaced its figures (``current_until``;
+        None for the current run and for runs that wrote none)."""
+        later = (
+            ShareRun.objects.filter(
+                status=RunStatus.SUCCEEDED, finished_at__gt=OuterRef("finished_at")
+            )
+            .order_by("finished_at")
+            .values("finished_at")[:1]
+        )
+        return self.annotate(
+            current_until=models.Case(
+                models.When(status=RunStatus.SUCCEEDED, then=Subquery(later)),
+                default=None,
+                output_field=models.DateTimeField(),
+            )
+        )
+
     def as_of(self, moment):
         """The run that was current at ``moment``: what we reported then."""
         return (
@@ -117,6 +136,11 @@ class ShareRun(TimeStampedModel):
         verbose_name=_("target plan"),
     )
     line_count = models.BigIntegerField(_("budget lines read"), null=True, blank=True)
+    synthetic_inputs = models.BooleanField(
+        _("synthetic inputs"),
+        default=False,
+        help_text=_("Some figures were computed from synthetic (demo) lines or totals."),
+    )
     snapshot_count = models.IntegerField(_("snapshot rows written"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     # Delivery: when the run was last handed to the workers, the worker's lease on it, how
@@ -182,6 +206,19 @@ class ShareStatus(models.TextChoices):
     # International lines worth more than the ministry's whole budget that year: a figure to
     # correct (a total typed in the wrong unit, lines entered twice), shown as it is.
     INCONSISTENT = "inconsistent", _("Inconsistent: above the ministry total")
+    # The year a plan starts from: its figure is the measured level, not measured against one.
+    BASELINE = "baseline", _("Baseline: no verdict")
+    # Executed spending of a year the ministry has not closed: what is spent so far.
+    IN_PROGRESS = "in_progress", _("In progress: the year is not closed")
+
+
+class TargetOrigin(models.TextChoices):
+    """Where a figure's target came from: a published point of the plan, or assumed."""
+
+    PUBLISHED = "published", _("Published target")
+    BASELINE = "baseline", _("Published baseline")
+    INTERPOLATED = "interpolated", _("Assumed: straight line between published points")
+    HELD = "held", _("Assumed: the last published target held")
 
 
 class ShareSnapshotQuerySet(models.QuerySet):
@@ -257,7 +294,31 @@ class ShareSnapshot(models.Model):
     is_projection = models.BooleanField(
         _("projection"),
         default=False,
-        help_text=_("Planned figures standing in for a year with no executed figures."),
+        help_text=_("The planned figure of a year the ministry has not closed: its KPI figure."),
+    )
+    year_closed = models.BooleanField(
+        _("year closed"),
+        default=False,
+        help_text=_("The ministry had closed the year: its executed figure is its KPI figure."),
+    )
+    total_basis = models.CharField(
+        _("total's basis"),
+        max_length=10,
+        choices=TotalBasis.choices,
+        blank=True,
+        help_text=_("Which ministry total divided this figure: budgeted or settled."),
+    )
+    target_origin = models.CharField(
+        _("target's origin"),
+        max_length=12,
+        choices=TargetOrigin.choices,
+        blank=True,
+        help_text=_("Published by the plan, or assumed (and by which rule)."),
+    )
+    synthetic_inputs = models.BooleanField(
+        _("synthetic inputs"),
+        default=False,
+        help_text=_("A synthetic (demo) line or total fed this figure."),
     )
 
     objects = ShareSnapshotQuerySet.as_manager()
@@ -276,6 +337,16 @@ class ShareSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.basis} {self.dimension}:{self.key or '-'}"
+
+
+class Reconciliation(PublishedFigure):
+    """The admin's page of published figures beside the portfolio's own (``reconciliation``):
+    a read-only view, no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("published figure against the portfolio")
+        verbose_name_plural = _("published figures against the portfolio")
 
 
 # The pages' rollups live in a module of their own; imported here so that Django registers

@@ -4,17 +4,27 @@ The rule
 --------
 ``share(year, basis)`` is the sum in won of that year's budget lines of that
 basis (planned, allocated or executed) that are international-collaboration
-spending (``is_international``), divided by that year's ``MinistryBudget``
-total, in percent.
+spending, divided by that year's ministry total, in percent.
 
+* International spending is a line that pays for a collaboration with an
+  institution outside Korea: ``is_international`` is set from the collaboration,
+  and database constraints hold both the line and the institution to it.
+* The denominator: executed figures are divided by the year's settled total
+  where there is one, planned and allocated figures by the budgeted total; a
+  year without that total falls back to the other one (``DENOMINATOR_BASES``),
+  and each figure keeps which total it used (``total_basis``).
+* A year's KPI figure is its executed share once the ministry has closed the
+  year (``YearClosing``), its planned share until then (the projection). Executed
+  lines of a year not closed are spending in progress: shown, never a verdict.
 * Breakdowns split the numerator by track (= programme), by field, and by
   partner country (the country of the institution of the collaboration a
-  line pays for; international lines with no collaboration are
-  ``"unassigned"``). Each breakdown share is relative to the same ministry
+  line pays for). Each breakdown share is relative to the same ministry
   total, so the tracks' shares add up to the overall share.
-* Target: the current target plan's share for the year; between two plan
-  points it is interpolated linearly; after the last point the last share
-  holds ("over 15% by 2028" stays the bar); before the first there is none.
+* Target: the current target plan's published points. A *target* point is the
+  bar for its year; a *baseline* point is where the plan starts from and gets
+  no verdict. Between two points the target is assumed on a straight line
+  (``interpolated``); after the last point its share holds (``held``); before
+  the first there is none. Every figure says where its target came from.
 * ``target_won`` = target share x ministry total, rounded to the won;
   ``gap_won`` = ``target_won`` - international won (positive is a shortfall).
   The verdict is *on track* when the gap is zero or negative, *behind*
@@ -22,8 +32,8 @@ total, in percent.
   or no lines of that basis at all, and *no target* when no plan covers it.
   A figure whose international won exceeds the ministry total (a share above
   100%) is *inconsistent*: stored as it is and flagged, never a failed run.
-* Projection: for a year with no executed lines, its planned figures are the
-  projection (``is_projection``).
+* Every figure says whether a synthetic (demo) row fed it: a line it sums or the
+  total it divides by (``synthetic_inputs``).
 
 How
 ---
@@ -33,9 +43,9 @@ by (year, basis, technology) and (year, basis, partner institution) for the
 rollups the pages read (GROUPING SETS on PostgreSQL); everything else is
 arithmetic over those few thousand groups, never over budget lines (the field
 rollups are the share's groups added up over countries). A few more queries read the
-programmes, fields, ministry totals, the target plan, and the partner institutions per
-technology and country from the collaborations. Shares are ``Decimal``
-percent with four places.
+programmes, fields, ministry totals, closings, the target plan, and the partner
+institutions per technology and country from the collaborations. Shares are
+``Decimal`` percent with four places.
 """
 
 import hashlib
@@ -50,58 +60,92 @@ from programs.models import Program
 from rdportfolio.core.models import rows_copy
 from technologies.models import Field
 
-from ..models import UNASSIGNED, Basis, BudgetLine, MinistryBudget, TargetPlan
-from .models import Dimension, ShareSnapshot, ShareStatus
+from ..figures import SHARE_PLACES, denominator_for, share_percent
+from ..models import (
+    Basis,
+    BudgetLine,
+    MinistryBudget,
+    TargetKind,
+    TargetPlan,
+    YearClosing,
+)
+from .models import Dimension, ShareSnapshot, ShareStatus, TargetOrigin
 from .rollups import partner_rows_read
 
 # Bump when the rule changes, so that an unchanged database still gets a new snapshot.
-RULE_VERSION = 1
-SHARE_PLACES = Decimal("0.0001")
+# 2: international needs a foreign partner; closings, total bases, target origins.
+RULE_VERSION = 2
 
 
-def target_share_for(points: list[tuple[int, Decimal]], year: int) -> Decimal | None:
-    """The target for ``year`` from a plan's (year, share %) points.
+def target_share_for(points: list[tuple], year: int) -> tuple[Decimal, str] | tuple[None, None]:
+    """The target for ``year`` from a plan's published (year, share %[, kind]) points, and
+    where it came from (a ``TargetOrigin``).
 
-    Linear between the two points around the year; the last point's share
-    after the last point; ``None`` before the first point or without points.
+    A point's own year: its share, *published* (or *baseline* for a baseline point).
+    Between two points: on the straight line from one to the other, *interpolated*. After
+    the last point: the last point's share, *held*. Before the first point or without
+    points: none.
     """
     if not points:
-        return None
-    points = sorted(points)
-    if year < points[0][0]:
-        return None
-    if year >= points[-1][0]:
-        return points[-1][1]
-    for (year_a, share_a), (year_b, share_b) in zip(points, points[1:], strict=False):
-        if year_a <= year <= year_b:
+        return None, None
+    points = sorted((p[0], p[1], p[2] if len(p) > 2 else TargetKind.TARGET) for p in points)
+    first, last = points[0], points[-1]
+    if year < first[0]:
+        return None, None
+    for point_year, share, kind in points:
+        if point_year == year:
+            published = (
+                TargetOrigin.BASELINE if kind == TargetKind.BASELINE else TargetOrigin.PUBLISHED
+            )
+            return share, published
+    if year > last[0]:
+        return last[1], TargetOrigin.HELD
+    for (year_a, share_a, _kind_a), (year_b, share_b, _kind_b) in zip(
+        points, points[1:], strict=False
+    ):
+        if year_a < year < year_b:
             fraction = Decimal(year - year_a) / Decimal(year_b - year_a)
-            return (share_a + (share_b - share_a) * fraction).quantize(
+            share = (share_a + (share_b - share_a) * fraction).quantize(
                 SHARE_PLACES, rounding=ROUND_HALF_UP
             )
+            return share, TargetOrigin.INTERPOLATED
     raise AssertionError("unreachable: points are sorted")
-
-
-def share_percent(international_won: int, total_won: int | None) -> Decimal | None:
-    if not total_won:
-        return None
-    return (Decimal(international_won) * 100 / Decimal(total_won)).quantize(
-        SHARE_PLACES, rounding=ROUND_HALF_UP
-    )
 
 
 def won_of_share(share: Decimal, total_won: int) -> int:
     return int((share * Decimal(total_won) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+class Group(NamedTuple):
+    """The budget lines of one (year, basis, track, field, partner country), added up."""
+
+    fiscal_year: int
+    basis: str
+    track: str
+    field_code: str
+    country: str | None  # the partner's; None for domestic lines
+    international_won: int
+    international_lines: int
+    lines: int
+    synthetic_lines: int = 0
+
+
 @dataclass
 class ShareInputs:
     """What a recompute reads, already aggregated; its fingerprint decides whether to write."""
 
-    # (year, basis, track, field code, country or None, international won, international lines, lines)
-    groups: list[tuple]
-    totals: dict[int, int]
+    groups: list[Group]
+    # (year, total basis) -> the ministry's total in won
+    totals: dict[tuple[int, str], int]
     plan_id: int | None
-    points: list[tuple[int, Decimal]]
+    # (year, share %, kind) of the plan's published points
+    points: list[tuple]
+    closed_years: frozenset[int] = frozenset()
+    # Inputs invented for the demo beyond the lines: (year, total basis) of totals, and the
+    # years of closings; a plan point that is synthetic marks every figure's target.
+    synthetic_totals: frozenset[tuple[int, str]] = frozenset()
+    synthetic_closings: frozenset[int] = frozenset()
+    synthetic_plan: bool = False
     # (year, basis, technology id or institution id, total won, international won, lines)
     technology_rows: list[tuple] = field(default_factory=list)
     institution_rows: list[tuple] = field(default_factory=list)
@@ -112,7 +156,10 @@ class ShareInputs:
     line_count: int = field(init=False)
 
     def __post_init__(self):
-        self.line_count = sum(group[-1] for group in self.groups)
+        self.groups = [
+            group if isinstance(group, Group) else Group(*group) for group in self.groups
+        ]
+        self.line_count = sum(group.lines for group in self.groups)
 
     def fingerprint(self, snapshots: list["SnapshotRow"] | None = None) -> str:
         """A hash of everything a run writes from these inputs, stable for unchanged data:
@@ -129,7 +176,8 @@ class ShareInputs:
             snapshots = share_snapshots_build(self)
         digest = hashlib.sha256(f"rule {RULE_VERSION}|plan {self.plan_id}\n".encode())
         digest.update(repr(sorted(self.totals.items())).encode())
-        digest.update(repr(sorted((year, str(share)) for year, share in self.points)).encode())
+        digest.update(repr(sorted((p[0], str(p[1]), *p[2:]) for p in self.points)).encode())
+        digest.update(repr(sorted(self.closed_years)).encode())
         # Built in a sorted order already; tuple's repr leaves out the field names.
         digest.update("\n".join(map(tuple.__repr__, snapshots)).encode())
         for rows in (
@@ -160,6 +208,10 @@ class SnapshotRow(NamedTuple):
     gap_won: int | None
     status: str
     is_projection: bool
+    year_closed: bool
+    total_basis: str
+    target_origin: str
+    synthetic_inputs: bool
 
 
 # One read of the budget lines for everything the recompute writes: the share's groups
@@ -171,7 +223,8 @@ _READ_COLUMNS = """
     CAST(COALESCE(SUM(bl.amount_won) FILTER (WHERE bl.is_international), 0) AS BIGINT),
     COUNT(*) FILTER (WHERE bl.is_international),
     COUNT(*),
-    CAST(COALESCE(SUM(bl.amount_won), 0) AS BIGINT)
+    CAST(COALESCE(SUM(bl.amount_won), 0) AS BIGINT),
+    COUNT(*) FILTER (WHERE bl.is_synthetic)
 """
 # (BIGINT: PostgreSQL sums bigints as numeric, which arrives as Decimal, slower to read; a
 # sum beyond 2^63 won fails the run loudly instead of wrapping.)
@@ -244,7 +297,8 @@ def _read_sql(vendor: str) -> str:
 
 def share_inputs_read() -> ShareInputs:
     """Read everything the share and the rollups depend on: one statement over the budget
-    lines (on PostgreSQL), then the programmes, fields, ministry totals and target plan."""
+    lines (on PostgreSQL), then the programmes, fields, ministry totals, closings and the
+    target plan."""
     tracks = dict(Program.objects.values_list("id", "track"))
     fields = dict(Field.objects.values_list("id", "code"))
     groups, technology_rows, institution_rows = [], [], []
@@ -264,6 +318,7 @@ def share_inputs_read() -> ShareInputs:
             international_count,
             count,
             total,
+            synthetic,
         ) in cursor.fetchall():
             if part == _SHARE:
                 # The same groups over partner countries: the field rollups.
@@ -272,7 +327,7 @@ def share_inputs_read() -> ShareInputs:
                 cell[1] += international
                 cell[2] += count
                 groups.append(
-                    (
+                    Group(
                         year,
                         basis,
                         tracks[program_id],
@@ -281,20 +336,32 @@ def share_inputs_read() -> ShareInputs:
                         international,
                         international_count,
                         count,
+                        synthetic,
                     )
                 )
             elif part == _TECHNOLOGY:
                 technology_rows.append((year, basis, technology_id, total, international, count))
             elif institution_id is not None:  # domestic lines have no partner institution
                 institution_rows.append((year, basis, institution_id, total, international, count))
-    totals = dict(MinistryBudget.objects.values_list("fiscal_year", "total_won"))
+    totals = MinistryBudget.objects.values_list("fiscal_year", "basis", "total_won", "is_synthetic")
+    closings = YearClosing.objects.standing().values_list("fiscal_year", "is_synthetic")
     plan = TargetPlan.objects.current()
-    points = list(plan.points.values_list("fiscal_year", "target_share")) if plan else []
+    points = (
+        list(plan.points.values_list("fiscal_year", "target_share", "kind", "is_synthetic"))
+        if plan
+        else []
+    )
+    closings = list(closings)
+    totals = list(totals)
     return ShareInputs(
         groups=groups,
-        totals=totals,
+        totals={(year, basis): won for year, basis, won, _synthetic in totals},
         plan_id=plan.id if plan else None,
-        points=points,
+        points=[point[:3] for point in points],
+        closed_years=frozenset(year for year, _synthetic in closings),
+        synthetic_totals=frozenset((y, b) for y, b, _won, synthetic in totals if synthetic),
+        synthetic_closings=frozenset(year for year, synthetic in closings if synthetic),
+        synthetic_plan=(plan is not None and plan.is_synthetic) or any(p[3] for p in points),
         technology_rows=technology_rows,
         institution_rows=institution_rows,
         partner_rows=partner_rows_read(),
@@ -310,83 +377,94 @@ def share_snapshots_write(snapshots: list[SnapshotRow], run) -> int:
 
 def share_snapshots_build(inputs: ShareInputs) -> list[SnapshotRow]:
     """Turn aggregated inputs into the run's figures: overall, by track, field and country."""
-    # (year, basis, dimension, key) -> international won. Each dimension is summed in a
-    # dictionary of its own, keyed by (year, basis, key), and the four merged afterwards:
-    # the loop over the groups (ten thousand at a million lines) is the build's cost.
-    overall: dict[tuple, int] = defaultdict(int)
-    by_track: dict[tuple, int] = defaultdict(int)
-    by_field: dict[tuple, int] = defaultdict(int)
-    by_country: dict[tuple, int] = defaultdict(int)
-    lines_per_year_basis: dict[tuple[int, str], int] = defaultdict(int)
-    for (
-        year,
-        basis,
-        track,
-        field_code,
-        country,
-        international,
-        international_count,
-        count,
-    ) in inputs.groups:
-        lines_per_year_basis[year, basis] += count
-        overall[year, basis, ""] += international
-        by_track[year, basis, track] += international
-        by_field[year, basis, field_code] += international
-        if international_count:  # domestic lines have no partner country
-            by_country[year, basis, country or UNASSIGNED] += international
-    sums = {
-        (year, basis, dimension, key): international
-        for dimension, part in (
-            (Dimension.OVERALL, overall),
-            (Dimension.TRACK, by_track),
-            (Dimension.FIELD, by_field),
-            (Dimension.COUNTRY, by_country),
-        )
-        for (year, basis, key), international in part.items()
+    # (year, basis, key) -> [international won, synthetic lines], a dictionary per dimension,
+    # merged afterwards: the loop over the groups (ten thousand at a million lines) is the
+    # build's cost.
+    parts: dict[str, dict[tuple, list[int]]] = {
+        dimension: defaultdict(lambda: [0, 0]) for dimension in Dimension.values
     }
-
-    years = {year for year, _basis in lines_per_year_basis} | set(inputs.totals)
+    overall, by_track, by_field, by_country = (parts[d] for d in Dimension.values)
+    lines_per_year_basis: dict[tuple[int, str], int] = defaultdict(int)
+    for group in inputs.groups:
+        year, basis, international, synthetic = (
+            group.fiscal_year,
+            group.basis,
+            group.international_won,
+            group.synthetic_lines,
+        )
+        lines_per_year_basis[year, basis] += group.lines
+        cells = [overall[year, basis, ""], by_track[year, basis, group.track]]
+        cells.append(by_field[year, basis, group.field_code])
+        if group.international_lines:  # domestic lines have no partner country
+            cells.append(by_country[year, basis, group.country])
+        for cell in cells:
+            cell[0] += international
+            cell[1] += synthetic
+    sums = {
+        (year, basis, dimension, key): cell
+        for dimension, part in parts.items()
+        for (year, basis, key), cell in part.items()
+    }
+    years = {year for year, _basis in lines_per_year_basis}
+    years |= {year for year, _basis in inputs.totals}
     for year in years:
         for basis in Basis.values:
-            sums.setdefault((year, basis, Dimension.OVERALL, ""), 0)
-    executed_years = {
-        year for (year, basis), n in lines_per_year_basis.items() if basis == Basis.EXECUTED and n
-    }
+            sums.setdefault((year, basis, Dimension.OVERALL, ""), [0, 0])
+    return [
+        _figure(inputs, key, international, synthetic, lines_per_year_basis)
+        for key, (international, synthetic) in sorted(sums.items())
+    ]
 
-    snapshots = []
-    for (year, basis, dimension, key), international in sorted(sums.items()):
-        total = inputs.totals.get(year)
-        share = share_percent(international, total)
-        has_lines = lines_per_year_basis.get((year, basis), 0) > 0
-        target_share = target_won = gap_won = None
-        if dimension == Dimension.OVERALL:
-            # The target path is kept even for years without figures: charts draw it ahead.
-            target_share = target_share_for(inputs.points, year)
-            if target_share is not None and total:
-                target_won = won_of_share(target_share, total)
-        if share is None or not has_lines:
-            status = ShareStatus.NO_DATA
-        elif share > 100:
-            status = ShareStatus.INCONSISTENT
-        elif target_won is None:
-            status = ShareStatus.NO_TARGET  # a breakdown, or a year no plan covers
-        else:
-            gap_won = target_won - international
-            status = ShareStatus.ON_TRACK if gap_won <= 0 else ShareStatus.BEHIND
-        snapshots.append(
-            SnapshotRow(
-                year,
-                basis,
-                dimension,
-                key,
-                international,
-                total if total else None,
-                share if has_lines else None,
-                target_share,
-                target_won,
-                gap_won,
-                status,
-                basis == Basis.PLANNED and year not in executed_years,
-            )
-        )
-    return snapshots
+
+def _figure(
+    inputs: ShareInputs, key: tuple, international: int, synthetic: int, lines
+) -> SnapshotRow:
+    """One figure: its share of the right total, its target and where that came from, its
+    verdict."""
+    year, basis, dimension, breakdown_key = key
+    total, total_basis = denominator_for(inputs.totals, year, basis)
+    share = share_percent(international, total)
+    has_lines = lines.get((year, basis), 0) > 0
+    closed = year in inputs.closed_years
+    target_share = target_won = gap_won = origin = None
+    if dimension == Dimension.OVERALL:
+        # The target path is kept even for years without figures: charts draw it ahead.
+        target_share, origin = target_share_for(inputs.points, year)
+        if target_share is not None and total and origin != TargetOrigin.BASELINE:
+            target_won = won_of_share(target_share, total)
+    if share is None or not has_lines:
+        status = ShareStatus.NO_DATA
+    elif share > 100:
+        status = ShareStatus.INCONSISTENT
+    elif basis == Basis.EXECUTED and not closed:
+        status = ShareStatus.IN_PROGRESS
+    elif origin == TargetOrigin.BASELINE:
+        status = ShareStatus.BASELINE
+    elif target_won is None:
+        status = ShareStatus.NO_TARGET  # a breakdown, or a year no plan covers
+    else:
+        gap_won = target_won - international
+        status = ShareStatus.ON_TRACK if gap_won <= 0 else ShareStatus.BEHIND
+    return SnapshotRow(
+        year,
+        basis,
+        dimension,
+        breakdown_key,
+        international,
+        total if total else None,
+        share if has_lines else None,
+        target_share,
+        target_won,
+        gap_won,
+        status,
+        basis == Basis.PLANNED and not closed,
+        closed,
+        total_basis or "",
+        origin or "",
+        bool(
+            synthetic
+            or (year, total_basis) in inputs.synthetic_totals
+            or year in inputs.synthetic_closings
+            or (inputs.synthetic_plan and origin is not None)
+        ),
+    )

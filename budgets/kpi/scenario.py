@@ -34,9 +34,12 @@ from django.utils.translation import gettext as _
 
 from rdportfolio.core.money import apportion, format_won
 
-from ..models import UNASSIGNED, Basis
+from ..figures import figure_basis
+from ..models import Basis
 
-UNSPECIFIED = "unspecified"  # added won whose field (or track) the scenario does not name
+UNSPECIFIED = (
+    "unspecified"  # added won whose field, track or partner country the scenario does not name
+)
 RATE_PLACES = Decimal("0.000001")
 
 
@@ -66,7 +69,7 @@ class Change:
     track: str = ""
     field: str = ""  # a field code
     technology: int | None = None
-    country: str = ""  # a scope by partner country (ISO code or "unassigned")
+    country: str = ""  # a scope by partner country (ISO code)
     amount_won: int | None = None
     percent: Decimal | None = None
     partner_country: str = ""
@@ -82,7 +85,7 @@ class Change:
             (not self.track or self.track == track)
             and (not self.field or self.field == field_code)
             and (self.technology is None or self.technology == technology)
-            and (not self.country or self.country == (country or UNASSIGNED))
+            and (not self.country or self.country == country)
         )
 
 
@@ -96,14 +99,13 @@ class Base:
 
     # (year, basis, track, field code, technology id, country or None) -> (total, international)
     cells: dict[tuple, tuple[int, int]]
+    # Each year's ministry total, the one its KPI figure is divided by (figures.denominator_for)
     totals: dict[int, int]
-    points: list[tuple[int, Decimal]]
+    points: list[tuple]
     technologies: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> track, field
     line_count: int = 0
-
-    @property
-    def closed_years(self) -> set[int]:
-        return {key[0] for key, (total, _i) in self.cells.items() if key[1] == Basis.EXECUTED}
+    # The years the ministry has closed (YearClosing): their executed figures are history.
+    closed_years: frozenset[int] = frozenset()
 
     @property
     def plan_years(self) -> list[int]:
@@ -115,11 +117,11 @@ class Base:
         return [year for year in self.plan_years if year not in closed]
 
     def state(self) -> State:
-        """Each year on its basis: executed where closed, planned otherwise."""
+        """Each year on the basis of its KPI figure: executed where closed, planned otherwise."""
         closed = self.closed_years
         cells: dict[Cell, list[int]] = defaultdict(lambda: [0, 0])
         for (year, basis, track, field_code, tech, country), (total, intl) in self.cells.items():
-            if basis == (Basis.EXECUTED if year in closed else Basis.PLANNED):
+            if basis == figure_basis(year, closed):
                 cell = cells[(year, track, field_code, tech, country)]
                 cell[0] += total - intl
                 cell[1] += intl

@@ -28,7 +28,6 @@ from rdportfolio.core.drf import (
 )
 from technologies.models import Field, Technology
 
-from ..models import UNASSIGNED
 from .freshness import LATE_AFTER
 from .scenario import AdjustmentError
 from .scenario_models import (
@@ -89,7 +88,7 @@ class AdjustmentSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         for name in ("country", "partner_country"):
             code = attrs.get(name)
-            if not code or (name == "country" and code == UNASSIGNED):
+            if not code:
                 continue
             if code.upper() not in countries:
                 raise ValidationError({name: [f"{code!r} is not an ISO 3166-1 alpha-2 code."]})

@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..models import UNASSIGNED
-from .models import Dimension, ShareStatus
-from .rule import share_percent, target_share_for, won_of_share
+from ..figures import share_percent
+from .models import Dimension, ShareStatus, TargetOrigin
+from .rule import target_share_for, won_of_share
 from .scenario import UNSPECIFIED, Base, Change, Path, State, expected_state, scenario_apply
 
 
@@ -42,7 +42,7 @@ def figures_build(base: Base, paths: dict[str, State]) -> list[Figure]:
             sums[(year, Dimension.TRACK, track or UNSPECIFIED)] += intl
             sums[(year, Dimension.FIELD, field_code or UNSPECIFIED)] += intl
             if intl:
-                sums[(year, Dimension.COUNTRY, country or UNASSIGNED)] += intl
+                sums[(year, Dimension.COUNTRY, country or UNSPECIFIED)] += intl
         if baseline_sums is None:
             baseline_sums = sums
         keys = set(sums) | set(baseline_sums)
@@ -65,11 +65,13 @@ def _figure(base, state, path, year, dimension, key, sums, baseline_sums) -> Fig
     )  # fmt: skip
     if dimension != Dimension.OVERALL:
         return figure
-    figure.target_share = target_share_for(base.points, year)
+    figure.target_share, origin = target_share_for(base.points, year)
     if share is None:
         figure.status = ShareStatus.NO_DATA
     elif share > 100:
         figure.status = ShareStatus.INCONSISTENT
+    elif origin == TargetOrigin.BASELINE:
+        figure.status = ShareStatus.BASELINE
     elif figure.target_share is not None:
         figure.target_won = won_of_share(figure.target_share, total)
         figure.gap_won = figure.target_won - intl

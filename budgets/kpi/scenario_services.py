@@ -18,7 +18,8 @@ from programs.models import Program
 from rdportfolio.core.models import rows_copy
 from technologies.models import Project, Technology
 
-from ..models import BudgetLine, MinistryBudget, TargetPlan
+from ..figures import denominator_for, figure_basis
+from ..models import BudgetLine, MinistryBudget, TargetPlan, YearClosing
 from .scenario import AdjustmentError, Base, Change
 from .scenario_models import (
     Adjustment,
@@ -97,12 +98,21 @@ def scenario_base_read() -> Base:
             cells[(year, basis, track, code, tech, country or None)] = (int(total), int(intl))
             line_count += count
     plan = TargetPlan.objects.current()
+    closed = frozenset(YearClosing.objects.closed_years())
+    totals = MinistryBudget.objects.by_year_and_basis()
+    denominators = {
+        year: denominator_for(totals, year, figure_basis(year, closed))[0]
+        for year, _basis in totals
+    }
     return Base(
         cells=cells,
-        totals=dict(MinistryBudget.objects.values_list("fiscal_year", "total_won")),
-        points=list(plan.points.values_list("fiscal_year", "target_share")) if plan else [],
+        totals={year: total for year, total in denominators.items() if total is not None},
+        points=(
+            list(plan.points.values_list("fiscal_year", "target_share", "kind")) if plan else []
+        ),
         technologies=technologies,
         line_count=line_count,
+        closed_years=closed,
     )
 
 

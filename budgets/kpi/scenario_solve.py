@@ -21,6 +21,7 @@ from django.db import transaction
 
 from rdportfolio.core.money import format_won
 
+from .models import TargetOrigin
 from .rule import target_share_for, won_of_share
 from .scenario import Base, Kind, State, scenario_apply
 from .scenario_models import Scenario
@@ -72,9 +73,9 @@ def _gaps(base: Base, state: State) -> dict[int, int]:
     """Target won less international won, per open year the plan has a target for."""
     gap = {}
     for year in base.open_years:
-        target = target_share_for(base.points, year)
+        target, origin = target_share_for(base.points, year)
         total = state.totals.get(year)
-        if target is not None and total:
+        if target is not None and total and origin != TargetOrigin.BASELINE:
             gap[year] = won_of_share(target, total) - state.international(year)
     return gap
 

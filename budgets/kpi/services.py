@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from rdportfolio.core.leases import lease_kept
@@ -179,6 +179,7 @@ def _share_write(run: ShareRun) -> None:
     run.fingerprint = fingerprint
     run.target_plan_id = inputs.plan_id
     run.line_count = inputs.line_count
+    run.synthetic_inputs = any(snapshot.synthetic_inputs for snapshot in snapshots)
     if latest is not None and latest.fingerprint == fingerprint and not run.forced:
         run.status = RunStatus.SKIPPED
         run.snapshot_count = 0
@@ -245,19 +246,28 @@ def share_runs_watch() -> dict[str, int]:
 
 
 def share_runs_prune() -> int:
-    """Delete runs older than the retention period, always keeping the latest successful one."""
+    """Delete the runs no one can ask for any more, keeping every run that was current at
+    some moment of the retention window: a successful run goes once a later successful run
+    had replaced its figures before the window began (so ``as_of`` answers for every moment
+    inside it, and the latest run always stays); a run that wrote no figures (failed,
+    skipped) goes once it was created before the window."""
     days = settings.RDP_SHARE_RUN_RETENTION_DAYS
     if not days:
         return 0
     cutoff = timezone.now() - timedelta(days=days)
-    old = ShareRun.objects.filter(created_at__lt=cutoff).exclude(
-        status__in=[RunStatus.PENDING, RunStatus.RUNNING]
+    replaced_before_window = Exists(
+        ShareRun.objects.filter(
+            status=RunStatus.SUCCEEDED,
+            finished_at__gt=OuterRef("finished_at"),
+            finished_at__lt=cutoff,
+        )
+    )
+    old = ShareRun.objects.alias(replaced=replaced_before_window).filter(
+        Q(status=RunStatus.SUCCEEDED, finished_at__lt=cutoff, replaced=True)
+        | Q(status__in=[RunStatus.FAILED, RunStatus.SKIPPED], created_at__lt=cutoff)
     )
     if not old.exists():  # the usual case after a run: one query, not a cascade's collection
         return 0
-    latest = ShareRun.objects.latest_succeeded()
-    if latest is not None:
-        old = old.exclude(pk=latest.pk)
     deleted, _ = old.delete()
     return deleted
 

@@ -12,17 +12,18 @@ from rdportfolio.core.history import bulk_deleted
 from rdportfolio.core.tabular import rows_imported
 from technologies.models import Project, Technology
 
-from ..models import BudgetLine, CollaborationTarget, MinistryBudget, TargetPlan
+from ..models import BudgetLine, CollaborationTarget, MinistryBudget, TargetPlan, YearClosing
 from .models import RunTrigger
 from .services import share_recompute_schedule
 
-# What the share reads: lines and totals, the targets, and how lines are classified
+# What the share reads: lines and totals, the targets, the closings, and how lines are classified
 # (track and field through project and technology, country through the collaboration).
 SHARE_INPUT_MODELS = (
     BudgetLine,
     MinistryBudget,
     TargetPlan,
     CollaborationTarget,
+    YearClosing,
     Project,
     Technology,
     Collaboration,
