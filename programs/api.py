@@ -5,7 +5,7 @@ from rdportfolio.core.api import AuditedModelViewSet, ModelCleanSerializer
 from rdportfolio.core.api_schema import export_schema
 from rdportfolio.core.drf import StrictFilterSet
 
-from .models import Program, ProgramYearPlan, Track
+from .models import Measure, Program, ProgramYearPlan, PublishedFigure, Track
 
 
 class ProgramSerializer(ModelCleanSerializer):
@@ -41,6 +41,7 @@ class ProgramYearPlanSerializer(ModelCleanSerializer):
             "fiscal_year",
             "planned_won",
             "technologies_started",
+            "projects_started",
             "source",
             "is_synthetic",
         ]
@@ -75,3 +76,48 @@ class ProgramYearPlanViewSet(AuditedModelViewSet):
     filterset_fields = ["program", "fiscal_year"]
     ordering_fields = ["id", "fiscal_year", "planned_won"]
     export_name = "program-year-plans"
+
+
+class PublishedFigureSerializer(ModelCleanSerializer):
+    class Meta:
+        model = PublishedFigure
+        fields = [
+            "id",
+            "code",
+            "description_ko",
+            "description_en",
+            "definition_ko",
+            "definition_en",
+            "fiscal_year",
+            "amount_won",
+            "quantity",
+            "unit",
+            "measure",
+            "source",
+            "source_url",
+            "published_on",
+            "is_synthetic",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PublishedFigureFilter(StrictFilterSet):
+    measure = django_filters.ChoiceFilter(choices=Measure.choices)
+
+    class Meta:
+        model = PublishedFigure
+        fields = ["code", "fiscal_year", "measure"]
+
+
+@export_schema
+class PublishedFigureViewSet(AuditedModelViewSet):
+    """The registry of published figures: each with its definition and source. The
+    portfolio's own value beside each is in /reconciliation/."""
+
+    queryset = PublishedFigure.objects.all()
+    serializer_class = PublishedFigureSerializer
+    filterset_class = PublishedFigureFilter
+    search_fields = ["code", "description_ko", "description_en"]
+    ordering_fields = ["id", "code", "fiscal_year"]
+    export_name = "published-figures"

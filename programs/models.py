@@ -103,10 +103,19 @@ class ProgramYearPlan(SourcedModel):
     fiscal_year = year_field(_("fiscal year"))
     planned_won = won_field(_("published plan (won)"))
     technologies_started = models.PositiveSmallIntegerField(
-        _("technologies or projects started"),
+        _("technologies started"),
         null=True,
         blank=True,
-        help_text=_("How many technologies or projects the plan starts that year, as published."),
+        help_text=_("How many technologies the plan starts that year, as published."),
+    )
+    projects_started = models.PositiveSmallIntegerField(
+        _("projects started"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many projects the plan starts that year, as published (a technology may have "
+            "several)."
+        ),
     )
 
     history = HistoricalRecords()
@@ -132,17 +141,45 @@ class ProgramYearPlan(SourcedModel):
         return f"{self.program} {self.fiscal_year}"
 
 
-class PublishedFigure(SourcedModel):
-    """A published figure that is context rather than a row of the portfolio.
+class Measure(models.TextChoices):
+    """What the portfolio computes itself to put beside a published figure."""
 
-    For example Korea's whole national R&D budget in 2023 (31 trillion won) or
-    the 95 leapfrogging candidates the ministry first narrowed. Kept so that
-    every number the programme is judged by can be traced to its source.
+    MINISTRY_TOTAL = "ministry_total", _("The ministry's budgeted total for the year")
+    INTERNATIONAL_WON = "international_won", _("International collaboration (the year's KPI won)")
+    INTERNATIONAL_SHARE = "international_share", _("The international-collaboration share (KPI)")
+    TARGET_SHARE = "target_share", _("The target plan's share for the year")
+    KRW_PER_USD = "krw_per_usd", _("The year's exchange rate")
+
+
+class PublishedFigure(SourcedModel):
+    """A figure as someone published it, with what it counts and where it was published.
+
+    The registry of every number the programme is judged by: the ministry's totals, the
+    global-cooperation budget line, the strategy's 6% and 15%, Korea's national R&D budget.
+    Published figures use more than one definition (2,243억 원 is 3.96% of 2023's total while
+    the strategy speaks of about 6%): each keeps its own, and where the portfolio computes
+    the same kind of figure (``measure``) its own value is shown beside it, with the
+    difference.
     """
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     description_ko = models.CharField(_("Korean description"), max_length=300)
     description_en = models.CharField(_("English description"), max_length=300)
+    definition_ko = models.TextField(_("Korean definition"), blank=True)
+    definition_en = models.TextField(
+        _("English definition"),
+        blank=True,
+        help_text=_("What the figure counts, as its publisher defines it."),
+    )
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    measure = models.CharField(
+        _("portfolio measure"),
+        max_length=30,
+        choices=Measure.choices,
+        blank=True,
+        help_text=_("What the portfolio computes to compare with it; empty: context only."),
+    )
     fiscal_year = year_field(_("fiscal year"), null=True, blank=True)
     amount_won = won_field(_("amount (won)"), null=True, blank=True)
     quantity = models.DecimalField(
@@ -174,7 +211,18 @@ class PublishedFigure(SourcedModel):
                     "A published figure needs an amount in won or a quantity."
                 ),
             ),
+            # A figure compared with the portfolio's own belongs to a year.
+            models.CheckConstraint(
+                condition=models.Q(measure="") | models.Q(fiscal_year__isnull=False),
+                name="programs_figure_measure_has_year",
+                violation_error_message=_("A figure to compare needs its fiscal year."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.description_ko
+
+    @property
+    def value(self):
+        """The figure itself: won, or its quantity (a percent, a count, a rate)."""
+        return self.amount_won if self.amount_won is not None else self.quantity

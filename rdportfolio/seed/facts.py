@@ -2,7 +2,14 @@
 
 from decimal import Decimal
 
-from budgets.models import CollaborationTarget, ExchangeRate, MinistryBudget, TargetPlan
+from budgets.models import (
+    CollaborationTarget,
+    ExchangeRate,
+    MinistryBudget,
+    TargetKind,
+    TargetPlan,
+    TotalBasis,
+)
 from partners.models import CooperationCenter, Institution
 from programs.models import Program, ProgramYearPlan, PublishedFigure
 from technologies.models import Field, Technology, TechnologyStatusChange
@@ -13,6 +20,7 @@ from .published import (
     CENTERS,
     FIGURES,
     INSTITUTIONS,
+    MINISTRY_TOTALS,
     PROGRAMS,
     RATIONALE_KO,
     SOURCE,
@@ -44,10 +52,11 @@ def facts_load() -> dict[str, int]:
                 program_id=programs[track],
                 fiscal_year=year,
                 planned_won=won,
-                technologies_started=n,
+                technologies_started=technologies,
+                projects_started=projects,
                 source=SOURCE,
             )
-            for track, year, won, n in YEAR_PLANS
+            for track, year, won, technologies, projects in YEAR_PLANS
         ],
         ("program_id", "fiscal_year"),
     )
@@ -112,8 +121,11 @@ def facts_load() -> dict[str, int]:
     )
     created["ministry budgets"] = create_missing(
         MinistryBudget,
-        [dict(fiscal_year=2023, total_won=5_700 * BILLION, source=SOURCE)],
-        ("fiscal_year",),
+        [
+            dict(fiscal_year=year, basis=TotalBasis.BUDGETED, total_won=won, source=source)
+            for year, won, source in MINISTRY_TOTALS
+        ],
+        ("fiscal_year", "basis"),
     )
     created["exchange rates"] = create_missing(
         ExchangeRate,
@@ -147,6 +159,7 @@ def facts_load() -> dict[str, int]:
                 plan_id=plan_id,
                 fiscal_year=2023,
                 target_share=Decimal("6.00"),
+                kind=TargetKind.BASELINE,
                 source=SOURCE + " (2023 level)",
             ),
             dict(
@@ -158,21 +171,5 @@ def facts_load() -> dict[str, int]:
         ],
         ("plan_id", "fiscal_year"),
     )
-    created["published figures"] = create_missing(
-        PublishedFigure,
-        [
-            dict(
-                code=c,
-                description_ko=ko,
-                description_en=en,
-                fiscal_year=y,
-                amount_won=won,
-                quantity=q,
-                unit=u,
-                source=SOURCE,
-            )
-            for c, ko, en, y, won, q, u in FIGURES
-        ],
-        ("code",),
-    )
+    created["published figures"] = create_missing(PublishedFigure, FIGURES, ("code",))
     return created

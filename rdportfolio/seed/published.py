@@ -69,9 +69,11 @@ PROGRAMS = [
     ),
 ]
 
+# (track, year, won, technologies started, projects started): "148.7 billion won in 2024 to
+# start 48 technologies", "66.5 billion won in 2024 to start 50 projects".
 YEAR_PLANS = [
-    (Track.LEAPFROGGING, 2024, 1487 * BILLION // 10, 48),
-    (Track.FOUNDATIONAL, 2024, 665 * BILLION // 10, 50),
+    (Track.LEAPFROGGING, 2024, 1487 * BILLION // 10, 48, None),
+    (Track.FOUNDATIONAL, 2024, 665 * BILLION // 10, None, 50),
 ]
 
 # (code, track, field, Korean name, English name, status, rationale)
@@ -220,114 +222,201 @@ CENTERS = [
     ),
 ]
 
-# (code, Korean, English, year, amount_won, quantity, unit)
+# The ministry's R&D budget as passed, from press reports after the strategy (FACTS.md,
+# "Published later"): the KPI's denominator where it is known. (The strategy's "5.7 trillion"
+# is 2023's 5조 6,711억 rounded.)
+MINISTRY_TOTALS_SOURCE_2023_2024 = (
+    "MOTIE R&D budget, news report of 25 Dec 2023 (2023: 5조 6,711억 원; 2024: 5조 802억 원): "
+    "https://v.daum.net/v/20231225110126987"
+)
+MINISTRY_TOTALS_SOURCE_2025 = (
+    "MOTIE R&D budget 2025: 5조 5,701억 원 (+9.6%): https://techfocus.kr/gt_info/12"
+)
+MINISTRY_TOTALS = [
+    (2023, 56_711 * 10**8, MINISTRY_TOTALS_SOURCE_2023_2024),
+    (2024, 50_802 * 10**8, MINISTRY_TOTALS_SOURCE_2023_2024),
+    (2025, 55_701 * 10**8, MINISTRY_TOTALS_SOURCE_2025),
+]
+
+DAUM_2023 = "https://v.daum.net/v/20231225110126987"
+TECHFOCUS_2025 = "https://techfocus.kr/gt_info/12"
+PRESS_2023_12_25 = "News report of 25 Dec 2023 on MOTIE's 2024 R&D budget"
+PRESS_2025 = "TechFocus on MOTIE's 2025 R&D budget"
+KOITA = "KOITA webzine, “국제협력 R&D 투자 현황과 전략적 추진을 위한 제언”"
+
+
+def _figure(code, ko, en, year=None, won=None, quantity=None, unit="", **more):
+    return dict(
+        code=code,
+        description_ko=ko,
+        description_en=en,
+        fiscal_year=year,
+        amount_won=won,
+        quantity=quantity,
+        unit=unit,
+        **{"source": SOURCE, **more},
+    )
+
+
+# The registry of published figures: each with what it counts, where it was published, and
+# (``measure``) what the portfolio computes to put beside it.
 FIGURES = [
-    (
+    _figure(
         "motie-industrial-rd-budget",
         "산업부 산업기술 R&D 예산 (약 43.3억 달러)",
         "MOTIE industrial R&D budget (US$4.33 billion)",
         2023,
-        5_700 * BILLION,
-        None,
-        "",
+        won=5_700 * BILLION,
+        measure="ministry_total",
+        definition_en="MOTIE's industrial R&D budget for 2023 as the strategy rounds it "
+        "(5.7 trillion won).",
+        definition_ko="전략 발표문이 반올림한 2023년 산업부 산업기술 R&D 예산(5.7조 원).",
+        published_on=STRATEGY_DATE,
     ),
-    (
+    *(
+        _figure(
+            f"motie-rd-budget-{year}",
+            f"산업부 R&D 예산 {year}",
+            f"MOTIE R&D budget {year}",
+            year,
+            won=won,
+            measure="ministry_total",
+            definition_en="MOTIE's whole R&D budget for the year, as passed.",
+            definition_ko="해당 연도 산업부 R&D 예산 전체(국회 확정).",
+            source=PRESS_2025 if year == 2025 else PRESS_2023_12_25,
+            source_url=TECHFOCUS_2025 if year == 2025 else DAUM_2023,
+            published_on=None if year == 2025 else datetime.date(2023, 12, 25),
+        )
+        for year, won, _source in MINISTRY_TOTALS
+    ),
+    *(
+        _figure(
+            f"global-cooperation-rd-{year}",
+            f"글로벌 협력 R&D 전용 예산 {year}" + (" (계획)" if year == 2025 else ""),
+            f"Dedicated global-cooperation R&D budget line {year}"
+            + (" (planned)" if year == 2025 else ""),
+            year,
+            won=won,
+            measure="international_won",
+            definition_en="The budget line for global-cooperation R&D programmes alone; "
+            "international parts of other programmes are not in it (2023: 3.96% of the "
+            "ministry's R&D budget, against the strategy's about 6%).",
+            definition_ko="글로벌 협력 R&D 사업만의 예산. 다른 사업의 국제협력분은 포함되지 "
+            "않는다(2023년 산업부 R&D 예산의 3.96%, 전략의 약 6%와 다른 정의).",
+            source=PRESS_2025 if year == 2025 else PRESS_2023_12_25,
+            source_url=TECHFOCUS_2025 if year == 2025 else DAUM_2023,
+            published_on=None if year == 2025 else datetime.date(2023, 12, 25),
+        )
+        for year, won in ((2023, 2_243 * 10**8), (2024, 2_711 * 10**8), (2025, 3_518 * 10**8))
+    ),
+    _figure(
+        "koita-international-rd-2024",
+        "산업부 국제협력 R&D 2024 (KOITA)",
+        "MOTIE international R&D 2024 (KOITA)",
+        2024,
+        won=2_800 * 10**8,
+        measure="international_won",
+        definition_en="MOTIE's international R&D in 2024 as KOITA counts it (+29.3%); its "
+        "definition is not stated.",
+        definition_ko="KOITA가 집계한 2024년 산업부 국제협력 R&D(+29.3%). 산정 기준은 밝히지 않았다.",
+        source=KOITA,
+    ),
+    _figure(
         "national-rd-budget",
-        "국가 R&D 예산 (236.7억 달러)",
+        "국가 R&D 예산 (235.7억 달러)",
         "Korea's national R&D budget (US$23.57 billion)",
         2023,
-        31 * TRILLION,
-        None,
-        "",
+        won=31 * TRILLION,
     ),
-    (
+    _figure(
         "msit-rd-budget",
         "과기정통부 R&D 예산, 기초연구 (73.8억 달러)",
         "Ministry of Science and ICT R&D budget, basic research (US$7.38 billion)",
         2023,
-        9_700 * BILLION,
-        None,
-        "",
+        won=9_700 * BILLION,
     ),
-    (
+    _figure(
         "international-share-2023",
         "국제협력 R&D 비중 (2023)",
         "Share of the budget on international collaboration (2023)",
         2023,
-        None,
-        Decimal("6"),
-        "%",
+        quantity=Decimal("6"),
+        unit="%",
+        measure="international_share",
+        definition_en="The strategy's share of the industrial R&D budget spent on international "
+        "collaboration in 2023, about 6%; the definition behind it is not published.",
+        definition_ko="전략이 밝힌 2023년 산업기술 R&D 예산 중 국제협력 비중(약 6%). 산정 기준은 "
+        "공개되지 않았다.",
+        published_on=STRATEGY_DATE,
     ),
-    (
+    _figure(
         "international-share-target-2028",
         "국제협력 R&D 비중 목표 (2028년까지 15% 이상)",
         "Target share on international collaboration (over 15% by 2028)",
         2028,
-        None,
-        Decimal("15"),
-        "%",
+        quantity=Decimal("15"),
+        unit="%",
+        measure="target_share",
+        definition_en="The strategy's target: over 15% of the industrial R&D budget on "
+        "international collaboration by 2028.",
+        definition_ko="전략의 목표: 2028년까지 산업기술 R&D 예산의 15% 이상을 국제협력에.",
+        published_on=STRATEGY_DATE,
     ),
-    (
+    _figure(
         "international-won-2023-scale",
         "5.7조 원의 6% (규모 참고)",
         "6% of 5.7 trillion won (for scale)",
         2023,
-        342 * BILLION,
-        None,
-        "",
+        won=342 * BILLION,
+        measure="international_won",
+        definition_en="6% of 5.7 trillion won: the strategy's two figures multiplied, for scale.",
+        definition_ko="5.7조 원의 6%: 전략의 두 수치를 곱한 규모 참고값.",
     ),
-    (
+    _figure(
         "international-won-2028-scale",
         "5.7조 원의 15% (규모 참고)",
         "15% of 5.7 trillion won (for scale)",
         2028,
-        855 * BILLION,
-        None,
-        "",
+        won=855 * BILLION,
+        measure="international_won",
+        definition_en="15% of 5.7 trillion won: the 2028 target at the 2023 budget, for scale.",
+        definition_ko="5.7조 원의 15%: 2023년 예산 기준 2028년 목표 규모 참고값.",
     ),
-    (
+    _figure(
         "leapfrogging-candidates",
         "초격차 후보 기술 수 (국내 전문가 중심 압축)",
         "Leapfrogging candidate technologies first narrowed, chiefly with domestic experts",
-        None,
-        None,
-        Decimal("95"),
-        "count",
+        quantity=Decimal("95"),
+        unit="count",
     ),
-    (
+    _figure(
         "first-two-tracks-total",
         "초격차·기반 180개 기술 총액 (약 1.9조 원)",
         "Leapfrogging and foundational, 180 technologies (about 1.9 trillion won)",
-        None,
-        1_887 * BILLION,
-        None,
-        "",
+        won=1_887 * BILLION,
     ),
-    (
+    _figure(
         "semiconductor-packaging-expected",
         "이종 칩 집적 패키징 예상 투자",
         "Heterogeneous-chip packaging, expected investment",
-        None,
-        100 * BILLION,
-        None,
-        "",
+        won=100 * BILLION,
     ),
-    (
+    _figure(
         "game-changer-feasibility-study",
         "게임체인저 예비타당성조사 사업 (2025년까지 착수)",
         "Game-changer preliminary feasibility study project (to start by 2025)",
         2025,
-        1 * TRILLION,
-        None,
-        "",
+        won=1 * TRILLION,
     ),
-    (
+    _figure(
         "krw-per-usd-implied",
         "보도 수치가 뜻하는 환율",
         "Exchange rate implied by the report's won/dollar pairs",
         2023,
-        None,
-        Decimal("1315"),
-        "KRW/USD",
+        quantity=Decimal("1315"),
+        unit="KRW/USD",
+        measure="krw_per_usd",
+        definition_en="Won per US dollar implied by the report's own won and dollar pairs.",
+        definition_ko="보도의 원화·달러 수치 쌍이 뜻하는 원/달러 환율.",
     ),
 ]

@@ -7,9 +7,10 @@ shapes the portfolio (technologies, status history, projects and partners),
 whatever is missing, so a second run writes nothing and staff edits survive.
 """
 
+import datetime
 import random
 
-from budgets.models import BudgetLine, ExchangeRate, MinistryBudget
+from budgets.models import BudgetLine, ExchangeRate, MinistryBudget, TotalBasis, YearClosing
 from partners.models import (
     CenterStatus,
     Collaboration,
@@ -23,12 +24,13 @@ from technologies.models import DevelopmentPhase, Field, Project, Technology, Te
 
 from .. import catalogue
 from ..facts import TECHNOLOGIES as FACT_TECHNOLOGIES
+from ..published import MINISTRY_TOTALS
 from ..writer import create_missing, id_map
 from .agreements import demo_agreements
 from .budget import demo_budget_lines, split_won
 from .plan import (
+    CLOSED_THROUGH,
     DEMO_CENTERS,
-    MINISTRY_TOTAL_WON,
     RANDOM_SEED,
     SOURCE,
     YEARS,
@@ -189,16 +191,37 @@ def _collaboration_lookup():
 
 def _ministry_write() -> dict[str, int]:
     created = {}
+    # The years no total has been published for: assumed, and marked so.
+    published = {year: won for year, won, _source in MINISTRY_TOTALS}
+    last_year = max(published)
     created["ministry budgets"] = create_missing(
         MinistryBudget,
         [
             dict(
                 fiscal_year=year,
-                total_won=MINISTRY_TOTAL_WON,
+                basis=TotalBasis.BUDGETED,
+                total_won=published[last_year],
                 is_synthetic=True,
-                source=SOURCE + ": assumed flat at the published 2023 level",
+                source=f"{SOURCE}: assumed flat at the published {last_year} level",
             )
             for year in YEARS
+            if year not in published
+        ],
+        ("fiscal_year", "basis"),
+    )
+    # Closed by the ministry: the demo's years up to CLOSED_THROUGH. The year after has its
+    # executed lines too, but stays open, its execution "in progress".
+    created["year closings"] = create_missing(
+        YearClosing,
+        [
+            dict(
+                fiscal_year=year,
+                closed_on=datetime.date(year + 1, 5, 31),
+                is_synthetic=True,
+                source=f"{SOURCE}: assumed closed with the settled accounts",
+            )
+            for year in YEARS
+            if year <= CLOSED_THROUGH
         ],
         ("fiscal_year",),
     )

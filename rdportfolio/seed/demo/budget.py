@@ -128,19 +128,6 @@ def _lines_of_year(
     p: DemoProject, year: int, basis: str, amount: int, international: int, factor, weights
 ):
     """The lines of one project, year and basis: (partner name or None, field values)."""
-    if not p.partners:
-        # No partner on record: one unattributed international line ("unassigned" country).
-        return [
-            (
-                None,
-                dict(
-                    fiscal_year=year,
-                    basis=basis,
-                    amount_won=amount * factor // 1000,
-                    is_international=True,
-                ),
-            )
-        ], {}
     rows, planned_parts = [], {}
     domestic = amount - international
     if domestic:

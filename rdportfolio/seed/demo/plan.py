@@ -23,7 +23,8 @@ SOURCE = f"Synthetic demo portfolio (seed --demo, random seed {RANDOM_SEED})"
 YEARS = range(2023, 2031)
 # Fixed rather than today's date, so that the portfolio does not change with the calendar.
 CURRENT_YEAR = 2026
-MINISTRY_TOTAL_WON = 5_700 * BILLION
+# The last year the demo's ministry has closed; the next one's execution is still in progress.
+CLOSED_THROUGH = 2024
 # Legacy programmes: the international part per year; 2023 is the published 6% baseline.
 LEGACY_INTERNATIONAL = {
     2023: 342 * BILLION,
@@ -236,12 +237,18 @@ def _end_year(rng: random.Random, tech: dict, start: int, last_year: int) -> int
     return min(start + rng.randint(3, 5), last_year)
 
 
-def _partners(rng: random.Random, tech: dict, institutions_by_country) -> list[tuple[str, str]]:
-    """(institution name, role) of a project's partners; the first one leads."""
+def _partners(
+    rng: random.Random, tech: dict, institutions_by_country, legacy_rng: random.Random
+) -> tuple[list[tuple[str, str]], bool]:
+    """(institution name, role) of a project's partners, the first one leading, and whether
+    all of the project's money pays for them (a legacy joint-research grant)."""
     if tech["code"] == PACKAGING_CODE:
         partner_countries = ["US", "TW"]
     elif tech["track"] == Track.LEGACY and rng.random() < 0.15:
-        partner_countries = []  # recorded before partners were tracked: country "unassigned"
+        # A legacy grant wholly for its foreign partner. Its partner is drawn from a generator
+        # of its own, so that every other draw of the demo stays as it was.
+        name = legacy_rng.choice(institutions_by_country[legacy_rng.choice(list(COUNTRY_WEIGHTS))])
+        return [(name, CollaborationRole.LEAD_PARTNER)], True
     else:
         partner_countries = rng.choices(
             list(COUNTRY_WEIGHTS),
@@ -254,7 +261,7 @@ def _partners(rng: random.Random, tech: dict, institutions_by_country) -> list[t
         role = CollaborationRole.LEAD_PARTNER if position == 0 else rng.choice(SECOND_ROLES)
         if all(name != existing for existing, _role in partners):
             partners.append((name, role))
-    return partners
+    return partners, False
 
 
 def _status(start: int, end: int) -> str:
@@ -271,6 +278,7 @@ def demo_projects(rng: random.Random, technologies: list[dict]) -> list[DemoProj
     for country, name, *_rest in catalogue.INSTITUTIONS:
         institutions_by_country.setdefault(country, []).append(name)
     serial = itertools.count(100001)
+    legacy_rng = random.Random(RANDOM_SEED + 2)  # noqa: S311 - reproducible demo data
     projects = []
     for tech in technologies:
         if tech["status"] in (TechnologyStatus.CANDIDATE, TechnologyStatus.DROPPED):
@@ -283,7 +291,9 @@ def demo_projects(rng: random.Random, technologies: list[dict]) -> list[DemoProj
             end = _end_year(rng, tech, start, last_year)
             lead = f"(주){rng.choice(catalogue.LEAD_PREFIXES)}{catalogue.LEAD_SUFFIX[tech['field_code']]}"
             phase_ko, phase_en = PHASES[index]
-            partners = _partners(rng, tech, institutions_by_country)
+            partners, wholly_international = _partners(
+                rng, tech, institutions_by_country, legacy_rng
+            )
             projects.append(
                 DemoProject(
                     number=f"RS-{start}-{next(serial):08d}",
@@ -296,7 +306,7 @@ def demo_projects(rng: random.Random, technologies: list[dict]) -> list[DemoProj
                     start_year=start,
                     end_year=end,
                     weight=rng.randint(50, 150),
-                    international_permille=1000 if not partners else rng.randint(600, 900),
+                    international_permille=1000 if wholly_international else rng.randint(600, 900),
                     status=_status(start, end),
                     partners=partners,
                 )
