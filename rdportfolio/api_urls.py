@@ -4,8 +4,14 @@ from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from budgets.api import BudgetLineViewSet, CollaborationTargetViewSet, MinistryBudgetViewSet
-from budgets.kpi.api import ShareView
+from budgets.api import (
+    BudgetLineViewSet,
+    CollaborationTargetViewSet,
+    ExchangeRateViewSet,
+    MinistryBudgetViewSet,
+)
+from budgets.closings_api import YearClosingViewSet
+from budgets.kpi.api import ReconciliationView, ShareRunViewSet, ShareView
 from budgets.kpi.scenario_api import ScenarioViewSet
 from budgets.kpi.scenario_results_api import ScenarioResultsView
 from budgets.kpi.scenario_solve_api import SolveView
@@ -16,7 +22,7 @@ from partners.api import (
     IPAgreementViewSet,
     ResearcherDispatchViewSet,
 )
-from programs.api import ProgramViewSet, ProgramYearPlanViewSet
+from programs.api import ProgramViewSet, ProgramYearPlanViewSet, PublishedFigureViewSet
 from technologies.api import FieldViewSet, ProjectViewSet, TechnologyViewSet
 
 from .core.api_docs import SchemaView
@@ -25,6 +31,7 @@ from .views import HealthView
 router = DefaultRouter()
 router.register("programs", ProgramViewSet)
 router.register("program-year-plans", ProgramYearPlanViewSet)
+router.register("published-figures", PublishedFigureViewSet)
 router.register("fields", FieldViewSet)
 router.register("technologies", TechnologyViewSet)
 router.register("projects", ProjectViewSet)
@@ -35,12 +42,16 @@ router.register("dispatches", ResearcherDispatchViewSet)
 router.register("ip-agreements", IPAgreementViewSet)
 router.register("budget-lines", BudgetLineViewSet)
 router.register("ministry-budgets", MinistryBudgetViewSet)
+router.register("exchange-rates", ExchangeRateViewSet)
 router.register("targets", CollaborationTargetViewSet)
+router.register("year-closings", YearClosingViewSet)
+router.register("share-runs", ShareRunViewSet, basename="sharerun")
 router.register("scenarios", ScenarioViewSet)
 
 app_name = "api"
 urlpatterns = [
     path("share/", ShareView.as_view(), name="share"),
+    path("reconciliation/", ReconciliationView.as_view(), name="reconciliation"),
     path("scenarios/solve/", SolveView.as_view(), name="scenario-solve"),
     path("scenarios/<int:pk>/results/", ScenarioResultsView.as_view(), name="scenario-results"),
     path("health/", HealthView.as_view(), name="health"),

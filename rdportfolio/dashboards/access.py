@@ -5,11 +5,11 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from budgets.models import ExchangeRate
+from rdportfolio.core.i18n import bilingual, korean  # noqa: F401 - pages import korean from here
 from rdportfolio.core.money import DEFAULT_UNIT, Display
 
 # What a reader must be allowed to see for the pages to make sense; the CTO viewer role has it.
@@ -46,14 +46,9 @@ def reader_display(request) -> Display:
     return Display(unit, rates, settings.RDP_DEFAULT_KRW_PER_USD)
 
 
-def korean() -> bool:
-    return (get_language() or "ko").startswith("ko")
-
-
 def name_of(obj, ko: str = "name_ko", en: str = "name_en") -> str:
     """The reader's language's name of a bilingual record, the other one if it is empty."""
-    ko_value, en_value = getattr(obj, ko), getattr(obj, en)
-    return (ko_value or en_value) if korean() else (en_value or ko_value)
+    return bilingual(getattr(obj, ko), getattr(obj, en))
 
 
 def percent(value) -> str:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from budgets.kpi.models import Dimension, FieldRollup, ShareSnapshot
-from budgets.models import UNASSIGNED
 from programs.models import TRACK_ORDER, Track
 from rdportfolio.core.money import apportion
 
@@ -113,8 +112,8 @@ def gap_breakdown(run, year: int, path: list[dict]) -> dict | None:
         (
             GapRow(
                 key=key,
-                label=_("No partner named") if key == UNASSIGNED else countries.name(key) or key,
-                url=None if key == UNASSIGNED else _list_url(country=key),
+                label=countries.name(key) or key,
+                url=_list_url(country=key),
                 international=won,
                 previous=by_country.get((year - 1, key), 0 if before else None),
             )

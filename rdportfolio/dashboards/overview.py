@@ -9,8 +9,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from budgets.kpi.models import Dimension, FieldRollup, ShareRun, ShareSnapshot, ShareStatus
-from budgets.models import Basis, CollaborationTarget, TargetPlan
+from budgets.kpi.models import (
+    Dimension,
+    FieldRollup,
+    ShareRun,
+    ShareSnapshot,
+    TargetOrigin,
+)
+from budgets.models import Basis, CollaborationTarget, TargetPlan, TotalBasis
 from partners.models import Institution
 from programs.models import TRACK_ORDER, Program, Track
 from technologies.models import TechnologyStatus
@@ -21,7 +27,9 @@ from .gap import gap_breakdown, gap_texts
 
 
 def share_path(run) -> list[dict]:
-    """Per year: executed and planned share, target, gaps; for the chart and the table."""
+    """Per year: its KPI figure (``best``: executed once the ministry closed the year, planned
+    until then), the execution so far of a year not closed, the target and where it came
+    from; for the chart and the table."""
     rows = (
         ShareSnapshot.objects.filter(run=run, dimension=Dimension.OVERALL)
         .exclude(basis=Basis.ALLOCATED)
@@ -36,19 +44,48 @@ def share_path(run) -> list[dict]:
     for year, by_basis in sorted(years.items()):
         executed = by_basis.get(Basis.EXECUTED)
         planned = by_basis.get(Basis.PLANNED)
-        if executed and executed.status == ShareStatus.NO_DATA:
-            executed = None
-        any_row = executed or planned
+        any_row = planned or executed
+        closed = any_row.year_closed
+        in_progress = executed if not closed and executed and executed.share is not None else None
         path.append(
             {
                 "year": year,
-                "executed": executed,
+                "closed": closed,
+                "executed": executed if closed else None,
                 "planned": planned,
-                "target_share": any_row.target_share if any_row else None,
-                "best": executed or planned,
+                "in_progress": in_progress,
+                "target_share": any_row.target_share,
+                "target_origin": any_row.target_origin,
+                "target_assumed": any_row.target_origin in ASSUMED_TARGETS,
+                "best": executed if closed else planned,
             }
         )
     return path
+
+
+ASSUMED_TARGETS = (TargetOrigin.INTERPOLATED, TargetOrigin.HELD)
+
+
+def counting_rules(path: list[dict], run) -> dict:
+    """What the figures on the page count, said with this run's own inputs: the closed
+    years, the totals divided by, the published target points and their sources."""
+    points = []
+    if run is not None and run.target_plan_id:
+        points = list(
+            CollaborationTarget.objects.filter(plan_id=run.target_plan_id).order_by("fiscal_year")
+        )
+    closed = [p["year"] for p in path if p["closed"]]
+    return {
+        "closed_years": ", ".join(map(str, closed)) or "–",
+        "open_years": ", ".join(str(p["year"]) for p in path if not p["closed"]) or "–",
+        "budgeted_fallback": ", ".join(
+            str(p["year"])
+            for p in path
+            if p["closed"] and p["best"] and p["best"].total_basis == TotalBasis.BUDGETED
+        ),
+        "points": points,
+        "assumed_years": ", ".join(str(p["year"]) for p in path if p["target_assumed"]),
+    }
 
 
 def _budget_chart(display, basis: str, run) -> dict:
@@ -86,6 +123,7 @@ def _share_chart(path: list[dict], final_target) -> dict:
         "years": [p["year"] for p in path],
         "executed": [point(p["executed"]) for p in path],
         "planned": [point(p["planned"]) for p in path],
+        "in_progress": [point(p["in_progress"]) for p in path],
         "target": [None if p["target_share"] is None else str(p["target_share"]) for p in path],
         "goal": str(final_target.target_share) if final_target else None,
         "goal_label": (
@@ -106,9 +144,10 @@ def _share_chart(path: list[dict], final_target) -> dict:
             )
         },
         "names": {
-            "executed": _("Executed"),
+            "executed": _("Executed (year closed)"),
             "planned": _("Planned (projection)"),
             "target": _("Target path"),
+            "in_progress": _("Executed so far (year not closed)"),
         },
     }
 
@@ -124,6 +163,7 @@ def _path_texts(path: list[dict], display) -> None:
         # The tile says it in words: a negative gap is a lead, not a shortfall.
         p["gap_abs_text"] = display.text(abs(gap) if gap is not None else None, p["year"])
         p["gap_is_shortfall"] = gap is not None and gap > 0
+        p["in_progress_text"] = percent(p["in_progress"].share) if p["in_progress"] else ""
 
 
 def _headline(path: list[dict], final_target, display) -> dict | None:
@@ -147,7 +187,7 @@ def _headline(path: list[dict], final_target, display) -> dict | None:
         "amount": display.text(abs(best.gap_won), year) if best.gap_won is not None else "–",
     }
     short = best.gap_won is not None and best.gap_won > 0
-    if row["executed"] is not None:  # the year is closed: what was spent
+    if row["closed"]:  # the ministry closed the year: what was spent
         answer = (
             _("No: %(share)s executed in %(year)s against %(target)s, %(amount)s short.")
             if short
@@ -241,6 +281,7 @@ def overview(request):
         "headline": _headline(path, final_target, display),
         "gap": gap,
         "gap_form": gap_form,
+        "rules": counting_rules(path, run),
     }
     status = 400 if gap_form.errors else 200
     return render(request, "dashboards/overview.html", context, status=status)

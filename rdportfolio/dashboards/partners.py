@@ -11,7 +11,6 @@ from django.utils.http import urlencode
 from django_countries import countries
 
 from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot
-from budgets.models import UNASSIGNED
 from partners.models import Collaboration, CooperationCenter, Institution
 
 from .access import PAGE_SIZE, dashboard_page, name_of, query_without_page, reader_display
@@ -32,8 +31,7 @@ def _map(run, basis: str, display, year: int | None, country: str | None):
         ):
             if won:
                 by_country[key][fiscal_year] = won
-    unassigned = by_country.pop(UNASSIGNED, {})
-    years = sorted({y for per_year in by_country.values() for y in per_year} | set(unassigned))
+    years = sorted({y for per_year in by_country.values() for y in per_year})
     technologies = reverse("dashboards:technologies")
     rows = sorted(
         (
@@ -56,13 +54,7 @@ def _map(run, basis: str, display, year: int | None, country: str | None):
         "axis": display.axis_label,
     }
     table = [r for r in rows if country is None or r["code"] == country]
-    unassigned_row = None
-    if unassigned and country is None:
-        unassigned_row = {
-            "text": display.text_over_years(unassigned),
-            "years": [display.text(unassigned[y], y) if y in unassigned else "–" for y in years],
-        }
-    return chart, table, unassigned_row, years
+    return chart, table, years
 
 
 def _institutions(basis: str, run, form: PartnerPageForm):
@@ -130,7 +122,7 @@ def partners(request):
     basis = form.basis_value()
     freshness = ShareRun.objects.freshness()
     run = freshness.run
-    map_chart, map_rows, unassigned, years = _map(
+    map_chart, map_rows, years = _map(
         run, basis, display, form.value("year"), form.value("country")
     )
     page = Paginator(_institutions(basis, run, form), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -156,7 +148,6 @@ def partners(request):
         "years": years,
         "map_chart": map_chart,
         "map_rows": map_rows,
-        "unassigned": unassigned,
         "page": page,
         "institutions": institution_rows,
         "centers": _centers(form),

@@ -11,7 +11,6 @@ from django_countries import countries
 
 from budgets.kpi.scenario_models import AdjustmentKind, Scenario
 from budgets.kpi.scenario_solve import BY, SOURCES
-from budgets.models import UNASSIGNED
 from programs.models import Track
 from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
 from rdportfolio.core.won_input import SignedWonFormField, WonFormField
@@ -24,7 +23,7 @@ def _countries(blank_label):
 
 
 def _scope_countries():
-    return [("", _("Any")), (UNASSIGNED, _("No partner")), *countries]
+    return [("", _("Any")), *countries]
 
 
 class ScenarioForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from budgets.kpi.scenario import UNSPECIFIED, AdjustmentError, Path
 from budgets.kpi.scenario_models import ResultStatus, ScenarioFigure
 from budgets.kpi.scenario_services import scenario_current_result
 from budgets.kpi.scenario_solve import SolveRequest, scenario_from_solution, scenario_solve
-from budgets.models import UNASSIGNED, TargetPlan
+from budgets.models import TargetPlan
 from programs.models import TRACK_ORDER, Track
 
 from .access import percent, reader_display
@@ -31,7 +31,7 @@ def _label(dimension: str, key: str) -> str:
     if dimension == "track":
         return str(Track(key).label) if key in Track.values else key
     if dimension == "country":
-        return _("No partner named") if key == UNASSIGNED else str(countries.name(key) or key)
+        return str(countries.name(key) or key)
     return key
 
 

@@ -66,6 +66,9 @@
           symbol: "emptyCircle" },
         { name: d.names.target, type: "line", step: false, data: d.target.map(num),
           lineStyle: { type: "dotted", width: 2 }, symbol: "none" },
+        // Executed so far in years not closed: points only, never joined to the path.
+        { name: d.names.in_progress, type: "line", data: d.in_progress.map(num),
+          symbol: "triangle", symbolSize: 9, lineStyle: { width: 0 } },
       ];
       if (d.goal !== null) {
         series[2].markLine = {
@@ -76,19 +79,20 @@
         };
       }
       return {
-        color: ["#0b3d91", "#2a9d8f", "#c0392b"],
+        color: ["#0b3d91", "#2a9d8f", "#c0392b", "#8d99ae"],
         tooltip: {
           trigger: "axis", confine: true,
           formatter: function (items) {
             var lines = [esc(items.length ? items[0].axisValue : "")];
             items.forEach(function (item) {
+              if (item.value === null || item.value === undefined) { return; }
               lines.push(marker(item.color) + esc(item.seriesName) + ": " + percent(item.value));
             });
             return lines.join("<br>");
           },
         },
         legend: { top: 0 },
-        grid: { left: 48, right: 24, top: 40, bottom: 32 },
+        grid: { left: 48, right: 24, top: 64, bottom: 32 },
         xAxis: { type: "category", data: d.years.map(String) },
         yAxis: { type: "value", min: 0, axisLabel: { formatter: "{value}%" } },
         series: series,
