@@ -132,17 +132,22 @@ def test_a_line_cannot_pay_for_another_projects_collaboration():
     )
 
 
-def test_a_line_for_a_collaboration_is_international():
+def assert_bulk_rejected_by_database(model, **values):
+    # bulk_create skips save(), which would have set derived fields right.
+    before = model.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.bulk_create([model(**values)])
+    assert model.objects.count() == before
+
+
+def test_a_line_for_a_collaboration_is_international_and_only_such_a_line():
     collaboration = CollaborationFactory()
-    assert_rejected_by_database(
-        BudgetLine,
-        project=collaboration.project,
-        collaboration=collaboration,
-        fiscal_year=2025,
-        basis=Basis.PLANNED,
-        amount_won=1,
-        is_international=False,
+    line = dict(project=collaboration.project, fiscal_year=2025, basis=Basis.PLANNED, amount_won=1)
+    assert_bulk_rejected_by_database(
+        BudgetLine, **line, collaboration=collaboration, is_international=False
     )
+    # The free flag of before: international spending with no partner behind it.
+    assert_bulk_rejected_by_database(BudgetLine, **line, is_international=True)
 
 
 def test_a_line_outside_the_projects_years_is_refused():

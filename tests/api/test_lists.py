@@ -85,11 +85,6 @@ FILTERS = [
     ),
     (
         "budget-lines",
-        {"country": "unassigned"},
-        lambda r: r["is_international"] and r["country"] is None,
-    ),
-    (
-        "budget-lines",
         {"country": "JP", "field": "displays"},
         lambda r: r["country"] == "JP" and r["field_code"] == "displays",
     ),

@@ -22,7 +22,7 @@ from rdportfolio.core.tabular import (
 )
 from rdportfolio.core.tabular.reading import file_rows
 from technologies.models import Technology, TechnologyStatusChange
-from tests.factories import FieldFactory, ProgramFactory, ProjectFactory
+from tests.factories import CollaborationFactory, FieldFactory, ProgramFactory, ProjectFactory
 from tests.imports.files import LINE_HEADERS
 
 pytestmark = pytest.mark.django_db
@@ -30,22 +30,35 @@ pytestmark = pytest.mark.django_db
 
 def lines_plan(rows):
     spec = spec_for("budget_lines")
-    plan = import_plan(spec=spec, content=csv_bytes(LINE_HEADERS[:5], rows), file_format="csv")
+    rows = [row + [""] * (7 - len(row)) for row in rows]
+    plan = import_plan(spec=spec, content=csv_bytes(LINE_HEADERS[:7], rows), file_format="csv")
     assert not plan.errors, plan.errors
     return spec, plan
 
 
+def partner_of(project) -> list[str]:
+    """The partner columns of a line that pays for ``project``'s one collaboration."""
+    institution = CollaborationFactory(project=project).institution
+    return [institution.name, institution.country.code]
+
+
 def test_new_rows_get_their_defaults_and_one_history_row_each(ministry_editor):
-    project = ProjectFactory(project_number="RS-WRITE-1", start_year=2031, end_year=2035)
+    this_year = timezone.localdate().year
+    project = ProjectFactory(
+        project_number="RS-WRITE-1", start_year=this_year, end_year=this_year + 4
+    )
     spec, plan = lines_plan(
-        [["RS-WRITE-1", 2031, "계획", 5_000_000_000, "Y"], ["RS-WRITE-1", 2032, "집행", 7, "N"]]
+        [
+            ["RS-WRITE-1", this_year + 1, "계획", 5_000_000_000, "Y", *partner_of(project)],
+            ["RS-WRITE-1", this_year, "집행", 7, "N"],
+        ]
     )
     started = timezone.now()
     plan_write(spec=spec, plan=plan, user=ministry_editor, reason="Import #77")
     lines = list(BudgetLine.objects.filter(project=project).order_by("fiscal_year"))
     assert [(x.fiscal_year, x.basis, x.amount_won, x.is_international) for x in lines] == [
-        (2031, "planned", 5_000_000_000, True),
-        (2032, "executed", 7, False),
+        (this_year, "executed", 7, False),
+        (this_year + 1, "planned", 5_000_000_000, True),
     ]
     for line in lines:
         assert line.source == "Import #77" and not line.is_synthetic
@@ -57,7 +70,7 @@ def test_new_rows_get_their_defaults_and_one_history_row_each(ministry_editor):
         assert history[0].amount_won == line.amount_won
     # The ids came from the table's own sequence: the next line made by the ORM does not collide.
     added = BudgetLine.objects.create(
-        project=project, fiscal_year=2033, basis="planned", amount_won=1
+        project=project, fiscal_year=this_year + 2, basis="planned", amount_won=1
     )
     assert added.pk > max(line.pk for line in lines)
 
@@ -86,11 +99,15 @@ def test_history_outlives_the_user_and_the_project_it_names(django_user_model):
 
 def test_changed_rows_are_updated_in_place_with_their_new_values_in_history(ministry_editor):
     project = ProjectFactory(project_number="RS-WRITE-2", start_year=2031, end_year=2035)
-    rows = [["RS-WRITE-2", 2031, "계획", 100, "N"], ["RS-WRITE-2", 2032, "계획", 200, "N"]]
+    partner = partner_of(project)
+    rows = [
+        ["RS-WRITE-2", 2031, "계획", 100, "N"],
+        ["RS-WRITE-2", 2032, "계획", 200, "Y", *partner],
+    ]
     spec, plan = lines_plan(rows)
     plan_write(spec=spec, plan=plan, user=ministry_editor, reason="first")
     before = {line.fiscal_year: line for line in BudgetLine.objects.filter(project=project)}
-    rows[1][3], rows[1][4] = 250, "Y"
+    rows[1][3] = 250
     spec, plan = lines_plan(rows)
     assert (len(plan.create), len(plan.update), plan.unchanged) == (0, 1, 1)
     plan_write(spec=spec, plan=plan, user=None, reason="second")
@@ -102,7 +119,7 @@ def test_changed_rows_are_updated_in_place_with_their_new_values_in_history(mini
     assert [
         (h.history_type, h.amount_won, h.is_international, h.history_change_reason)
         for h in after[2032].history.all()
-    ] == [("~", 250, True, "second"), ("+", 200, False, "first")]
+    ] == [("~", 250, True, "second"), ("+", 200, True, "first")]
 
 
 def test_technologies_written_in_bulk_record_their_status_history(ministry_editor):

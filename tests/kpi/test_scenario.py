@@ -101,7 +101,7 @@ def test_a_percentage_shift_moves_that_share_of_the_scopes_domestic_won_to_the_p
 def test_an_amount_shift_moves_that_many_won_each_year_and_no_more_than_the_scope_holds():
     rows, _ = figures(Change(Kind.SHIFT, 2026, 2026, track="leapfrogging", amount_won=50 * EOK))
     assert overall(rows, Path.SCENARIO, 2026).share == Decimal("5.0000")  # 100 of 2,000
-    assert rows[(Path.SCENARIO, 2026, "country", "unassigned")].international_won == 50 * EOK
+    assert rows[(Path.SCENARIO, 2026, "country", "unspecified")].international_won == 50 * EOK
     with pytest.raises(AdjustmentError) as refused:
         figures(Change(Kind.SHIFT, 2026, 2026, track="leapfrogging", amount_won=151 * EOK))
     assert refused.value.field_name == "amount_won" and "2026" in refused.value.message
