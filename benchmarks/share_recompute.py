@@ -267,7 +267,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from budgets.kpi.models import ShareRun
-    from budgets.kpi.rule import share_inputs_read, share_snapshots_build
+    from budgets.kpi.reading import share_inputs_read
+    from budgets.kpi.rule import share_snapshots_build
     from budgets.kpi.services import share_recompute
 
     call_command("migrate", verbosity=0)

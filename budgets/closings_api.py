@@ -35,7 +35,7 @@ CONFIRM_PARAMETER = OpenApiParameter(
 
 def kpi_change_confirmed(request) -> bool:
     try:
-        return bool(StrictBooleanField().clean(request.query_params.get("confirm_kpi_change")))
+        return bool(StrictBooleanField(required=False).clean(request.query_params.get("confirm_kpi_change")))
     except DjangoValidationError as error:
         raise ValidationError({"confirm_kpi_change": error.messages}) from error
 
@@ -81,8 +81,8 @@ class FigureMoveChecked(KpiChangeConfirmable):
 
 
 class YearClosingSerializer(serializers.ModelSerializer):
-    is_standing = serializers.BooleanField(
-        read_only=True, help_text="In force: not reopened since. The year's KPI figure is executed."
+    is_standing = serializers.SerializerMethodField(
+        help_text="In force: not reopened since. The year's KPI figure is executed."
     )
 
     class Meta:
@@ -100,6 +100,9 @@ class YearClosingSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["reopened_at", "reopen_reason", "is_synthetic"]
+
+    def get_is_standing(self, closing) -> bool:
+        return closing.is_standing
 
 
 class YearReopenSerializer(serializers.Serializer):

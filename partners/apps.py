@@ -11,7 +11,7 @@ class PartnersConfig(AppConfig):
         from technologies.models import Project
 
         from . import imports
-        from .models import collaborations_without_implementation_right
+        from .checks import collaborations_without_implementation_right
 
         # Projects live in the app below this one and cannot import it: the rule plugs in here.
         if collaborations_without_implementation_right not in Project.start_checks:

@@ -11,7 +11,8 @@ from budgets.api import (
     MinistryBudgetViewSet,
 )
 from budgets.closings_api import YearClosingViewSet
-from budgets.kpi.api import ReconciliationView, ShareRunViewSet, ShareView
+from budgets.kpi.api import ShareRunViewSet, ShareView
+from budgets.kpi.reconciliation_api import ReconciliationView
 from budgets.kpi.scenario_api import ScenarioViewSet
 from budgets.kpi.scenario_results_api import ScenarioResultsView
 from budgets.kpi.scenario_solve_api import SolveView

@@ -161,8 +161,7 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Internationalisation: Korean first, English available ------------------
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
-# A reader's choice of language outlives the browser session (which ends when the browser
-# closes): a year, then the browser's language again.
+# A reader's language outlives the browser session: a year, then the browser's language again.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
@@ -274,7 +273,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "rdportfolio.core.api_schema.PortfolioAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-_STATUS_ENUMS = "scenario_models.ScenarioStatus scenario_models.ResultStatus models.ShareStatus"
+_ENUMS = (
+    "kpi.scenario_models.ScenarioStatus kpi.scenario_models.ResultStatus kpi.models.ShareStatus"
+)
+_ENUMS += " kpi.models.RunStatus models.Basis models.TotalBasis"
 SPECTACULAR_SETTINGS = {
     "TITLE": "rdportfolio API",
     "DESCRIPTION": (
@@ -299,7 +301,7 @@ SPECTACULAR_SETTINGS = {
         for name in ["ValidationErrorEnum", "ClientErrorEnum", "ServerErrorEnum"]
         + [f"ErrorCode{code}Enum" for code in (401, 403, 404, 405, 406, 415, 429, 500)]
     }
-    | {f"{p.split('.')[1]}Enum": f"budgets.kpi.{p}" for p in _STATUS_ENUMS.split()},
+    | {f"{p.rsplit('.', 1)[1]}Enum": f"budgets.{p}" for p in _ENUMS.split()},
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 DRF_STANDARDIZED_ERRORS = {

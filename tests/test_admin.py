@@ -100,16 +100,19 @@ def test_amounts_are_shown_in_eok_and_jo_won(client, ministry_editor):
     response = client.get(
         reverse("admin:budgets_ministrybudget_changelist"), HTTP_ACCEPT_LANGUAGE="ko"
     )
-    assert "5조 7,000억 원" in response.content.decode()
+    assert "5조 6,711억 원" in response.content.decode()  # the published 2023 total
 
 
 def test_the_reconciliation_shows_the_published_figure_beside_the_lines(client, ministry_editor):
+    from budgets.kpi.services import share_recompute
+
+    share_recompute(force=True)
     client.force_login(ministry_editor)
-    response = client.get(reverse("admin:budgets_planreconciliation_changelist"))
-    rows = {(r.program.track, r.fiscal_year): r for r in response.context["cl"].result_list}
-    leapfrogging_2024 = rows[("leapfrogging", 2024)]
-    assert leapfrogging_2024.lines_won == leapfrogging_2024.planned_won == 148_700_000_000
-    assert leapfrogging_2024.difference_won == 0
+    response = client.get(reverse("admin:kpi_reconciliation_changelist"))
+    rows = {row["comparison"].code: row for row in response.context["rows"]}
+    leapfrogging_2024 = rows["programme:leapfrogging:2024:won"]["comparison"]
+    assert leapfrogging_2024.published == leapfrogging_2024.portfolio == 148_700_000_000
+    assert leapfrogging_2024.difference == 0 and not leapfrogging_2024.differs
 
 
 def _queries(client, url, params):

@@ -10,7 +10,7 @@ from budgets.kpi.models import PartnerRollup, ShareRun, ShareSnapshot
 from partners.models import Collaboration
 from rdportfolio.imports.models import ImportJob
 from technologies.evaluations.models import EvaluationAssignment, EvaluationRound
-from tests.factories import TechnologyFactory
+from tests.factories import ProjectFactory, TechnologyFactory
 
 # Every app of ours as it was before the moves (e287c03), and the apps that did not exist yet.
 BEFORE_THE_MOVES = [
@@ -163,3 +163,46 @@ def test_an_earlier_database_migrates_forward_with_every_row(evaluation_manager)
     assert entry.get_edited_object() == round_
     evaluation_manager.refresh_from_db()
     assert evaluation_manager.has_perm("evaluations.see_reviewers")
+
+
+BEFORE_THE_RULE = [
+    ("partners", "0005_lighter_institution_history"),
+    ("budgets", "0013_budget_line_project_id_index"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_free_flag_lines_become_domestic_with_a_report_and_korean_partners_stop_it(capsys):
+    from budgets.models import BudgetLine
+
+    project = ProjectFactory(start_year=2024, end_year=2028)
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_THE_RULE)
+    old = executor.loader.project_state(BEFORE_THE_RULE).apps
+    OldLine = old.get_model("budgets", "BudgetLine")
+    OldInstitution = old.get_model("partners", "Institution")
+    free = OldLine.objects.create(
+        project_id=project.pk,
+        fiscal_year=2025,
+        basis="planned",
+        amount_won=6_000_000_000,
+        is_international=True,
+    )
+    korean = OldInstitution.objects.create(name="한국 연구소", country="KR", kind="university")
+
+    # A Korean "foreign partner": the migration stops and names it, changing nothing.
+    with pytest.raises(RuntimeError, match="한국 연구소"):
+        MigrationExecutor(connection).migrate(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
+    assert OldLine.objects.get(pk=free.pk).is_international
+
+    korean.delete()
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    line = BudgetLine.objects.get(pk=free.pk)
+    assert line.is_international is False
+    assert "foreign partner" in line.history.latest().history_change_reason
+    printed = capsys.readouterr().out
+    assert "1 budget lines were international without a foreign partner" in printed
+    assert "2025: 1 line(s), 6,000,000,000 won" in printed

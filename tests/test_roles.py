@@ -23,7 +23,7 @@ SYSTEM = {
     "kpi.sharerun",
     "kpi.sharesnapshot",
     "kpi.scenarioresult",
-    "budgets.planreconciliation",
+    "kpi.reconciliation",
 }
 
 

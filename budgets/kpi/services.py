@@ -14,8 +14,9 @@ from django.utils import timezone
 from rdportfolio.core.leases import lease_kept
 
 from .models import RunStatus, RunTrigger, ShareRun
+from .reading import share_inputs_read
 from .rollups import rollups_replace
-from .rule import share_inputs_read, share_snapshots_build, share_snapshots_write
+from .rule import share_snapshots_build, share_snapshots_write
 
 logger = logging.getLogger(__name__)
 

@@ -36,6 +36,7 @@ SYSTEM_MODELS = {
     ("kpi", "sharesnapshot"),
     ("kpi", "scenarioresult"),
     ("kpi", "scenariofigure"),
+    ("kpi", "reconciliation"),  # published figures beside the portfolio's: read only
 }
 # The blind evaluation: run by evaluation managers, scored by evaluators, read by editors under
 # pseudonyms; never shown to CTOs or analysts.

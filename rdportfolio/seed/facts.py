@@ -171,5 +171,7 @@ def facts_load() -> dict[str, int]:
         ],
         ("plan_id", "fiscal_year"),
     )
-    created["published figures"] = create_missing(PublishedFigure, FIGURES, ("code",))
+    # The strategy is the source of every figure that names no other.
+    figures = [{"source": SOURCE, **figure} for figure in FIGURES]
+    created["published figures"] = create_missing(PublishedFigure, figures, ("code",))
     return created

@@ -245,28 +245,15 @@ PRESS_2025 = "TechFocus on MOTIE's 2025 R&D budget"
 KOITA = "KOITA webzine, “국제협력 R&D 투자 현황과 전략적 추진을 위한 제언”"
 
 
-def _figure(code, ko, en, year=None, won=None, quantity=None, unit="", **more):
-    return dict(
-        code=code,
-        description_ko=ko,
-        description_en=en,
-        fiscal_year=year,
-        amount_won=won,
-        quantity=quantity,
-        unit=unit,
-        **{"source": SOURCE, **more},
-    )
-
-
 # The registry of published figures: each with what it counts, where it was published, and
 # (``measure``) what the portfolio computes to put beside it.
 FIGURES = [
-    _figure(
-        "motie-industrial-rd-budget",
-        "산업부 산업기술 R&D 예산 (약 43.3억 달러)",
-        "MOTIE industrial R&D budget (US$4.33 billion)",
-        2023,
-        won=5_700 * BILLION,
+    dict(
+        code="motie-industrial-rd-budget",
+        description_ko="산업부 산업기술 R&D 예산 (약 43.3억 달러)",
+        description_en="MOTIE industrial R&D budget (US$4.33 billion)",
+        fiscal_year=2023,
+        amount_won=5_700 * BILLION,
         measure="ministry_total",
         definition_en="MOTIE's industrial R&D budget for 2023 as the strategy rounds it "
         "(5.7 trillion won).",
@@ -274,12 +261,12 @@ FIGURES = [
         published_on=STRATEGY_DATE,
     ),
     *(
-        _figure(
-            f"motie-rd-budget-{year}",
-            f"산업부 R&D 예산 {year}",
-            f"MOTIE R&D budget {year}",
-            year,
-            won=won,
+        dict(
+            code=f"motie-rd-budget-{year}",
+            description_ko=f"산업부 R&D 예산 {year}",
+            description_en=f"MOTIE R&D budget {year}",
+            fiscal_year=year,
+            amount_won=won,
             measure="ministry_total",
             definition_en="MOTIE's whole R&D budget for the year, as passed.",
             definition_ko="해당 연도 산업부 R&D 예산 전체(국회 확정).",
@@ -290,13 +277,14 @@ FIGURES = [
         for year, won, _source in MINISTRY_TOTALS
     ),
     *(
-        _figure(
-            f"global-cooperation-rd-{year}",
-            f"글로벌 협력 R&D 전용 예산 {year}" + (" (계획)" if year == 2025 else ""),
-            f"Dedicated global-cooperation R&D budget line {year}"
+        dict(
+            code=f"global-cooperation-rd-{year}",
+            description_ko=f"글로벌 협력 R&D 전용 예산 {year}"
+            + (" (계획)" if year == 2025 else ""),
+            description_en=f"Dedicated global-cooperation R&D budget line {year}"
             + (" (planned)" if year == 2025 else ""),
-            year,
-            won=won,
+            fiscal_year=year,
+            amount_won=won,
             measure="international_won",
             definition_en="The budget line for global-cooperation R&D programmes alone; "
             "international parts of other programmes are not in it (2023: 3.96% of the "
@@ -309,37 +297,37 @@ FIGURES = [
         )
         for year, won in ((2023, 2_243 * 10**8), (2024, 2_711 * 10**8), (2025, 3_518 * 10**8))
     ),
-    _figure(
-        "koita-international-rd-2024",
-        "산업부 국제협력 R&D 2024 (KOITA)",
-        "MOTIE international R&D 2024 (KOITA)",
-        2024,
-        won=2_800 * 10**8,
+    dict(
+        code="koita-international-rd-2024",
+        description_ko="산업부 국제협력 R&D 2024 (KOITA)",
+        description_en="MOTIE international R&D 2024 (KOITA)",
+        fiscal_year=2024,
+        amount_won=2_800 * 10**8,
         measure="international_won",
         definition_en="MOTIE's international R&D in 2024 as KOITA counts it (+29.3%); its "
         "definition is not stated.",
         definition_ko="KOITA가 집계한 2024년 산업부 국제협력 R&D(+29.3%). 산정 기준은 밝히지 않았다.",
         source=KOITA,
     ),
-    _figure(
-        "national-rd-budget",
-        "국가 R&D 예산 (235.7억 달러)",
-        "Korea's national R&D budget (US$23.57 billion)",
-        2023,
-        won=31 * TRILLION,
+    dict(
+        code="national-rd-budget",
+        description_ko="국가 R&D 예산 (235.7억 달러)",
+        description_en="Korea's national R&D budget (US$23.57 billion)",
+        fiscal_year=2023,
+        amount_won=31 * TRILLION,
     ),
-    _figure(
-        "msit-rd-budget",
-        "과기정통부 R&D 예산, 기초연구 (73.8억 달러)",
-        "Ministry of Science and ICT R&D budget, basic research (US$7.38 billion)",
-        2023,
-        won=9_700 * BILLION,
+    dict(
+        code="msit-rd-budget",
+        description_ko="과기정통부 R&D 예산, 기초연구 (73.8억 달러)",
+        description_en="Ministry of Science and ICT R&D budget, basic research (US$7.38 billion)",
+        fiscal_year=2023,
+        amount_won=9_700 * BILLION,
     ),
-    _figure(
-        "international-share-2023",
-        "국제협력 R&D 비중 (2023)",
-        "Share of the budget on international collaboration (2023)",
-        2023,
+    dict(
+        code="international-share-2023",
+        description_ko="국제협력 R&D 비중 (2023)",
+        description_en="Share of the budget on international collaboration (2023)",
+        fiscal_year=2023,
         quantity=Decimal("6"),
         unit="%",
         measure="international_share",
@@ -349,11 +337,11 @@ FIGURES = [
         "공개되지 않았다.",
         published_on=STRATEGY_DATE,
     ),
-    _figure(
-        "international-share-target-2028",
-        "국제협력 R&D 비중 목표 (2028년까지 15% 이상)",
-        "Target share on international collaboration (over 15% by 2028)",
-        2028,
+    dict(
+        code="international-share-target-2028",
+        description_ko="국제협력 R&D 비중 목표 (2028년까지 15% 이상)",
+        description_en="Target share on international collaboration (over 15% by 2028)",
+        fiscal_year=2028,
         quantity=Decimal("15"),
         unit="%",
         measure="target_share",
@@ -362,57 +350,57 @@ FIGURES = [
         definition_ko="전략의 목표: 2028년까지 산업기술 R&D 예산의 15% 이상을 국제협력에.",
         published_on=STRATEGY_DATE,
     ),
-    _figure(
-        "international-won-2023-scale",
-        "5.7조 원의 6% (규모 참고)",
-        "6% of 5.7 trillion won (for scale)",
-        2023,
-        won=342 * BILLION,
+    dict(
+        code="international-won-2023-scale",
+        description_ko="5.7조 원의 6% (규모 참고)",
+        description_en="6% of 5.7 trillion won (for scale)",
+        fiscal_year=2023,
+        amount_won=342 * BILLION,
         measure="international_won",
         definition_en="6% of 5.7 trillion won: the strategy's two figures multiplied, for scale.",
         definition_ko="5.7조 원의 6%: 전략의 두 수치를 곱한 규모 참고값.",
     ),
-    _figure(
-        "international-won-2028-scale",
-        "5.7조 원의 15% (규모 참고)",
-        "15% of 5.7 trillion won (for scale)",
-        2028,
-        won=855 * BILLION,
+    dict(
+        code="international-won-2028-scale",
+        description_ko="5.7조 원의 15% (규모 참고)",
+        description_en="15% of 5.7 trillion won (for scale)",
+        fiscal_year=2028,
+        amount_won=855 * BILLION,
         measure="international_won",
         definition_en="15% of 5.7 trillion won: the 2028 target at the 2023 budget, for scale.",
         definition_ko="5.7조 원의 15%: 2023년 예산 기준 2028년 목표 규모 참고값.",
     ),
-    _figure(
-        "leapfrogging-candidates",
-        "초격차 후보 기술 수 (국내 전문가 중심 압축)",
-        "Leapfrogging candidate technologies first narrowed, chiefly with domestic experts",
+    dict(
+        code="leapfrogging-candidates",
+        description_ko="초격차 후보 기술 수 (국내 전문가 중심 압축)",
+        description_en="Leapfrogging candidate technologies first narrowed, chiefly with domestic experts",
         quantity=Decimal("95"),
         unit="count",
     ),
-    _figure(
-        "first-two-tracks-total",
-        "초격차·기반 180개 기술 총액 (약 1.9조 원)",
-        "Leapfrogging and foundational, 180 technologies (about 1.9 trillion won)",
-        won=1_887 * BILLION,
+    dict(
+        code="first-two-tracks-total",
+        description_ko="초격차·기반 180개 기술 총액 (약 1.9조 원)",
+        description_en="Leapfrogging and foundational, 180 technologies (about 1.9 trillion won)",
+        amount_won=1_887 * BILLION,
     ),
-    _figure(
-        "semiconductor-packaging-expected",
-        "이종 칩 집적 패키징 예상 투자",
-        "Heterogeneous-chip packaging, expected investment",
-        won=100 * BILLION,
+    dict(
+        code="semiconductor-packaging-expected",
+        description_ko="이종 칩 집적 패키징 예상 투자",
+        description_en="Heterogeneous-chip packaging, expected investment",
+        amount_won=100 * BILLION,
     ),
-    _figure(
-        "game-changer-feasibility-study",
-        "게임체인저 예비타당성조사 사업 (2025년까지 착수)",
-        "Game-changer preliminary feasibility study project (to start by 2025)",
-        2025,
-        won=1 * TRILLION,
+    dict(
+        code="game-changer-feasibility-study",
+        description_ko="게임체인저 예비타당성조사 사업 (2025년까지 착수)",
+        description_en="Game-changer preliminary feasibility study project (to start by 2025)",
+        fiscal_year=2025,
+        amount_won=1 * TRILLION,
     ),
-    _figure(
-        "krw-per-usd-implied",
-        "보도 수치가 뜻하는 환율",
-        "Exchange rate implied by the report's won/dollar pairs",
-        2023,
+    dict(
+        code="krw-per-usd-implied",
+        description_ko="보도 수치가 뜻하는 환율",
+        description_en="Exchange rate implied by the report's won/dollar pairs",
+        fiscal_year=2023,
         quantity=Decimal("1315"),
         unit="KRW/USD",
         measure="krw_per_usd",

@@ -345,7 +345,13 @@ def test_the_share_endpoint_gives_the_latest_run_and_its_time(analyst):
         "gap_won",
         "status",
     }
-    assert row_2023["target_share"] == "6.0000" and isinstance(row_2023["gap_won"], int)
+    # 2023 is the measured baseline: its 6% is no target to be behind, so no gap and no verdict.
+    assert row_2023["target_share"] == "6.0000" and row_2023["target_origin"] == "baseline"
+    assert row_2023["gap_won"] is None and row_2023["status"] == "baseline"
+    row_2028 = body["results"][-1]
+    assert row_2028["target_origin"] == "published" and isinstance(row_2028["gap_won"], int)
+    assert {"total_basis", "year_closed", "synthetic_inputs", "run", "computed_at"} <= set(row_2023)
+    assert row_2023["synthetic_inputs"] is True and row_2023["run"] == run.pk
     by_country = (
         api(analyst)
         .get(

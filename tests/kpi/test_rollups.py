@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Count, Q, Sum
 
 from budgets.kpi.models import BudgetRollup, FieldRollup, PartnerRollup, RunStatus, ShareRun
-from budgets.kpi.rule import share_inputs_read
+from budgets.kpi.reading import share_inputs_read
 from budgets.kpi.services import share_recompute
 from budgets.models import Basis, BudgetLine
 from partners.models import Collaboration

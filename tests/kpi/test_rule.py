@@ -13,10 +13,11 @@ from budgets.kpi.models import (
     Dimension,
     RunStatus,
     ShareStatus,
+    TargetOrigin,
 )
+from budgets.kpi.reading import share_inputs_read
 from budgets.kpi.rule import (
     ShareInputs,
-    share_inputs_read,
     share_snapshots_build,
     target_share_for,
 )
@@ -27,6 +28,7 @@ from budgets.models import (
     Basis,
     BudgetLine,
     MinistryBudget,
+    TargetKind,
 )
 from tests.factories import (
     BudgetLineFactory,
@@ -44,25 +46,38 @@ STRATEGY_POINTS = [(2023, D("6.00")), (2028, D("15.00"))]
 # --- The rule, on hand-computed cases (no database) ------------------------------------
 
 
+def share_of(points, year):
+    share, _origin = target_share_for(points, year)
+    return share
+
+
 def test_the_target_is_interpolated_linearly_between_plan_points():
-    assert target_share_for(STRATEGY_POINTS, 2023) == D("6.00")
-    assert target_share_for(STRATEGY_POINTS, 2024) == D("7.8000")  # 6 + 9 x 1/5
-    assert target_share_for(STRATEGY_POINTS, 2026) == D("11.4000")
-    assert target_share_for(STRATEGY_POINTS, 2028) == D("15.00")
+    assert target_share_for(STRATEGY_POINTS, 2023) == (D("6.00"), TargetOrigin.PUBLISHED)
+    assert target_share_for(STRATEGY_POINTS, 2024) == (D("7.8000"), TargetOrigin.INTERPOLATED)
+    assert share_of(STRATEGY_POINTS, 2026) == D("11.4000")  # 6 + 9 x 3/5
+    assert target_share_for(STRATEGY_POINTS, 2028) == (D("15.00"), TargetOrigin.PUBLISHED)
     points = [(2023, D("6")), (2025, D("7")), (2028, D("16"))]
-    assert target_share_for(points, 2024) == D("6.5000")
-    assert target_share_for(points, 2027) == D("13.0000")
+    assert share_of(points, 2024) == D("6.5000")
+    assert share_of(points, 2027) == D("13.0000")
 
 
-def test_the_last_target_holds_after_the_plan_and_none_applies_before_it():
-    assert target_share_for(STRATEGY_POINTS, 2030) == D("15.00")
-    assert target_share_for(STRATEGY_POINTS, 2022) is None
-    assert target_share_for([], 2025) is None
+def test_a_baseline_point_says_so_and_the_last_target_holds_after_the_plan():
+    points = [(2023, D("6.00"), TargetKind.BASELINE), (2028, D("15.00"), TargetKind.TARGET)]
+    assert target_share_for(points, 2023) == (D("6.00"), TargetOrigin.BASELINE)
+    assert target_share_for(points, 2030) == (D("15.00"), TargetOrigin.HELD)
+    assert target_share_for(points, 2022) == (None, None)
+    assert target_share_for([], 2025) == (None, None)
 
 
-def build(groups, totals, points=STRATEGY_POINTS):
+def build(groups, totals, points=STRATEGY_POINTS, closed=()):
     snapshots = share_snapshots_build(
-        ShareInputs(groups=groups, totals=totals, plan_id=1, points=points)
+        ShareInputs(
+            groups=groups,
+            totals={(year, "budgeted"): won for year, won in totals.items()},
+            plan_id=1,
+            points=points,
+            closed_years=frozenset(closed),
+        )
     )
     return {(s.fiscal_year, s.basis, s.dimension, s.key): s for s in snapshots}
 
@@ -129,22 +144,41 @@ def test_without_a_target_plan_the_verdict_is_no_target():
     assert overall.status == ShareStatus.NO_TARGET
 
 
-def test_planned_and_executed_are_separate_and_planned_is_a_projection_only_without_executed():
-    rows = build(
-        [
-            (2025, "planned", "leapfrogging", "semiconductors", "US", 600 * 10**9, 1, 1),
-            (2025, "executed", "leapfrogging", "semiconductors", "US", 540 * 10**9, 1, 1),
-            (2026, "planned", "leapfrogging", "semiconductors", "US", 700 * 10**9, 1, 1),
-        ],
-        {2025: 6 * T, 2026: 6 * T},
-    )
+def test_executed_is_the_figure_only_once_the_year_is_closed():
+    groups = [
+        (2025, "planned", "leapfrogging", "semiconductors", "US", 600 * 10**9, 1, 1),
+        (2025, "executed", "leapfrogging", "semiconductors", "US", 540 * 10**9, 1, 1),
+        (2026, "planned", "leapfrogging", "semiconductors", "US", 700 * 10**9, 1, 1),
+        (2026, "executed", "leapfrogging", "semiconductors", "US", 7 * 10**9, 1, 1),
+    ]
+    rows = build(groups, {2025: 6 * T, 2026: 6 * T}, closed={2025})
     assert rows[(2025, "planned", "overall", "")].share == D("10.0000")
-    assert rows[(2025, "executed", "overall", "")].share == D("9.0000")
+    executed_2025 = rows[(2025, "executed", "overall", "")]
+    assert executed_2025.share == D("9.0000") and executed_2025.year_closed
+    assert executed_2025.status == ShareStatus.BEHIND
     assert not rows[(2025, "planned", "overall", "")].is_projection
-    assert rows[(2026, "planned", "overall", "")].is_projection
+    # 2026 has executed lines but is not closed: spending in progress, no verdict, and its
+    # plan stays the projection (one project's entry does not close a ministry year).
     executed_2026 = rows[(2026, "executed", "overall", "")]
-    assert executed_2026.status == ShareStatus.NO_DATA and executed_2026.share is None
+    assert executed_2026.status == ShareStatus.IN_PROGRESS and executed_2026.gap_won is None
     assert executed_2026.target_share == D("11.4000")  # the path is drawn ahead of the figures
+    assert rows[(2026, "planned", "overall", "")].is_projection
+    assert not rows[(2026, "planned", "overall", "")].year_closed
+
+
+def test_executed_divides_by_the_settled_total_and_says_so():
+    rows = share_snapshots_build(
+        ShareInputs(
+            groups=[(2025, "executed", "leapfrogging", "semiconductors", "US", 50 * 10**9, 1, 1)],
+            totals={(2025, "budgeted"): 6 * T, (2025, "settled"): 5 * T},
+            plan_id=1,
+            points=STRATEGY_POINTS,
+            closed_years=frozenset({2025}),
+        )
+    )
+    executed = next(r for r in rows if r.basis == "executed" and r.dimension == "overall")
+    assert executed.total_won == 5 * T and executed.total_basis == "settled"
+    assert executed.share == D("1.0000")
 
 
 def test_breakdowns_add_up_to_the_overall_figure():
@@ -177,7 +211,8 @@ def test_the_seeded_portfolio_shows_2023_at_about_6_percent_and_the_path_to_15()
     }
     executed_2023 = overall[(2023, Basis.EXECUTED)]
     assert D("5.8") <= executed_2023.share <= D("6.2")
-    assert executed_2023.total_won == 5_700 * 10**9
+    assert executed_2023.total_won == 5_671_100_000_000  # the published 2023 total
+    assert executed_2023.year_closed and executed_2023.status == ShareStatus.BASELINE
     assert [overall[(year, Basis.PLANNED)].target_share for year in range(2023, 2029)] == [
         D("6"),
         D("7.8"),
@@ -186,11 +221,14 @@ def test_the_seeded_portfolio_shows_2023_at_about_6_percent_and_the_path_to_15()
         D("13.2"),
         D("15"),
     ]
-    for year in range(2023, 2029):
+    assert overall[(2023, Basis.PLANNED)].status == ShareStatus.BASELINE
+    for year in range(2024, 2029):
         planned = overall[(year, Basis.PLANNED)]
         assert planned.gap_won == planned.target_won - planned.international_won
         assert planned.status in (ShareStatus.ON_TRACK, ShareStatus.BEHIND)
+    # Planned figures are projections until the ministry closes their year (2023, 2024).
     assert overall[(2028, Basis.PLANNED)].is_projection
+    assert overall[(2025, Basis.PLANNED)].is_projection
     assert not overall[(2024, Basis.PLANNED)].is_projection
 
 
@@ -215,9 +253,9 @@ def test_reading_the_inputs_costs_the_same_queries_for_few_and_many_lines():
     )
     with CaptureQueriesContext(connection) as many:
         inputs = share_inputs_read()
-    # The lines (one statement), programmes, fields, totals, the plan and its points, and
-    # the partners per technology from the collaborations.
-    assert len(many.captured_queries) == len(few.captured_queries) <= 7
+    # The lines (one statement), programmes, fields, totals, closings, the plan and its
+    # points, and the partners per technology from the collaborations.
+    assert len(many.captured_queries) == len(few.captured_queries) <= 8
     assert inputs.line_count == BudgetLine.objects.count()
 
 

@@ -90,18 +90,26 @@ def test_the_run_current_at_a_date_answers_what_we_reported_then():
 
 
 @pytest.mark.django_db
-def test_runs_older_than_the_retention_are_pruned_but_the_latest_success_stays(settings):
+def test_retention_keeps_every_run_that_was_current_inside_the_window(settings, analyst):
+    from tests.api.client import api
+
     settings.RDP_SHARE_RUN_RETENTION_DAYS = 30
-    keep = share_recompute(force=True)
-    old = share_recompute(force=True)
+    now = timezone.now()
+    days_ago = {"a": 40, "b": 35, "c": 31, "d": 5}
+    runs = {name: share_recompute(force=True) for name in days_ago}
+    for name, days in days_ago.items():
+        moment = now - datetime.timedelta(days=days)
+        ShareRun.objects.filter(pk=runs[name].pk).update(created_at=moment, finished_at=moment)
     skipped = share_recompute()
-    long_ago = timezone.now() - datetime.timedelta(days=31)
-    ShareRun.objects.filter(pk__in=[keep.pk, old.pk, skipped.pk]).update(created_at=long_ago)
-    ShareRun.objects.filter(pk=keep.pk).update(finished_at=timezone.now())  # the newest success
+    ShareRun.objects.filter(pk=skipped.pk).update(created_at=now - datetime.timedelta(days=31))
     share_runs_prune()
-    assert set(
-        ShareRun.objects.filter(pk__in=[keep.pk, old.pk, skipped.pk]).values_list("pk", flat=True)
-    ) == {keep.pk}
+    kept = set(ShareRun.objects.values_list("pk", flat=True))
+    # a and b were replaced before the window began; c was current at its start (until d).
+    assert {runs["c"].pk, runs["d"].pk} <= kept
+    assert not {runs["a"].pk, runs["b"].pk, skipped.pk} & kept
+    moment = (timezone.localtime(now - datetime.timedelta(days=29))).isoformat(timespec="seconds")
+    body = api(analyst).get("/api/v1/share/", {"as_of": moment, "by": "overall"}).json()
+    assert body["run"]["id"] == runs["c"].pk
 
 
 @pytest.mark.django_db
@@ -112,7 +120,12 @@ def test_cumulative_figures_over_2024_to_2028():
         dimension="overall", basis="planned", fiscal_year__range=(2024, 2028)
     )
     assert span["international_won"] == sum(s.international_won for s in yearly)
-    assert span["total_won"] == 5 * 5_700 * 10**9
+    assert span["total_won"] == sum(s.total_won for s in yearly)
+    assert span["total_won"] == sum(
+        MinistryBudget.objects.filter(
+            fiscal_year__range=(2024, 2028), basis="budgeted"
+        ).values_list("total_won", flat=True)
+    )
     assert span["target_won"] == sum(s.target_won for s in yearly)
     by_track = run.snapshots.cumulative(
         from_year=2024, to_year=2028, basis=Basis.PLANNED, dimension="track"
@@ -185,7 +198,9 @@ def test_requests_join_the_run_already_waiting(django_capture_on_commit_callback
 def test_a_target_plan_change_requests_a_run(django_capture_on_commit_callbacks):
     plan = TargetPlan.objects.current()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        CollaborationTarget.objects.create(plan=plan, fiscal_year=2026, target_share=D("12.5"))
+        CollaborationTarget.objects.create(
+            plan=plan, fiscal_year=2026, target_share=D("12.5"), source="test"
+        )
     assert len(callbacks) == 1
 
 
@@ -231,10 +246,16 @@ def test_a_replaced_target_plan_cannot_be_edited_and_the_new_one_takes_over():
     revision = TargetPlan.objects.create(
         name="Revision 2026", adopted_on=datetime.date(2026, 6, 1), supersedes=original
     )
-    CollaborationTarget.objects.create(plan=revision, fiscal_year=2023, target_share=D("6"))
-    CollaborationTarget.objects.create(plan=revision, fiscal_year=2030, target_share=D("18"))
+    CollaborationTarget.objects.create(
+        plan=revision, fiscal_year=2023, target_share=D("6"), source="test"
+    )
+    CollaborationTarget.objects.create(
+        plan=revision, fiscal_year=2030, target_share=D("18"), source="test"
+    )
     with pytest.raises(ValidationError) as error:
-        CollaborationTarget(plan=original, fiscal_year=2026, target_share=D("20")).full_clean()
+        CollaborationTarget(
+            plan=original, fiscal_year=2026, target_share=D("20"), source="test"
+        ).full_clean()
     assert "Revision 2026" in str(error.value)
     run = share_recompute(force=True)
     assert run.target_plan == revision

@@ -52,6 +52,7 @@ def base() -> Base:
         totals={2024: 1000 * EOK, 2025: 1000 * EOK, 2026: 2000 * EOK},
         points=[(2024, Decimal(6)), (2026, Decimal(15))],
         technologies={T1: ("leapfrogging", "ai"), T2: ("foundational", "bio")},
+        closed_years=frozenset({2024}),  # the ministry closed 2024; 2025 and 2026 are plans
     )
 
 
