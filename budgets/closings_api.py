@@ -35,7 +35,9 @@ CONFIRM_PARAMETER = OpenApiParameter(
 
 def kpi_change_confirmed(request) -> bool:
     try:
-        return bool(StrictBooleanField(required=False).clean(request.query_params.get("confirm_kpi_change")))
+        return bool(
+            StrictBooleanField(required=False).clean(request.query_params.get("confirm_kpi_change"))
+        )
     except DjangoValidationError as error:
         raise ValidationError({"confirm_kpi_change": error.messages}) from error
 

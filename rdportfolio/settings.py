@@ -273,10 +273,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "rdportfolio.core.api_schema.PortfolioAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-_ENUMS = (
-    "kpi.scenario_models.ScenarioStatus kpi.scenario_models.ResultStatus kpi.models.ShareStatus"
-)
-_ENUMS += " kpi.models.RunStatus models.Basis models.TotalBasis"
+_ENUMS = "kpi.scenario_models.ScenarioStatus kpi.scenario_models.ResultStatus"
+_ENUMS += " kpi.models.ShareStatus kpi.models.RunStatus models.Basis models.TotalBasis"
 SPECTACULAR_SETTINGS = {
     "TITLE": "rdportfolio API",
     "DESCRIPTION": (

@@ -11,8 +11,22 @@ from tests.imports.files import LINE_HEADERS, confirm, errors_of, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
-COLLABORATION_HEADERS = ["과제번호", "협력기관", "협력기관 국가", "협력 역할", "시작 연도", "종료 연도"]
-IP_HEADERS = ["과제번호", "협력기관", "협력기관 국가", "국내 지분(%)", "해외 지분(%)", "국내 실시권"]
+COLLABORATION_HEADERS = [
+    "과제번호",
+    "협력기관",
+    "협력기관 국가",
+    "협력 역할",
+    "시작 연도",
+    "종료 연도",
+]
+IP_HEADERS = [
+    "과제번호",
+    "협력기관",
+    "협력기관 국가",
+    "국내 지분(%)",
+    "해외 지분(%)",
+    "국내 실시권",
+]
 
 
 def test_a_project_its_partners_agreements_and_lines_load_from_files(
@@ -45,7 +59,10 @@ def test_a_project_its_partners_agreements_and_lines_load_from_files(
         "ip.xlsx",
         xlsx(
             IP_HEADERS,
-            [[number, mit.name, "US", 60, 40, "exclusive"], [number, itri.name, "TW", 70, 30, "비독점"]],
+            [
+                [number, mit.name, "US", 60, 40, "exclusive"],
+                [number, itri.name, "TW", 70, 30, "비독점"],
+            ],
         ),
         captured,
     )
