@@ -16,7 +16,7 @@ run's rollups (the same figures the pages show), counts from the records as they
 A constant number of queries, whatever the size of the data.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -90,14 +90,14 @@ def _programme_comparisons(run) -> list[Comparison]:
         planned[(track, year)] = int(won)
     live = Technology.objects.exclude(status=TechnologyStatus.DROPPED)
     technologies = dict(live.order_by().values_list("program__track").annotate(n=Count("pk")))
-    started_technologies = {
-        (track, year): n
-        for track, year, n in live.annotate(first=Min("projects__start_year"))
+    # Counted here, not grouped by the aggregate in SQL: grouping by MIN() over the projects
+    # would count project rows. One row per technology (a few hundred).
+    started_technologies = Counter(
+        live.annotate(first=Min("projects__start_year"))
         .filter(first__isnull=False)
         .order_by()
         .values_list("program__track", "first")
-        .annotate(n=Count("pk"))
-    }
+    )
     started_projects = {
         (track, year): n
         for track, year, n in Project.objects.order_by()

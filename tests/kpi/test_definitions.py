@@ -18,6 +18,7 @@ from budgets.kpi.services import share_recompute
 from budgets.models import Basis, BudgetLine, MinistryBudget, TotalBasis, YearClosing
 from partners.models import Institution
 from programs.models import Program, PublishedFigure, Track
+from technologies.models import Project, Technology
 from tests.api.client import api
 from tests.factories import (
     CollaborationFactory,
@@ -274,6 +275,21 @@ def test_projects_and_technologies_are_counted_as_what_they_are():
     comparisons = {c.code: c for c in comparisons_build(share_recompute(force=True))}
     projects = comparisons["programme:foundational:2024:projects"]
     assert projects.published == 50 and projects.unit == "count"
+    assert (
+        projects.portfolio
+        == Project.objects.filter(
+            technology__program__track=Track.FOUNDATIONAL, start_year=2024
+        ).count()
+    )
+    # Technologies whose first project starts in 2024, each counted once.
+    started = comparisons["programme:leapfrogging:2024:technologies"]
+    firsts = [
+        min(technology.projects.values_list("start_year", flat=True), default=None)
+        for technology in Technology.objects.filter(program__track=Track.LEAPFROGGING).exclude(
+            status="dropped"
+        )
+    ]
+    assert started.published == 48 and started.portfolio == firsts.count(2024)
     assert "programme:foundational:2024:technologies" not in comparisons
     for code in ("programme:leapfrogging:total:won", "programme:foundational:total:won"):
         assert code in comparisons
