@@ -9,7 +9,7 @@ Large files run on the Celery workers and the page shows their progress.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,9 +17,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core import tabular
-from rdportfolio.core.admin import ReadOnlyAdminMixin, may_import, template_download
+from rdportfolio.core.admin import (
+    CONTENT_TYPES,
+    ReadOnlyAdminMixin,
+    may_import,
+    template_download,
+)
 
-from .models import ImportJob
+from .models import ImportJob, job_kinds
 from .services import (
     AlreadyImported,
     ImportRefused,
@@ -31,7 +36,25 @@ from .services import (
 
 
 def _kind_choices():
-    return [("", _("Recognise it from the headers")), *tabular.kind_choices()]
+    return [("", _("Recognise it from the headers")), *job_kinds()]
+
+
+# The workbook template: what loads an international project, its partners and its money.
+WORKBOOK_TEMPLATE_KINDS = [
+    "projects",
+    "institutions",
+    "collaborations",
+    "ip_agreements",
+    "budget_lines",
+]
+
+
+def may_import_workbook(user, content: bytes) -> bool:
+    try:
+        kinds = [kind for _sheet, kind in tabular.workbook_sheets(content)]
+    except tabular.FileRefused:
+        return True  # the check refuses the file, saying why; it writes nothing
+    return all(may_import(user, kind) for kind in kinds)
 
 
 class UploadForm(forms.Form):
@@ -47,8 +70,10 @@ def _kind_of_upload(chosen: str, name: str, content: bytes) -> tuple[str, str | 
     projects file uploaded as technologies is named for what it is, not met with a dozen
     "unknown column" errors."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in ("xlsx", "csv") or not content:
+    if suffix not in ("xlsx", "csv") or not content or chosen == tabular.WORKBOOK:
         return chosen, None  # the job refuses it, saying why
+    if suffix == "xlsx" and not chosen and tabular.is_workbook(content):
+        return tabular.WORKBOOK, None
     try:
         kinds = tabular.kinds_of_file(content, suffix)
     except tabular.FileRefused:
@@ -132,7 +157,12 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if refusal:
                 form.add_error("kind" if form.cleaned_data["kind"] else "file", refusal)
             else:
-                if not may_import(request.user, kind):
+                allowed = (
+                    may_import_workbook(request.user, content)
+                    if kind == tabular.WORKBOOK
+                    else may_import(request.user, kind)
+                )
+                if not allowed:
                     raise PermissionDenied
                 try:
                     job = import_job_create(
@@ -156,6 +186,7 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 for kind, label in tabular.kind_choices()
                 if may_import(request.user, kind)
             ],
+            "workbook_kinds": ", ".join(WORKBOOK_TEMPLATE_KINDS),
         }
         return TemplateResponse(request, "admin/imports/importjob/upload.html", context)
 
@@ -168,6 +199,7 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         spec = job.spec
         imported = job.imports.order_by("-pk").first() if job.dry_run else None
+        model = (spec.model if spec else ImportJob)._meta
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -179,11 +211,13 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 if job.dry_run and imported is None
                 else None
             ),
-            "may_import": may_import(request.user, job.kind),
-            "preview_columns": [c.header_ko for c in spec.columns],
-            "changelist_url": reverse(
-                f"admin:{spec.model._meta.app_label}_{spec.model._meta.model_name}_changelist"
+            "may_import": (
+                may_import_workbook(request.user, bytes(job.content))
+                if spec is None
+                else may_import(request.user, job.kind)
             ),
+            "preview_tables": _preview_tables(job),
+            "changelist_url": reverse(f"admin:{model.app_label}_{model.model_name}_changelist"),
         }
         return TemplateResponse(request, "admin/imports/importjob/progress.html", context)
 
@@ -191,7 +225,12 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         checked = get_object_or_404(ImportJob, pk=job_id, dry_run=True)
-        if not may_import(request.user, checked.kind):
+        allowed = (
+            may_import_workbook(request.user, bytes(checked.content))
+            if checked.kind == tabular.WORKBOOK
+            else may_import(request.user, checked.kind)
+        )
+        if not allowed:
             raise PermissionDenied
         try:
             job = import_job_confirm(checked=checked, user=request.user)
@@ -204,8 +243,28 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return redirect("admin:imports_importjob_progress", job_id=job.pk)
 
     def template_view(self, request, kind: str, file_format: str):
+        if kind == tabular.WORKBOOK and file_format == "xlsx":
+            response = HttpResponse(
+                tabular.workbook_template(WORKBOOK_TEMPLATE_KINDS),
+                content_type=CONTENT_TYPES["xlsx"],
+            )
+            response["Content-Disposition"] = 'attachment; filename="workbook-template.xlsx"'
+            return response
         if kind not in tabular.all_specs() or file_format not in ("xlsx", "csv"):
             raise PermissionDenied
         if not self.has_view_permission(request) and not may_import(request.user, kind):
             raise PermissionDenied
         return template_download(tabular.spec_for(kind), file_format)
+
+
+def _preview_tables(job) -> list[tuple[str, list[str], list[dict]]]:
+    """The preview as tables: one, or for a workbook one per sheet, each under its headers."""
+    if job.spec is not None:
+        return [("", [c.header_ko for c in job.spec.columns], job.preview)]
+    kinds = dict(tabular.workbook_sheets(bytes(job.content))) if job.preview else {}
+    tables = []
+    for sheet, kind in kinds.items():
+        rows = [row for row in job.preview if row.get("sheet") == sheet]
+        headers = [c.header_ko for c in tabular.spec_for(kind).columns]
+        tables.append((sheet, headers, rows))
+    return tables

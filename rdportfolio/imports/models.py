@@ -5,7 +5,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core.models import TimeStampedModel
-from rdportfolio.core.tabular import kind_choices, spec_for
+from rdportfolio.core.tabular import WORKBOOK, kind_choices, spec_for
+
+
+def job_kinds() -> list[tuple[str, str]]:
+    """What a job imports: one kind of rows, or a workbook with a sheet for each kind."""
+    return [*kind_choices(), (WORKBOOK, _("Workbook: a sheet for each kind"))]
 
 
 class ImportStatus(models.TextChoices):
@@ -27,7 +32,7 @@ class ImportJob(TimeStampedModel):
     The file is kept in the database so that any worker on any machine can read it.
     """
 
-    kind = models.CharField(_("kind"), max_length=20, choices=kind_choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=job_kinds)
     file_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(
         _("format"), max_length=4, choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")]
@@ -93,7 +98,8 @@ class ImportJob(TimeStampedModel):
 
     @property
     def spec(self):
-        return spec_for(self.kind)
+        """The kind's spec; None for a workbook, whose sheets each have their own."""
+        return None if self.kind == WORKBOOK else spec_for(self.kind)
 
     @property
     def is_finished(self) -> bool:

@@ -42,13 +42,15 @@ def import_job_create(
     language: str | None = None,
 ) -> ImportJob:
     """Store an uploaded file as a job and hand it to a worker after commit."""
-    if kind not in tabular.all_specs():
+    if kind not in tabular.all_specs() and kind != tabular.WORKBOOK:
         raise ImportRefused(_("Unknown kind of import “%(kind)s”.") % {"kind": kind})
     suffix = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if suffix not in ("xlsx", "csv"):
         raise ImportRefused(
             _("“%(name)s” is neither an Excel (.xlsx) nor a CSV (.csv) file.") % {"name": file_name}
         )
+    if kind == tabular.WORKBOOK and suffix != "xlsx":
+        raise ImportRefused(_("A workbook of several sheets is an Excel (.xlsx) file."))
     if not content:
         raise ImportRefused(_("The file is empty."))
     if len(content) > settings.RDP_UPLOAD_MAX_BYTES:
@@ -182,10 +184,17 @@ def import_job_execute(*, job_id: int) -> ImportJob:
     if not claimed:
         return job
     with lease_kept(ImportJob.objects.filter(pk=job_id), lease=LEASE):
+        _test_delay("checking")
+        if job.kind == tabular.WORKBOOK:
+            from .workbooks import workbook_carry_out  # it uses this module's helpers
+
+            return workbook_carry_out(job)
         return _import_job_carry_out(job)
 
 
-def _import_job_carry_out(job: ImportJob) -> ImportJob:
+def job_progress(job: ImportJob):
+    """``progress(done, total)`` for a job's rows, stopping it past the time limit; and that
+    limit, as a ``time.monotonic()`` deadline."""
     deadline = time.monotonic() + settings.RDP_IMPORT_TIME_LIMIT_SECONDS
 
     def progress(done: int, total: int) -> None:
@@ -193,7 +202,11 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
         if time.monotonic() > deadline:
             raise ImportTooSlow
 
-    _test_delay("checking")
+    return progress, deadline
+
+
+def _import_job_carry_out(job: ImportJob) -> ImportJob:
+    progress, deadline = job_progress(job)
     if not job.dry_run and job.confirms_id is not None and tabular.streams(job.spec):
         return _import_job_check_and_write(job, deadline)
     try:

@@ -20,9 +20,11 @@ from .specs import (
     register,
     spec_for,
 )
+from .workbook import WORKBOOK, is_workbook, workbook_sheets, workbook_template
 from .writing import import_written, plan_write, rows_create, rows_imported, streams
 
 __all__ = [
+    "WORKBOOK",
     "all_specs",
     "CellError",
     "Column",
@@ -35,6 +37,7 @@ __all__ = [
     "export_file",
     "import_plan",
     "import_written",
+    "is_workbook",
     "kind_choices",
     "kinds_of_file",
     "plan_write",
@@ -45,5 +48,7 @@ __all__ = [
     "spec_for",
     "streams",
     "template_file",
+    "workbook_sheets",
+    "workbook_template",
     "xlsx_bytes",
 ]

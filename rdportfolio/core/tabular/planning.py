@@ -123,9 +123,11 @@ def kinds_of_file(content: bytes, file_format: str) -> list[str]:
     return [kind for _count, kind in sorted(matches, reverse=True)]
 
 
-def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None) -> list[dict]:
+def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None, sheet=None) -> list[dict]:
     """Every data row as {column name: cell}, with its row number and a flag for stray cells."""
-    rows = file_rows(content, file_format, tick)
+    rows = file_rows(content, file_format, tick, sheet)
+    if sheet is not None:
+        rows.sheet_names = []  # a workbook's sheet, read by name: no "only the first" hint
     rows_iter = iter(rows)
     try:
         _number, header = next(rows_iter)
@@ -196,6 +198,7 @@ def import_plan(
     file_format: str,
     progress: Callable[[int, int], None] | None = None,
     stream=None,
+    sheet: str | None = None,
 ) -> Plan:
     """Read and check every row. ``progress(done, total)`` is called as it goes.
 
@@ -205,7 +208,11 @@ def import_plan(
     whether to keep it.
     """
     raw_rows = _raw_rows(
-        spec, content, file_format, tick=(lambda read: progress(0, read)) if progress else None
+        spec,
+        content,
+        file_format,
+        tick=(lambda read: progress(0, read)) if progress else None,
+        sheet=sheet,
     )
     plan = Plan(total=len(raw_rows))
     ctx = spec.load(raw_rows)

@@ -70,31 +70,54 @@ class Rows:
         }
 
 
-def file_rows(content: bytes, file_format: str, tick: Callable[[int], None] | None = None) -> Rows:
-    """The rows of ``content``; ``tick(rows read)`` is called every 2,000 rows (and may raise)."""
+def file_rows(
+    content: bytes,
+    file_format: str,
+    tick: Callable[[int], None] | None = None,
+    sheet: str | None = None,
+) -> Rows:
+    """The rows of ``content`` (an Excel file's first sheet, or the one named ``sheet``);
+    ``tick(rows read)`` is called every 2,000 rows (and may raise)."""
     if file_format == "xlsx":
-        return _xlsx_rows(content, tick)
+        return _xlsx_rows(content, tick, sheet)
     return Rows(_csv_rows(content, tick))
 
 
-def _xlsx_rows(content: bytes, tick) -> Rows:
+def sheet_names(content: bytes) -> dict[str, bool]:
+    """An Excel file's sheets, in order, each with whether it holds a row below its first."""
+    import python_calamine
+
+    _xlsx_bounds(content)
+    try:
+        workbook = python_calamine.load_workbook(io.BytesIO(content))
+        return {
+            name: len(workbook.get_sheet_by_name(name).to_python(skip_empty_area=True, nrows=2)) > 1
+            for name in workbook.sheet_names
+        }
+    except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
+        raise file_error(_("This is not an Excel (.xlsx) file we can read.")) from exc
+
+
+def _xlsx_rows(content: bytes, tick, sheet: str | None) -> Rows:
     has_formulas = _xlsx_bounds(content)
     if has_formulas:
         # Only openpyxl tells a formula from its cached value; the fast reader would hand us
         # the value Excel last computed (or nothing), and the refusal must name the cell.
-        return _openpyxl_rows(content, tick)
-    return _calamine_rows(content, tick)
+        return _openpyxl_rows(content, tick, sheet)
+    return _calamine_rows(content, tick, sheet)
 
 
-def _calamine_rows(content: bytes, tick) -> Rows:
-    """The first sheet read by calamine (Rust): 100,000 rows in well under a second, where
-    openpyxl takes about eight. Numbers come as floats, empty cells as ""."""
+def _calamine_rows(content: bytes, tick, sheet_name: str | None) -> Rows:
+    """A sheet read by calamine (Rust): 100,000 rows in well under a second, where openpyxl
+    takes about eight. Numbers come as floats, empty cells as ""."""
     import python_calamine
 
     try:
         workbook = python_calamine.load_workbook(io.BytesIO(content))
         names = list(workbook.sheet_names)
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = (
+            workbook.get_sheet_by_name(sheet_name) if sheet_name else workbook.get_sheet_by_index(0)
+        )
     except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
         raise file_error(_("This is not an Excel (.xlsx) file we can read.")) from exc
 
@@ -110,7 +133,7 @@ def _calamine_rows(content: bytes, tick) -> Rows:
     return Rows(rows(), names)
 
 
-def _openpyxl_rows(content: bytes, tick) -> Rows:
+def _openpyxl_rows(content: bytes, tick, sheet_name: str | None) -> Rows:
     from openpyxl import load_workbook
 
     try:
@@ -124,7 +147,8 @@ def _openpyxl_rows(content: bytes, tick) -> Rows:
         limit = _limit("RDP_IMPORT_XLSX_MAX_ROWS", 300_000)
         number = 0
         try:
-            for number, cells in enumerate(workbook.worksheets[0].iter_rows(), start=1):  # noqa: B007
+            sheet = workbook[sheet_name] if sheet_name else workbook.worksheets[0]
+            for number, cells in enumerate(sheet.iter_rows(), start=1):  # noqa: B007
                 values = [
                     Formula(str(cell.value)) if cell.data_type == "f" else cell.value
                     for cell in cells
