@@ -174,10 +174,11 @@ def test_the_progress_page_refreshes_until_the_job_is_done(staff, ministry_edito
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_imports_a_file_and_reports_progress(real_worker, django_user_model):
     user = django_user_model.objects.create_user("t_import", password="a-long-test-password")
-    project = ProjectFactory(project_number="RS-WORKER-0001", start_year=2023, end_year=2030)
+    # Years already begun: executed amounts for a year to come are refused.
+    project = ProjectFactory(project_number="RS-WORKER-0001", start_year=2019, end_year=2026)
     rows = [
         [project.project_number, year, basis, 1_000 + year, "N"]
-        for year in range(2023, 2031)
+        for year in range(2019, 2027)
         for basis in ("계획", "집행")
     ]
     job = import_job_create(

@@ -39,7 +39,7 @@ def portfolio(on_postgresql):
     rows = [
         ["RS-STREAM-1", 2031, "계획", 10, "N", "", ""],  # changed: 1 -> 10
         ["RS-STREAM-1", 2032, "계획", 2, "N", "", ""],  # as stored
-        ["RS-STREAM-1", 2033, "집행", 7, "Y", "Fraunhofer IPA", "DE"],
+        ["RS-STREAM-1", 2033, "배정", 7, "Y", "Fraunhofer IPA", "DE"],
     ]
     rows += [
         [p.project_number, year, "계획", 1_000 * p.pk + year, "N", "", ""]

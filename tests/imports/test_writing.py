@@ -148,13 +148,14 @@ def test_technologies_written_in_bulk_record_their_status_history(ministry_edito
 
 def test_rows_go_in_by_a_binary_copy_and_read_back_exactly(on_postgresql, monkeypatch):
     project = ProjectFactory(project_number="RS-BINARY", start_year=2031, end_year=2100)
+    partner = CollaborationFactory(project=project, start_year=2031, end_year=2100)
     chosen = spy_on_binary_types(monkeypatch)
     now = timezone.now()
     ids = rows_create(
         BudgetLine,
         [
             {"project_id": project.pk, "fiscal_year": 2100, "basis": "planned",
-             "amount_won": MAX_WON, "is_international": True, "collaboration_id": None},
+             "amount_won": MAX_WON, "is_international": True, "collaboration_id": partner.pk},
             {"project_id": project.pk, "fiscal_year": 2031, "basis": "executed",
              "amount_won": 0, "is_international": False, "collaboration_id": None},
         ],
@@ -170,7 +171,7 @@ def test_rows_go_in_by_a_binary_copy_and_read_back_exactly(on_postgresql, monkey
             "source", "is_synthetic", "created_at",
         )
     ) == [
-        (2100, "planned", MAX_WON, True, None, "Import #5 “따옴표”\t탭", False, now),
+        (2100, "planned", MAX_WON, True, partner.pk, "Import #5 “따옴표”\t탭", False, now),
         (2031, "executed", 0, False, None, "Import #5 “따옴표”\t탭", False, now),
     ]  # fmt: skip
 

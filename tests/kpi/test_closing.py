@@ -296,6 +296,7 @@ def test_two_editors_closing_one_year_at_once_leave_one_closing(on_postgresql):
 
     def close():
         try:
+            translation.activate("en")  # a thread starts in the default language
             barrier.wait()
             closed.append(
                 fiscal_year_close(
