@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import PublishedFigure
-from rdportfolio.core.models import TimeStampedModel, year_field
+from rdportfolio.core.jobs import LeasedJob
+from rdportfolio.core.models import year_field
 
 from ..models import Basis, TargetPlan, TotalBasis
 
@@ -108,7 +109,7 @@ class ShareRunQuerySet(models.QuerySet):
         )
 
 
-class ShareRun(TimeStampedModel):
+class ShareRun(LeasedJob):
     """One recomputation of the international-collaboration share and its outcome."""
 
     status = models.CharField(
@@ -124,8 +125,6 @@ class ShareRun(TimeStampedModel):
         verbose_name=_("requested by"),
     )
     forced = models.BooleanField(_("forced"), default=False)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     fingerprint = models.CharField(_("input fingerprint"), max_length=64, blank=True)
     target_plan = models.ForeignKey(
         TargetPlan,
@@ -143,16 +142,6 @@ class ShareRun(TimeStampedModel):
     )
     snapshot_count = models.IntegerField(_("snapshot rows written"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
-    # Delivery: when the run was last handed to the workers, the worker's lease on it, how
-    # often a worker took it up. A run whose lease ran out is taken up again (the watchdog).
-    enqueued_at = models.DateTimeField(_("handed to the workers at"), null=True, blank=True)
-    lease_until = models.DateTimeField(
-        _("worker's lease until"),
-        null=True,
-        blank=True,
-        help_text=_("A running run whose worker stops renewing this is taken up again."),
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     objects = ShareRunQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programs.models import Track
+from rdportfolio.core.jobs import LeasedJob
 from rdportfolio.core.models import TimeStampedModel, year_field
 
 from .models import Dimension, ShareStatus
@@ -210,7 +211,7 @@ class ResultStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ScenarioResult(TimeStampedModel):
+class ScenarioResult(LeasedJob):
     """One computation of a scenario's paths, for one revision of its adjustments."""
 
     scenario = models.ForeignKey(
@@ -220,8 +221,6 @@ class ScenarioResult(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ResultStatus.choices, default=ResultStatus.PENDING
     )
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     line_count = models.BigIntegerField(_("budget lines read"), null=True, blank=True)
     beyond_won = models.BigIntegerField(
         _("slipped past the plan (won)"),
@@ -229,7 +228,6 @@ class ScenarioResult(TimeStampedModel):
         help_text=_("Won slipped past the last plan year."),
     )
     error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     rates = models.JSONField(
         _("execution rates"),
         default=dict,

@@ -7,14 +7,13 @@ refuses (``AdjustmentError``) leaves the scenario as it was.
 import logging
 import time
 import traceback
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from programs.models import Program
+from rdportfolio.core.jobs import MAX_ATTEMPTS, JobQueue
 from rdportfolio.core.models import rows_copy
 from technologies.models import Project, Technology
 
@@ -33,12 +32,23 @@ from .scenario_paths import scenario_figures
 
 logger = logging.getLogger(__name__)
 
-# A compute takes seconds (1.4 s at a million lines); one still running after four leases (3
-# minutes in production, seconds in the drills) lost its worker and goes out again, up to
-# MAX_ATTEMPTS workers; one waiting this long without a worker is sent again.
-RUNNING_AT_MOST = timedelta(seconds=max(4 * settings.RDP_LEASE_SECONDS, 5))
-RESEND_AFTER = timedelta(minutes=1)
-MAX_ATTEMPTS = 3
+
+def _gave_up(result) -> dict:
+    return {
+        "error": f"Gave up after {MAX_ATTEMPTS} attempts: each time the worker stopped before "
+        "finishing (killed, out of memory or its machine lost). Compute again."
+    }
+
+
+# Claimed, leased, sent and watched as every job is (rdportfolio.core.jobs).
+SCENARIO_RESULTS = JobQueue(
+    model=ScenarioResult,
+    task="budgets.kpi.tasks.compute_scenario",
+    waiting=ResultStatus.PENDING,
+    working=(ResultStatus.RUNNING,),
+    failed=ResultStatus.FAILED,
+    gave_up=_gave_up,
+)
 
 ADJUSTMENT_FIELDS = (
     "kind",
@@ -231,37 +241,28 @@ def scenario_result_request(*, scenario: Scenario) -> ScenarioResult:
     """A pending result for the scenario's revision, sent to the workers after commit (run in
     this process when there is no broker)."""
     result = ScenarioResult.objects.create(scenario=scenario, scenario_revision=scenario.revision)
-    transaction.on_commit(lambda: _send(result.pk), robust=True)
+    transaction.on_commit(lambda: SCENARIO_RESULTS.enqueue(result.pk), robust=True)
     return result
-
-
-def _send(result_id: int) -> None:
-    from .tasks import compute_scenario
-
-    compute_scenario.delay(result_id)
 
 
 def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
     """Carry out a pending result: claim it, compute the three paths, write its figures in
     one transaction. Idempotent: a result already claimed or finished is left alone; a
     worker whose claim was handed on (the watchdog took it for lost) writes nothing."""
-    now = timezone.now()
-    claimed = ScenarioResult.objects.filter(pk=result_id, status=ResultStatus.PENDING).update(
-        status=ResultStatus.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
+    if not SCENARIO_RESULTS.claim(result_id):
         return ScenarioResult.objects.filter(pk=result_id).first()
     result = ScenarioResult.objects.select_related("scenario").get(pk=result_id)
     mine = ScenarioResult.objects.filter(
         pk=result_id, status=ResultStatus.RUNNING, attempts=result.attempts
     )
     try:
-        if settings.RDP_TEST_SCENARIO_DELAY_SECONDS:
-            time.sleep(settings.RDP_TEST_SCENARIO_DELAY_SECONDS)  # drills: slow enough to kill
-        with transaction.atomic():
-            if not mine.select_for_update().exists():
-                return ScenarioResult.objects.get(pk=result_id)  # handed on meanwhile
-            _result_write(result)
+        with SCENARIO_RESULTS.lease_kept(result_id):
+            if settings.RDP_TEST_SCENARIO_DELAY_SECONDS:
+                time.sleep(settings.RDP_TEST_SCENARIO_DELAY_SECONDS)  # drills: slow enough to kill
+            with transaction.atomic():
+                if not mine.select_for_update().exists():
+                    return ScenarioResult.objects.get(pk=result_id)  # handed on meanwhile
+                _result_write(result)
     except Exception as exc:
         message = (
             str(exc) if isinstance(exc, AdjustmentError) else traceback.format_exc(limit=10)[-3000:]
@@ -269,6 +270,7 @@ def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
         mine.update(
             status=ResultStatus.FAILED,
             finished_at=timezone.now(),
+            lease_until=None,
             updated_at=timezone.now(),
             error=message,
         )
@@ -293,6 +295,7 @@ def _result_write(result: ScenarioResult) -> None:
     ScenarioResult.objects.filter(pk=result.pk).update(
         status=ResultStatus.SUCCEEDED,
         finished_at=timezone.now(),
+        lease_until=None,
         updated_at=timezone.now(),
         line_count=base.line_count,
         beyond_won=state.beyond_won,
@@ -306,33 +309,8 @@ def _result_write(result: ScenarioResult) -> None:
 
 
 def scenario_results_watch() -> dict[str, int]:
-    """From the share watchdog: no result waits or runs forever. One still running long
-    after a compute takes lost its worker (killed, out of memory, its machine gone): it is
-    handed to the workers again, and fails with a message after MAX_ATTEMPTS workers."""
-    now = timezone.now()
-    lost = ScenarioResult.objects.filter(
-        status=ResultStatus.RUNNING, started_at__lt=now - RUNNING_AT_MOST
-    )
-    failed = lost.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=ResultStatus.FAILED,
-        finished_at=now,
-        updated_at=now,
-        error=f"Gave up after {MAX_ATTEMPTS} attempts: each time the worker stopped before "
-        "finishing (killed, out of memory or its machine lost). Compute again.",
-    )
-    retried = list(lost.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
-    ScenarioResult.objects.filter(pk__in=retried).update(
-        status=ResultStatus.PENDING, updated_at=now
-    )
-    waiting = list(
-        ScenarioResult.objects.filter(
-            Q(updated_at__lt=now - RESEND_AFTER), status=ResultStatus.PENDING
-        ).values_list("pk", flat=True)
-    )
-    for result_id in [*retried, *waiting]:
-        ScenarioResult.objects.filter(pk=result_id).update(updated_at=now)
-        _send(result_id)
-    return {"failed": failed, "sent": len(retried) + len(waiting)}
+    """From the share watchdog: no result waits or runs forever (``JobQueue.watch``)."""
+    return SCENARIO_RESULTS.watch()
 
 
 def programme_caps() -> dict[str, tuple[tuple[int, int], int, str]]:

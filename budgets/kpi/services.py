@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from rdportfolio.core.leases import lease_kept
+from rdportfolio.core.jobs import LEASE, JobQueue
 
 from .models import RunStatus, RunTrigger, ShareRun
 from .reading import share_inputs_read
@@ -25,16 +25,14 @@ RETRYABLE_ERRORS = (OperationalError, InterfaceError)
 
 # Any constant: the advisory lock that serialises recomputes on PostgreSQL.
 SHARE_LOCK_KEY = 7_150_2023
-# A worker renews its lease on a run every third of this while it computes; a run whose
-# lease ran out has lost its worker. The watchdog runs every half minute: a dead worker's
-# run is taken up again within about LEASE + 30 s.
-LEASE = timedelta(seconds=settings.RDP_LEASE_SECONDS)
-# Workers that may die on one run before it fails for good, with a message.
-MAX_ATTEMPTS = 3
-# A waiting run is sent again if it was not handed to the workers this long ago...
-RESEND_AFTER = timedelta(minutes=2)
-# ...but not in the seconds after it was requested, while its first message is on the way.
-GRACE = timedelta(seconds=20)
+# Claimed, leased, sent and watched as every job is (rdportfolio.core.jobs).
+SHARE_RUNS = JobQueue(
+    model=ShareRun,
+    task="budgets.kpi.tasks.recompute_share",
+    waiting=RunStatus.PENDING,
+    working=(RunStatus.RUNNING,),
+    failed=RunStatus.FAILED,
+)
 
 
 def share_recompute_request(*, trigger: str, requested_by=None, force: bool = False) -> ShareRun:
@@ -70,18 +68,7 @@ def share_recompute_request(*, trigger: str, requested_by=None, force: bool = Fa
 def share_run_enqueue(*, run_id: int) -> bool:
     """Hand a run to Celery. If the broker is down the run keeps waiting, and the watchdog
     sends it again once the broker is back; nothing is lost either way."""
-    from .tasks import recompute_share
-
-    try:
-        # One try: the watchdog is the retry, and a request must not wait on a broker away.
-        recompute_share.apply_async(args=[run_id], retry=False)
-    except Exception:
-        logger.warning(
-            "could not queue share run %s; the watchdog sends it again", run_id, exc_info=True
-        )
-        return False
-    ShareRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
-    return True
+    return SHARE_RUNS.enqueue(run_id)
 
 
 def share_recompute_schedule(*, trigger: str = RunTrigger.CHANGE) -> None:
@@ -111,19 +98,8 @@ def share_run_execute(*, run_id: int, final_attempt: bool = True) -> ShareRun | 
     worker's lease ran out (it died). A run another live worker holds, or one
     already finished, is left alone: a redelivered message does nothing twice.
     """
-    now = timezone.now()
-    claimable = Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, lease_until__lt=now)
-    claimed = (
-        ShareRun.objects.filter(claimable, pk=run_id, attempts__lt=MAX_ATTEMPTS)
-        # Leaving "pending" first lets changes committed from now on request a run of their own.
-        .update(
-            status=RunStatus.RUNNING,
-            started_at=now,
-            lease_until=now + LEASE,
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
-    )
+    # Leaving "pending" first lets changes committed from now on request a run of their own.
+    claimed = SHARE_RUNS.claim(run_id)
     run = ShareRun.objects.filter(pk=run_id).first()
     if run is None:
         logger.warning("share run %s does not exist (another database?); nothing to do", run_id)
@@ -141,7 +117,7 @@ def _share_run_carry_out(*, run_id: int, final_attempt: bool) -> ShareRun:
     recorded as skipped (unless forced).
     """
     try:
-        with lease_kept(ShareRun.objects.filter(pk=run_id), lease=LEASE), transaction.atomic():
+        with SHARE_RUNS.lease_kept(run_id), transaction.atomic():
             _share_lock()
             run = ShareRun.objects.select_for_update().get(pk=run_id)
             if run.status != RunStatus.RUNNING:
@@ -200,6 +176,8 @@ def share_recompute(
     *, trigger: str = RunTrigger.COMMAND, requested_by=None, force: bool = False
 ) -> ShareRun:
     """Recompute now, in this process (management commands, the seed), not through the queue."""
+    # Created running, claimed by this process: a pending run may be waiting for a worker
+    # meanwhile (only one run may be pending).
     now = timezone.now()
     run = ShareRun.objects.create(
         trigger=trigger,
@@ -214,36 +192,9 @@ def share_recompute(
 
 
 def share_runs_watch() -> dict[str, int]:
-    """The watchdog (every half minute, from beat): no run waits or runs forever.
-
-    A waiting run not handed to the workers lately (the broker was down, the
-    web process died before it could send it) is sent again; a running run whose
-    worker's lease ran out is sent again, and after MAX_ATTEMPTS workers died on
-    it, it fails with a message saying so.
-    """
-    now = timezone.now()
-    resend = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - RESEND_AFTER)
-    waiting = ShareRun.objects.filter(resend, status=RunStatus.PENDING, created_at__lt=now - GRACE)
-    expired = ShareRun.objects.filter(status=RunStatus.RUNNING, lease_until__lt=now)
-    given_up = expired.filter(attempts__gte=MAX_ATTEMPTS)
-    failed = given_up.update(
-        status=RunStatus.FAILED,
-        finished_at=now,
-        lease_until=None,
-        updated_at=now,
-        error=f"Gave up after {MAX_ATTEMPTS} attempts: each time the worker stopped (killed, out "
-        "of memory or its machine lost) before finishing.",
-    )
-    # A run whose lease ran out is sent once per lease: not again while that message waits.
-    not_resent = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("lease_until"))
-    run_ids = [
-        *waiting.values_list("pk", flat=True),
-        *expired.filter(not_resent, attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True),
-    ]
-    sent = sum(share_run_enqueue(run_id=run_id) for run_id in run_ids)
-    if sent or failed:
-        logger.warning("share runs watchdog: %s sent again, %s given up", sent, failed)
-    return {"sent": sent, "failed": failed}
+    """The watchdog (every half minute, from beat): no run waits or runs forever
+    (``JobQueue.watch``)."""
+    return SHARE_RUNS.watch(enqueue=lambda run_id: share_run_enqueue(run_id=run_id))
 
 
 def share_runs_prune() -> int:

@@ -7,8 +7,9 @@ from django.utils import timezone
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
+from rdportfolio.core.jobs import RESEND_AFTER
+
 from .models import ImportJob, ImportStatus
-from .services import RESEND_AFTER
 
 
 @dataclasses.dataclass

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rdportfolio.core.models import TimeStampedModel
+from rdportfolio.core.jobs import LeasedJob
 from rdportfolio.core.tabular import WORKBOOK, kind_choices, spec_for
 
 
@@ -26,7 +26,7 @@ class ImportStatus(models.TextChoices):
 FINISHED = (ImportStatus.CHECKED, ImportStatus.REFUSED, ImportStatus.SUCCEEDED, ImportStatus.FAILED)
 
 
-class ImportJob(TimeStampedModel):
+class ImportJob(LeasedJob):
     """One Excel or CSV file, checked (dry run) or imported, with its progress and errors.
 
     The file is kept in the database so that any worker on any machine can read it.
@@ -78,13 +78,6 @@ class ImportJob(TimeStampedModel):
     # data changed since, rather than writing over edits made in between.
     signature = models.TextField(_("rows as checked"), blank=True, editable=False)
     message = models.TextField(_("message"), blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # Delivery: when the job was last handed to the workers, the worker's lease on it, how
-    # often a worker took it up. A job whose lease ran out is taken up again (the watchdog).
-    enqueued_at = models.DateTimeField(_("handed to the workers at"), null=True, blank=True)
-    lease_until = models.DateTimeField(_("worker's lease until"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         # The table of the budgets app, where jobs lived before they had an app of their own.

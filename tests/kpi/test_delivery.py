@@ -12,13 +12,12 @@ from django.utils import timezone
 from budgets.kpi import services
 from budgets.kpi.models import RunStatus, RunTrigger, ShareRun
 from budgets.kpi.services import (
-    GRACE,
-    MAX_ATTEMPTS,
     share_recompute,
     share_run_enqueue,
     share_run_execute,
     share_runs_watch,
 )
+from rdportfolio.core.jobs import GRACE, MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 

@@ -130,16 +130,25 @@ def test_a_result_whose_worker_died_is_taken_up_again_then_given_up(ministry_edi
     scenario = scenario_create(name="Killed", owner=ministry_editor)
     result = scenario_current_result(scenario)
     long_ago = timezone.now() - timedelta(minutes=10)
-    # One worker died on it: handed on (computed here at once), a second attempt.
+    # One worker died on it (its lease ran out): handed on (computed here at once), a second
+    # attempt.
     ScenarioResult.objects.filter(pk=result.pk).update(
-        status=ResultStatus.RUNNING, started_at=long_ago, attempts=1
+        status=ResultStatus.RUNNING,
+        started_at=long_ago,
+        enqueued_at=long_ago - timedelta(minutes=1),  # sent, then claimed
+        lease_until=long_ago,
+        attempts=1,
     )
     assert scenario_results_watch()["sent"] == 1
     result.refresh_from_db()
     assert (result.status, result.attempts) == (ResultStatus.SUCCEEDED, 2)
     # Three died on it: it fails, saying why.
     ScenarioResult.objects.filter(pk=result.pk).update(
-        status=ResultStatus.RUNNING, started_at=long_ago, attempts=3
+        status=ResultStatus.RUNNING,
+        started_at=long_ago,
+        enqueued_at=long_ago - timedelta(minutes=1),  # sent, then claimed
+        lease_until=long_ago,
+        attempts=3,
     )
     assert scenario_results_watch()["failed"] == 1
     result.refresh_from_db()
