@@ -45,7 +45,7 @@ def test_a_permission_taken_away_counts_from_the_next_request(people):
     assert not fresh(analyst).has_perm("budgets.add_budgetline")
 
 
-def test_a_token_is_checked_in_one_query_with_drfs_answers(people):
+def test_a_token_is_drfs_own_check_and_the_permissions_one_query_more(people):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
@@ -58,19 +58,12 @@ def test_a_token_is_checked_in_one_query_with_drfs_answers(people):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/api/v1/fields/")
     assert response.status_code == 200
-    if connection.vendor == "postgresql":
-        # The statement prepared once per session (with the permissions in it) runs alone.
-        from rdportfolio.core.auth import PREPARED_STATEMENT
-
-        token_queries = [q for q in queries if PREPARED_STATEMENT in q["sql"]]
-        assert [q["sql"] for q in token_queries] == [f"EXECUTE {PREPARED_STATEMENT}('{good.key}')"]
-        assert not [q for q in queries if "auth_permission" in q["sql"]]
-        assert not [q for q in queries if "authtoken_token" in q["sql"]]
-    else:
-        token_queries = [q for q in queries if "authtoken_token" in q["sql"]]
-        assert len(token_queries) == 1 and "auth_user" in token_queries[0]["sql"]
-        permission_queries = [q for q in queries if "auth_permission" in q["sql"]]
-        assert len(permission_queries) == 1 and permission_queries != token_queries
+    # DRF's own token check (the token and its user, one query), then the permissions in one.
+    token_queries = [q for q in queries if "authtoken_token" in q["sql"]]
+    assert len(token_queries) == 1 and "auth_user" in token_queries[0]["sql"]
+    permission_queries = [q for q in queries if "auth_permission" in q["sql"]]
+    assert len(permission_queries) == 1 and permission_queries != token_queries
+    assert not [q for q in queries if "PREPARE" in q["sql"] or "EXECUTE" in q["sql"]]
     # Read afresh on every call: a role taken away counts from the next one.
     groups = list(analyst.groups.all())
     analyst.groups.clear()
@@ -82,28 +75,6 @@ def test_a_token_is_checked_in_one_query_with_drfs_answers(people):
         refused = client.get("/api/v1/fields/")
         assert refused.status_code == 401, key
         assert refused.json()["errors"][0]["detail"] == message
-
-
-def test_the_prepared_token_statement_is_prepared_again_on_a_new_connection(people):
-    # A new database session has no prepared statement: the first call there prepares it.
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the statement is prepared on PostgreSQL only")
-    token = Token.objects.create(user=people[4])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.get("/api/v1/fields/").status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # as a new session would be
-    connection.connection.rdp_token_prepared = False
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/api/v1/fields/").status_code == 200
-    assert [q["sql"].split("(")[0] for q in queries if "rdp_token_user" in q["sql"]] == [
-        "PREPARE rdp_token_user",
-        "EXECUTE rdp_token_user",
-    ]
 
 
 def test_the_runs_plain_form_is_the_serializers():
