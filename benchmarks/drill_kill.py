@@ -103,7 +103,8 @@ def drill(args, queue: str) -> None:
                 "worker",
                 queue=queue,
                 broker=args.broker_url,
-                env={"RDP_TEST_SHARE_DELAY_SECONDS": str(args.slow)},
+                env={},
+                slow=f"share:{args.slow}",
                 log=logs / f"worker-{number}-killed.log",
             )
             run = share_recompute_request(trigger=RunTrigger.ADMIN, force=True)

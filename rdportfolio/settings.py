@@ -390,10 +390,6 @@ RDP_DASHBOARDS_PUBLIC = env.bool("RDP_DASHBOARDS_PUBLIC", default=False)
 # How long share runs are kept ("what did we report on 1 March?"); 0 keeps them all.
 RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3 * 365)
 # Drills only (tests, benchmarks/drill_kill.py): slower jobs, to kill a worker mid-way.
-RDP_TEST_SHARE_DELAY_SECONDS = env.float("RDP_TEST_SHARE_DELAY_SECONDS", default=0)
-RDP_TEST_SCENARIO_DELAY_SECONDS = env.float("RDP_TEST_SCENARIO_DELAY_SECONDS", default=0)
-RDP_TEST_IMPORT_DELAY_SECONDS = env.float("RDP_TEST_IMPORT_DELAY_SECONDS", default=0)
-RDP_TEST_IMPORT_DELAY_PHASE = env.str("RDP_TEST_IMPORT_DELAY_PHASE", default="checking")
 # A check can be confirmed (imported) by its requester within this many minutes of it.
 RDP_IMPORT_CONFIRM_MINUTES = env.int("RDP_IMPORT_CONFIRM_MINUTES", default=30)
 # An import job that checks for longer than this stops and fails, saying so.

@@ -51,9 +51,13 @@ def start(arguments: list[str], env: dict[str, str], log: Path) -> subprocess.Po
     )
 
 
-def celery(kind: str, *, queue: str, broker: str, env: dict[str, str], log: Path):
-    """A worker (``kind="worker"``) or beat consuming and scheduling on ``queue`` only."""
-    arguments = [sys.executable, "-m", "celery", "-A", "rdportfolio", kind, "-l", "INFO"]
+def celery(kind: str, *, queue: str, broker: str, env: dict[str, str], log: Path, slow: str = ""):
+    """A worker (``kind="worker"``) or beat consuming and scheduling on ``queue`` only; a
+    worker with ``slow`` (tests/drill_worker.py) waits at that step, to be killed there."""
+    program = ["-m", "tests.drill_worker"] if slow else ["-m", "celery"]
+    arguments = [sys.executable, *program, "-A", "rdportfolio", kind, "-l", "INFO"]
+    if slow:
+        env = {**env, "DRILL_SLOW": slow}
     if kind == "worker":
         arguments += ["-Q", queue, "-P", "solo", "--without-gossip", "--without-mingle"]
     else:

@@ -55,7 +55,7 @@ def drill(on_postgresql, tmp_path):
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
 
-    def spawn(kind, broker=None, **env):
+    def spawn(kind, broker=None, slow="", **env):
         log = tmp_path / f"{kind}-{len(processes)}.log"
         process = celery(
             kind,
@@ -63,6 +63,7 @@ def drill(on_postgresql, tmp_path):
             broker=broker or settings.CELERY_BROKER_URL,
             env={**FAST, **env},
             log=log,
+            slow=slow,
         )
         processes.append(process)
         return process
@@ -104,7 +105,7 @@ def finished(model, pk, unfinished):
 def test_a_share_run_whose_worker_is_killed_is_finished_by_the_next(drill):
     small_portfolio()  # its saves request a run, whose message waits for a worker
     run = ShareRun.objects.get(status=RunStatus.PENDING)
-    slow = drill.spawn("worker", RDP_TEST_SHARE_DELAY_SECONDS="60")
+    slow = drill.spawn("worker", slow="share:60")
     wait_for(
         lambda: ShareRun.objects.get(pk=run.pk).status == RunStatus.RUNNING,
         timeout=30,
@@ -133,7 +134,7 @@ def test_a_scenario_result_whose_worker_is_killed_is_finished_by_the_next(drill,
         adjustments=[{"kind": "total", "from_year": YEAR, "to_year": YEAR, "percent": -10}],
     )
     result = scenario_current_result(scenario)
-    slow = drill.spawn("worker", RDP_TEST_SCENARIO_DELAY_SECONDS="60")
+    slow = drill.spawn("worker", slow="scenario:60")
     wait_for(
         lambda: ScenarioResult.objects.get(pk=result.pk).status == ResultStatus.RUNNING,
         timeout=30,
@@ -160,9 +161,7 @@ def lines_file(project, years) -> bytes:
 def test_an_import_whose_worker_is_killed_is_finished_by_the_next(drill, django_user_model, phase):
     user = django_user_model.objects.create_user("t_drill_editor")
     project = ProjectFactory(start_year=2030, end_year=2039)
-    slow = drill.spawn(
-        "worker", RDP_TEST_IMPORT_DELAY_SECONDS="60", RDP_TEST_IMPORT_DELAY_PHASE=phase
-    )
+    slow = drill.spawn("worker", slow=f"import-{phase}:60")
     job = import_job_create(
         kind="budget_lines",
         file_name="drill.csv",

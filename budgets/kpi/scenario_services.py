@@ -5,10 +5,8 @@ refuses (``AdjustmentError``) leaves the scenario as it was.
 """
 
 import logging
-import time
 import traceback
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -257,8 +255,6 @@ def scenario_result_compute(*, result_id: int) -> ScenarioResult | None:
     )
     try:
         with SCENARIO_RESULTS.lease_kept(result_id):
-            if settings.RDP_TEST_SCENARIO_DELAY_SECONDS:
-                time.sleep(settings.RDP_TEST_SCENARIO_DELAY_SECONDS)  # drills: slow enough to kill
             with transaction.atomic():
                 if not mine.select_for_update().exists():
                     return ScenarioResult.objects.get(pk=result_id)  # handed on meanwhile

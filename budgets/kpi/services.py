@@ -2,7 +2,6 @@
 
 import functools
 import logging
-import time
 import traceback
 from datetime import timedelta
 
@@ -147,8 +146,6 @@ def _share_run_carry_out(*, run_id: int, final_attempt: bool) -> ShareRun:
 
 
 def _share_write(run: ShareRun) -> None:
-    if settings.RDP_TEST_SHARE_DELAY_SECONDS:
-        time.sleep(settings.RDP_TEST_SHARE_DELAY_SECONDS)  # drills: a run slow enough to kill
     inputs = share_inputs_read()
     snapshots = share_snapshots_build(inputs)
     fingerprint = inputs.fingerprint(snapshots)

@@ -181,7 +181,6 @@ def import_job_execute(*, job_id: int) -> ImportJob:
     if not claimed:
         return job
     with IMPORT_JOBS.lease_kept(job_id):
-        _test_delay("checking")
         if job.kind == tabular.WORKBOOK:
             from .workbooks import workbook_carry_out  # it uses this module's helpers
 
@@ -247,7 +246,6 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
             tabular.plan_write(
                 spec=job.spec, plan=plan, user=job.requested_by, reason=f"Import #{job.pk}"
             )
-            _test_delay("writing")  # drills: a worker killed here leaves nothing written
     except Exception as exc:
         logger.exception("import %s failed while writing; nothing was written", job.pk)
         return _import_finish(
@@ -283,7 +281,6 @@ def _import_job_check_and_write(job: ImportJob, deadline: float) -> ImportJob:
                 reason=f"Import #{job.pk}",
                 progress=progress,
             )
-            _test_delay("writing")  # drills: a worker killed here leaves nothing written
     except tabular.FileRefused as refused:
         return _import_finish(
             job, status=ImportStatus.REFUSED, errors=refused.errors, error_count=len(refused.errors)
@@ -342,12 +339,6 @@ def _too_slow_message(job: ImportJob) -> str:
             "Checking took longer than %(minutes)s minutes and was stopped; nothing was written. "
             "Split the file into smaller ones."
         ) % {"minutes": settings.RDP_IMPORT_TIME_LIMIT_SECONDS // 60}
-
-
-def _test_delay(phase: str) -> None:
-    # Drills only (tests/test_drills.py), never in production: a job slow enough to kill.
-    if settings.RDP_TEST_IMPORT_DELAY_SECONDS and settings.RDP_TEST_IMPORT_DELAY_PHASE == phase:
-        time.sleep(settings.RDP_TEST_IMPORT_DELAY_SECONDS)
 
 
 def _import_finish(job: ImportJob, *, status: str, **fields) -> ImportJob:

@@ -20,7 +20,6 @@ from .services import (
     ImportTooSlow,
     _counts,
     _import_finish,
-    _test_delay,
     _too_slow_message,
     job_progress,
 )
@@ -58,7 +57,6 @@ def workbook_carry_out(job: ImportJob) -> ImportJob:
                 tabular.plan_write(
                     spec=spec, plan=plan, user=job.requested_by, reason=f"Import #{job.pk}"
                 )
-            _test_delay("writing")  # drills: a worker killed here leaves nothing written
             if job.dry_run or changed or any(plan.error_count for _sheet, plan in sheets):
                 raise _RolledBack
     except _RolledBack:

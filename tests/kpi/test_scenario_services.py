@@ -155,20 +155,23 @@ def test_a_result_whose_worker_died_is_taken_up_again_then_given_up(ministry_edi
     assert result.status == ResultStatus.FAILED and "worker stopped" in result.error
 
 
-def test_a_worker_whose_claim_was_handed_on_writes_nothing(ministry_editor, settings, monkeypatch):
+def test_a_worker_whose_claim_was_handed_on_writes_nothing(ministry_editor, monkeypatch):
+    import contextlib
+
     from budgets.kpi import scenario_services
 
     scenario = scenario_create(name="Overtaken", owner=ministry_editor)
     result = scenario_current_result(scenario)
     figures = sorted(result.figures.values_list("path", "fiscal_year", "dimension", "key"))
     ScenarioResult.objects.filter(pk=result.pk).update(status=ResultStatus.PENDING)
-    settings.RDP_TEST_SCENARIO_DELAY_SECONDS = 1
 
-    def handed_on(_seconds):
+    @contextlib.contextmanager
+    def handed_on(_queue, _result_id):
         # While this worker is slow, the watchdog takes it for lost and another claims it.
         ScenarioResult.objects.filter(pk=result.pk).update(attempts=F("attempts") + 1)
+        yield
 
-    monkeypatch.setattr(scenario_services.time, "sleep", handed_on)
+    monkeypatch.setattr(type(scenario_services.SCENARIO_RESULTS), "lease_kept", handed_on)
     scenario_services.scenario_result_compute(result_id=result.pk)
     result.refresh_from_db()
     assert result.status == ResultStatus.RUNNING  # left to the worker that holds it now
