@@ -5,7 +5,6 @@ import itertools
 import operator
 from datetime import date
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
@@ -350,41 +349,21 @@ class ModelCleanSerializer(serializers.ModelSerializer):
 
 
 class AuditedModelViewSet(ExportMixin, viewsets.ModelViewSet):
-    """Read for every role that may view; write for editors; each write lands in the admin's log."""
+    """Read for every role that may view; write for editors. Each write is in the record's
+    audit history (simple-history, with the caller as its user: DRF sets the request's user
+    that the history middleware reads), as the admin's writes are: one trail for both."""
 
     permission_classes = [PortfolioModelPermissions]
     pagination_class = CursorPagination
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        self._log(serializer.instance, ADDITION, [{"added": {}}])
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        self._log(
-            serializer.instance,
-            CHANGE,
-            [{"changed": {"fields": sorted(serializer.validated_data)}}],
-        )
-
     def perform_destroy(self, instance):
         try:
             with transaction.atomic():
-                self._log(instance, DELETION, "")
                 super().perform_destroy(instance)
         except ProtectedError as error:
             blockers = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
             raise Conflict(
                 f"{instance} is still referred to by {', '.join(map(str, blockers))}; delete or move those first."
             ) from error
-
-    def _log(self, instance, action_flag, message):
-        LogEntry.objects.log_actions(
-            self.request.user.pk,
-            [instance],
-            action_flag,
-            change_message=message,
-            single_object=True,
-        )
