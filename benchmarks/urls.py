@@ -29,7 +29,10 @@ LINE_FIELDS = {
     "created_at": "created_at",
     "updated_at": "updated_at",
 }
-SHARE_FIELDS = ShareRowSerializer.Meta.fields  # the same columns as the API
+# The same columns as the API, each read from where its serializer field reads it.
+SHARE_FIELDS = [
+    field.source.replace(".", "__") for field in ShareRowSerializer().fields.values()
+]
 
 
 def bare_budget_lines(request):
