@@ -42,6 +42,15 @@ _PART_COLUMNS = {
 }
 
 
+def _grouping_mask(grouped: list[str], columns: tuple[str, ...]) -> int:
+    """What PostgreSQL's GROUPING(``grouped``) answers for a row grouped by ``columns``."""
+    return sum(
+        1 << (len(grouped) - 1 - position)
+        for position, column in enumerate(grouped)
+        if column not in columns
+    )
+
+
 def _read_sql(vendor: str) -> str:
     from partners.models import Collaboration, Institution
     from technologies.models import Project, Technology
@@ -63,11 +72,14 @@ def _read_sql(vendor: str) -> str:
     )
     from_clause = _READ_FROM.format(**tables)
     if vendor == "postgresql":
-        # One scan of the lines, three groupings (GROUPING() tells them apart).
-        part = (
-            "CASE GROUPING(t.program_id, t.field_id, i.country, p.technology_id, c.institution_id)"
-            f" WHEN 3 THEN {_SHARE} WHEN 29 THEN {_TECHNOLOGY} ELSE {_INSTITUTION} END"
+        # One scan of the lines, three groupings: GROUPING(columns) has a bit set, first column
+        # highest, for each column a row is *not* grouped by; each part's mask says which.
+        grouped = list(all_columns.values())
+        whens = " ".join(
+            f"WHEN {_grouping_mask(grouped, columns)} THEN {part}"
+            for part, columns in _PART_COLUMNS.items()
         )
+        part = f"CASE GROUPING({', '.join(grouped)}) {whens} END"
         sets = ", ".join(
             "(bl.fiscal_year, bl.basis, " + ", ".join(columns) + ")"
             for columns in _PART_COLUMNS.values()
