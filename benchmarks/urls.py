@@ -30,9 +30,7 @@ LINE_FIELDS = {
     "updated_at": "updated_at",
 }
 # The same columns as the API, each read from where its serializer field reads it.
-SHARE_FIELDS = [
-    field.source.replace(".", "__") for field in ShareRowSerializer().fields.values()
-]
+SHARE_FIELDS = [field.source.replace(".", "__") for field in ShareRowSerializer().fields.values()]
 
 
 def bare_budget_lines(request):
