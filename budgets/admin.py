@@ -22,11 +22,13 @@ from technologies.admin import project_inline_add
 
 from .closings_admin import CONFIRM_LABEL, YearClosingAdmin
 from .figures import (
+    LINE_FIELDS,
     LineFigure,
     figure_moves,
     figure_moves_message,
-    figure_state_read,
-    line_deltas,
+    line_figure,
+    lines_changed,
+    total_changed,
 )
 from .models import (
     BudgetLine,
@@ -43,16 +45,7 @@ CONFIRM_FIELD = "confirm_kpi_change"
 
 
 def _line_figure(values: dict) -> LineFigure:
-    collaboration = values.get("collaboration")
-    return (values["fiscal_year"], values["basis"], values["amount_won"] if collaboration else 0)
-
-
-def _line_moves(changes) -> list:
-    deltas = line_deltas(changes)
-    if not deltas:
-        return []
-    before = figure_state_read({year for year, _basis in deltas})
-    return figure_moves(before, before.with_lines(deltas))
+    return line_figure(*(values.get(name) for name in LINE_FIELDS))
 
 
 class FigureMoveConfirmForm(forms.ModelForm):
@@ -96,14 +89,8 @@ class BudgetLineForm(FigureMoveConfirmForm):
     def moves(self, cleaned_data):
         # At clean() the instance still holds what is stored: the line before the change.
         line = self.instance
-        old = (
-            _line_figure(
-                model_to_dict(line, ["fiscal_year", "basis", "amount_won", "collaboration"])
-            )
-            if line.pk
-            else None
-        )
-        return _line_moves([(old, _line_figure(cleaned_data))])
+        old = _line_figure(model_to_dict(line, LINE_FIELDS)) if line.pk else None
+        return figure_moves(*lines_changed([(old, _line_figure(cleaned_data))]))
 
 
 class MinistryBudgetForm(FigureMoveConfirmForm):
@@ -113,10 +100,9 @@ class MinistryBudgetForm(FigureMoveConfirmForm):
 
     def moves(self, cleaned_data):
         total = self.instance
-        year, basis = cleaned_data["fiscal_year"], cleaned_data["basis"]
-        before = figure_state_read({year, total.fiscal_year} - {None})
-        after = before.with_total(total.fiscal_year, total.basis, None) if total.pk else before
-        return figure_moves(before, after.with_total(year, basis, cleaned_data["total_won"]))
+        old = (total.fiscal_year, total.basis) if total.pk else None
+        new = (cleaned_data["fiscal_year"], cleaned_data["basis"])
+        return figure_moves(*total_changed(old, new, cleaned_data["total_won"]))
 
 
 class BudgetLineFormSet(BaseInlineFormSet):
@@ -134,7 +120,7 @@ class BudgetLineFormSet(BaseInlineFormSet):
                 continue
             old = _line_figure(form.initial) if form.instance.pk else None
             changes.append((old, None if deleted else _line_figure(form.cleaned_data)))
-        moves = _line_moves(changes)
+        moves = figure_moves(*lines_changed(changes)) if changes else []
         name = f"{self.prefix}-{CONFIRM_FIELD}"
         if moves and self.data.get(name) != "1":
             # The box to tick goes with the message: an inline table has no row for it.

@@ -18,11 +18,7 @@ from rdportfolio.core.drf import (
 from technologies.models import Technology
 
 from .closings_api import CONFIRM_PARAMETER, FigureMoveChecked
-from .figures import (
-    LineFigure,
-    figure_state_read,
-    line_deltas,
-)
+from .figures import LINE_FIELDS, line_figure, lines_changed, total_changed
 from .models import (
     Basis,
     BudgetLine,
@@ -215,10 +211,6 @@ class CollaborationTargetFilter(StrictFilterSet):
         return queryset.filter(plan=plan) if value else queryset.exclude(plan=plan)
 
 
-def _line_figure(year, basis, amount, collaboration) -> LineFigure:
-    return (year, basis, amount if collaboration is not None else 0)
-
-
 @extend_schema_view(
     create=extend_schema(parameters=[CONFIRM_PARAMETER]),
     partial_update=extend_schema(parameters=[CONFIRM_PARAMETER]),
@@ -238,21 +230,23 @@ class BudgetLineViewSet(FigureMoveChecked, AuditedModelViewSet):
     export_name = "budget-lines"
 
     def figure_change(self, line, values):
-        old = (
-            _line_figure(line.fiscal_year, line.basis, line.amount_won, line.collaboration_id)
+        # A stored line's collaboration by its id: no query for the object.
+        stored = (
+            {
+                "fiscal_year": line.fiscal_year,
+                "basis": line.basis,
+                "amount_won": line.amount_won,
+                "collaboration": line.collaboration_id,
+            }
             if line is not None
-            else None
+            else {}
         )
+        old = line_figure(**stored) if stored else None
         new = None
         if values is not None:
-            merged = {
-                name: values.get(name, getattr(line, name, None))
-                for name in ("fiscal_year", "basis", "amount_won", "collaboration")
-            }
-            new = _line_figure(*merged.values())
-        years = {change[0] for change in (old, new) if change is not None}
-        before = figure_state_read(years)
-        return before, before.with_lines(line_deltas([(old, new)]))
+            after = {**stored, **values}
+            new = line_figure(*(after.get(name) for name in LINE_FIELDS))
+        return lines_changed([(old, new)])
 
 
 @extend_schema_view(
@@ -273,18 +267,13 @@ class MinistryBudgetViewSet(FigureMoveChecked, AuditedModelViewSet):
 
     def figure_change(self, total, values):
         old = (total.fiscal_year, total.basis) if total is not None else None
-        new = won = None
-        if values is not None:
-            new = (
-                values.get("fiscal_year", getattr(total, "fiscal_year", None)),
-                values.get("basis", getattr(total, "basis", TotalBasis.BUDGETED)),
-            )
-            won = values.get("total_won", getattr(total, "total_won", None))
-        before = figure_state_read({key[0] for key in (old, new) if key is not None})
-        after = before.with_total(*old, None) if old is not None else before
-        if new is not None:
-            after = after.with_total(*new, won)
-        return before, after
+        if values is None:
+            return total_changed(old, None, None)
+        new = (
+            values.get("fiscal_year", getattr(total, "fiscal_year", None)),
+            values.get("basis", getattr(total, "basis", TotalBasis.BUDGETED)),
+        )
+        return total_changed(old, new, values.get("total_won", getattr(total, "total_won", None)))
 
 
 @export_schema

@@ -181,6 +181,35 @@ def figure_moves_message(moves: list[FigureMove]) -> str:
 LineFigure = tuple[int, str, int]
 
 
+# The fields of a budget line that its part in the figures depends on, in line_figure's order.
+LINE_FIELDS = ("fiscal_year", "basis", "amount_won", "collaboration")
+
+
+def line_figure(fiscal_year: int, basis: str, amount_won: int, collaboration) -> LineFigure:
+    """A line's part in the figures: its won count only when it pays for a collaboration
+    (``collaboration``: the collaboration or its id, None or empty for a domestic line)."""
+    return (fiscal_year, basis, amount_won if collaboration else 0)
+
+
+def lines_changed(
+    changes: Iterable[tuple[LineFigure | None, LineFigure | None]],
+) -> tuple[FigureState, FigureState]:
+    """The figures before and after lines change (``line_deltas``' pairs), as stored now."""
+    deltas = line_deltas(changes)
+    before = figure_state_read({year for year, _basis in deltas})
+    return before, before.with_lines(deltas)
+
+
+def total_changed(
+    old: tuple[int, str] | None, new: tuple[int, str] | None, won: int | None
+) -> tuple[FigureState, FigureState]:
+    """The figures before and after a ministry total keyed (year, basis) moves from ``old``
+    to ``new`` with ``won`` (None on one side: created or deleted)."""
+    before = figure_state_read({key[0] for key in (old, new) if key is not None})
+    after = before.with_total(*old, None) if old is not None else before
+    return before, after.with_total(*new, won) if new is not None else after
+
+
 def line_deltas(
     changes: Iterable[tuple[LineFigure | None, LineFigure | None]],
 ) -> dict[tuple[int, str], int]:

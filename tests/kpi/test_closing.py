@@ -317,3 +317,57 @@ def test_two_editors_closing_one_year_at_once_leave_one_closing(on_postgresql):
     assert len(closed) == 1 and len(refused) == 1
     assert "closed already" in refused[0].message
     assert YearClosing.objects.filter(fiscal_year=2020).count() == 1
+
+
+def change_form_data(response) -> dict:
+    """What the admin change page would post back untouched: every form's initial values."""
+    data, forms = {}, [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        forms += list(formset.forms)
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            elif isinstance(value, list | tuple):
+                value = [getattr(item, "pk", item) for item in value]
+            data[form.add_prefix(name)] = getattr(value, "pk", value)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_projects_inline_lines_that_move_the_headline_ask_to_confirm(client, ministry_editor):
+    collaboration = CollaborationFactory(project=ProjectFactory(start_year=2024, end_year=2030))
+    project = collaboration.project
+    client.force_login(ministry_editor)
+    url = reverse("admin:technologies_project_change", args=[project.pk])
+    data = change_form_data(client.get(url))
+    total = int(data["budget_lines-TOTAL_FORMS"])
+    # A new 600억 line for 2028 on the project's inline (about 1 point of the 2028 share).
+    data.update(
+        {
+            "budget_lines-TOTAL_FORMS": total + 1,
+            f"budget_lines-{total}-project": project.pk,
+            f"budget_lines-{total}-fiscal_year": 2028,
+            f"budget_lines-{total}-basis": "planned",
+            f"budget_lines-{total}-amount_won": 60_000_000_000,
+            f"budget_lines-{total}-collaboration": collaboration.pk,
+        }
+    )
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    said = " ".join(
+        str(error)
+        for inline in refused.context["inline_admin_formsets"]
+        for error in inline.formset.non_form_errors()
+    )
+    assert "2028" in said and 'name="budget_lines-confirm_kpi_change"' in said
+    assert not BudgetLine.objects.filter(collaboration=collaboration).exists()
+    confirmed = client.post(url, {**data, "budget_lines-confirm_kpi_change": "1"})
+    assert confirmed.status_code == 302
+    assert BudgetLine.objects.get(collaboration=collaboration).amount_won == 60_000_000_000
