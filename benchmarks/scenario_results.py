@@ -78,14 +78,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from budgets.kpi.scenario_models import ScenarioResult
-    from budgets.kpi.scenario_services import (
+    from budgets.scenarios.models import ScenarioResult
+    from budgets.scenarios.services import (
         scenario_base_read,
         scenario_create,
         scenario_result_compute,
     )
-    from budgets.kpi.scenario_solve import SolveRequest, scenario_solve
-    from budgets.kpi.solver import gap_close
+    from budgets.scenarios.solve import SolveRequest, scenario_solve
+    from budgets.scenarios.solver import gap_close
 
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as devnull:

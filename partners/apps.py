@@ -1,10 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from rdportfolio.core.roles import Rows
+
 
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
+    role_policy = {"researcherdispatch": Rows.PERSONAL}
+    dashboard_permission = "partners.view_institution"
 
     def ready(self):
         from rdportfolio.core import tabular

@@ -13,9 +13,9 @@ from budgets.api import (
 from budgets.closings_api import YearClosingViewSet
 from budgets.kpi.api import ShareRunViewSet, ShareView
 from budgets.kpi.reconciliation_api import ReconciliationView
-from budgets.kpi.scenario_api import ScenarioViewSet
-from budgets.kpi.scenario_results_api import ScenarioResultsView
-from budgets.kpi.scenario_solve_api import SolveView
+from budgets.scenarios.api import ScenarioViewSet
+from budgets.scenarios.results_api import ScenarioResultsView
+from budgets.scenarios.solve_api import SolveView
 from partners.api import (
     CollaborationViewSet,
     CooperationCenterViewSet,

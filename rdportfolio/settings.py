@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "partners",
     "budgets",
     "budgets.kpi",
+    "budgets.scenarios",
     "rdportfolio.imports",
 ]
 
@@ -238,6 +239,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "budgets.kpi.tasks.share_runs_watchdog",
         "schedule": RDP_WATCHDOG_SECONDS,
     },
+    "scenario-results-watchdog": {
+        "task": "budgets.scenarios.tasks.scenario_results_watchdog",
+        "schedule": RDP_WATCHDOG_SECONDS,
+    },
     "import-jobs-watchdog": {
         "task": "rdportfolio.imports.tasks.import_jobs_watchdog",
         "schedule": RDP_WATCHDOG_SECONDS,
@@ -273,7 +278,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "rdportfolio.core.api_schema.PortfolioAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-_ENUMS = "kpi.scenario_models.ScenarioStatus kpi.scenario_models.ResultStatus"
+_ENUMS = "scenarios.models.ScenarioStatus scenarios.models.ResultStatus"
 _ENUMS += " kpi.models.ShareStatus kpi.models.RunStatus models.Basis models.TotalBasis"
 SPECTACULAR_SETTINGS = {
     "TITLE": "rdportfolio API",
@@ -389,7 +394,6 @@ RDP_DEMO_LOGINS = env.bool("RDP_DEMO_LOGINS", default=EMBEDDED)
 RDP_DASHBOARDS_PUBLIC = env.bool("RDP_DASHBOARDS_PUBLIC", default=False)
 # How long share runs are kept ("what did we report on 1 March?"); 0 keeps them all.
 RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3 * 365)
-# Drills only (tests, benchmarks/drill_kill.py): slower jobs, to kill a worker mid-way.
 # A check can be confirmed (imported) by its requester within this many minutes of it.
 RDP_IMPORT_CONFIRM_MINUTES = env.int("RDP_IMPORT_CONFIRM_MINUTES", default=30)
 # An import job that checks for longer than this stops and fails, saying so.

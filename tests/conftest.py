@@ -201,7 +201,7 @@ def scenarios_computed(monkeypatch):
     """Scenario results computed as soon as they are requested, in this process.
 
     They are sent to the workers after commit; these tests run inside a transaction that
-    never commits, with no worker (test_scenario_worker.py has a real one), so the callback
+    never commits, with no worker (tests/scenarios/test_worker.py has a real one), so the callback
     runs at once and the task runs eagerly.
     """
     monkeypatch.setattr("django.db.transaction.on_commit", lambda func, **_kw: func())

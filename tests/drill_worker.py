@@ -33,7 +33,8 @@ def _slowed(module, name: str, seconds: float, *, after: bool = False) -> None:
 
 
 def slow_down(spec: str) -> None:
-    from budgets.kpi import scenario_services, services
+    from budgets.kpi import services
+    from budgets.scenarios import services as scenario_services
     from rdportfolio.core import tabular
     from rdportfolio.imports import services as import_services
 

@@ -8,13 +8,13 @@ from django.urls import reverse
 
 from budgets.models import Basis, BudgetLine
 from partners.models import IPAgreement, ResearcherDispatch
-from rdportfolio.core.roles import PORTFOLIO_APPS
+from rdportfolio.core.roles import portfolio_apps
 from tests.factories import BudgetLineFactory, CollaborationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
 PORTFOLIO_MODELS = [
-    model for model in admin.site._registry if model._meta.app_label in PORTFOLIO_APPS
+    model for model in admin.site._registry if model._meta.app_label in portfolio_apps()
 ]
 
 
@@ -30,7 +30,7 @@ def test_every_portfolio_model_is_registered():
         for m in apps.get_models()
         # Audit history has its own pages under each model's admin; the pages' rollups are
         # a cache each run rebuilds (its figures are the run's snapshots, which have a page).
-        if m._meta.app_label in PORTFOLIO_APPS
+        if m._meta.app_label in portfolio_apps()
         and not m.__name__.startswith("Historical")
         and m.__name__ not in ("BudgetRollup", "FieldRollup", "PartnerRollup")
         # A scenario's adjustments are edited in order under it, as an inline; its figures

@@ -122,8 +122,8 @@ def test_a_share_run_whose_worker_is_killed_is_finished_by_the_next(drill):
 
 
 def test_a_scenario_result_whose_worker_is_killed_is_finished_by_the_next(drill, django_user_model):
-    from budgets.kpi.scenario_models import ResultStatus, ScenarioResult
-    from budgets.kpi.scenario_services import scenario_create, scenario_current_result
+    from budgets.scenarios.models import ResultStatus, ScenarioResult
+    from budgets.scenarios.services import scenario_create, scenario_current_result
     from tests.kpi.test_concurrency import YEAR
 
     small_portfolio()  # 7% planned in YEAR

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from rdportfolio.core.roles import PORTFOLIO_APPS
+from rdportfolio.core.roles import portfolio_apps
 
 PO_FILE = Path(__file__).resolve().parent.parent / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 DJANGO_OWN = {"Django site admin", "Django administration"}  # translated by Django itself
@@ -32,7 +32,7 @@ def test_every_portfolio_model_and_field_reads_in_korean():
     portfolio = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in PORTFOLIO_APPS
+        if m._meta.app_label in portfolio_apps()
         # Audit history tables: their own columns are django-simple-history's.
         and not m.__name__.startswith("Historical")
     ]

@@ -1,5 +1,5 @@
-"""A database from before evaluations, the KPI and import jobs had apps of their own migrates
-forward with every row, every history row, its permissions and its admin log intact."""
+"""A database from before evaluations, the KPI, import jobs and scenarios had apps of their own
+migrates forward with every row, every history row, its permissions and its admin log intact."""
 
 import pytest
 from django.db import connection
@@ -20,6 +20,7 @@ BEFORE_THE_MOVES = [
     ("budgets", "0008_roles_evaluations_imports"),
     ("evaluations", None),
     ("kpi", None),
+    ("scenarios", None),
     ("imports", None),
 ]
 MOVED = {
@@ -206,3 +207,61 @@ def test_free_flag_lines_become_domestic_with_a_report_and_korean_partners_stop_
     printed = capsys.readouterr().out
     assert "1 budget lines were international without a foreign partner" in printed
     assert "2025: 1 line(s), 6,000,000,000 won" in printed
+
+
+BEFORE_SCENARIOS_MOVED = [("kpi", "0010_scenario_results_leased"), ("scenarios", None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scenarios_leave_the_kpi_app_with_their_rows_history_and_permissions(ministry_editor):
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from budgets.scenarios.models import Scenario, ScenarioResult
+
+    apps = migrate(BEFORE_SCENARIOS_MOVED)
+    old = {name: apps.get_model("kpi", name) for name in ("Scenario", "HistoricalScenario")}
+    scenario = old["Scenario"].objects.create(name="이전 시나리오")
+    old["HistoricalScenario"].objects.create(
+        id=scenario.pk,
+        name=scenario.name,
+        description="",
+        status="draft",
+        revision=1,
+        created_at=scenario.created_at,
+        updated_at=scenario.updated_at,
+        history_date=timezone.now(),
+        history_type="+",
+    )
+    apps.get_model("kpi", "Adjustment").objects.create(
+        scenario=scenario, position=1, kind="add", from_year=2026, to_year=2027, amount_won=5
+    )
+    result = apps.get_model("kpi", "ScenarioResult").objects.create(
+        scenario=scenario, scenario_revision=1, status="succeeded"
+    )
+    scenario_type = apps.get_model("contenttypes", "ContentType").objects.get(
+        app_label="kpi", model="scenario"
+    )
+    apps.get_model("admin", "LogEntry").objects.create(
+        user_id=ministry_editor.pk,
+        content_type_id=scenario_type.pk,
+        object_id=str(scenario.pk),
+        object_repr="이전 시나리오",
+        action_flag=1,
+        action_time=timezone.now(),
+    )
+    counts = table_counts()
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    assert {table: n for table, n in table_counts().items() if table in counts} == counts
+    moved = Scenario.objects.get(pk=scenario.pk)
+    assert moved.name == "이전 시나리오" and moved.history.count() == 1
+    assert [a.amount_won for a in moved.adjustments.all()] == [5]
+    assert ScenarioResult.objects.get(pk=result.pk).scenario == moved
+    assert not ContentType.objects.filter(app_label="kpi", model__contains="scenario").exists()
+    assert ContentType.objects.get(pk=scenario_type.pk).app_label == "scenarios"
+    assert LogEntry.objects.get(object_repr="이전 시나리오").get_edited_object() == moved
+    ministry_editor = type(ministry_editor).objects.get(pk=ministry_editor.pk)
+    assert ministry_editor.has_perm("scenarios.change_scenario")
+    assert not ministry_editor.has_perm("scenarios.change_scenarioresult")

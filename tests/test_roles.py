@@ -5,14 +5,14 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from rdportfolio.core.roles import PORTFOLIO_APPS
+from rdportfolio.core.roles import portfolio_apps
 
 pytestmark = pytest.mark.django_db
 
 ADMINS = {
     model._meta.label_lower: model
     for model in admin.site._registry
-    if model._meta.app_label in PORTFOLIO_APPS
+    if model._meta.app_label in portfolio_apps()
 }
 EVALUATION = {
     "evaluations.evaluationround",
@@ -22,7 +22,7 @@ EVALUATION = {
 SYSTEM = {
     "kpi.sharerun",
     "kpi.sharesnapshot",
-    "kpi.scenarioresult",
+    "scenarios.scenarioresult",
     "kpi.reconciliation",
 }
 

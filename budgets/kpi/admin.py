@@ -126,10 +126,6 @@ class ShareSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return lookup == "run__id__exact" or super().lookup_allowed(lookup, value, request)
 
 
-# Scenarios have an admin module of their own; imported here so that the admin finds it.
-from . import scenario_admin  # noqa: E402, F401
-
-
 def comparison_rows(comparisons) -> list[dict]:
     """Comparisons as the page shows them: each value in its unit, the difference signed."""
 

@@ -341,12 +341,3 @@ class Reconciliation(PublishedFigure):
 # The pages' rollups live in a module of their own; imported here so that Django registers
 # them with the app.
 from .rollup_models import BudgetRollup, FieldRollup, PartnerRollup  # noqa: E402, F401
-
-# Scenarios live in a module of their own (this one holds the share's tables); imported here so
-# that Django registers them with the app. Last: they read the choices above.
-from .scenario_models import (  # noqa: E402, F401
-    Adjustment,
-    Scenario,
-    ScenarioFigure,
-    ScenarioResult,
-)

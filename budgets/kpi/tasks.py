@@ -3,7 +3,6 @@
 from celery import shared_task
 
 from .models import RunTrigger
-from .scenario_services import scenario_result_compute, scenario_results_watch
 from .services import (
     RETRYABLE_ERRORS,
     share_recompute_request,
@@ -43,15 +42,5 @@ def recompute_share_nightly() -> int:
 
 @shared_task(ignore_result=True)
 def share_runs_watchdog() -> dict:
-    """Every half minute: runs whose message was lost or whose worker died go out again;
-    scenario results likewise (or fail, with a message, when their worker died)."""
-    watched = share_runs_watch()
-    watched["scenarios"] = scenario_results_watch()
-    return watched
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)
-def compute_scenario(result_id: int) -> str | None:
-    """Compute scenario result ``result_id``. Idempotent: a result already taken is left alone."""
-    result = scenario_result_compute(result_id=result_id)
-    return result.status if result else None
+    """Every half minute: runs whose message was lost or whose worker died go out again."""
+    return share_runs_watch()

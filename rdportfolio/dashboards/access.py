@@ -11,14 +11,8 @@ from django.views.decorators.http import require_GET
 from budgets.models import ExchangeRate
 from rdportfolio.core.i18n import bilingual, korean  # noqa: F401 - pages import korean from here
 from rdportfolio.core.money import DEFAULT_UNIT, Display
+from rdportfolio.core.roles import dashboard_permissions
 
-# What a reader must be allowed to see for the pages to make sense; the CTO viewer role has it.
-DASHBOARD_PERMISSIONS = (
-    "technologies.view_technology",
-    "partners.view_institution",
-    "budgets.view_budgetline",
-    "kpi.view_sharesnapshot",
-)
 PAGE_SIZE = 100
 
 
@@ -31,7 +25,7 @@ def dashboard_page(view):
         if not settings.RDP_DASHBOARDS_PUBLIC:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.has_perms(DASHBOARD_PERMISSIONS):
+            if not request.user.has_perms(dashboard_permissions()):
                 raise PermissionDenied(_("Your role does not include the dashboards."))
         return view(request, *args, **kwargs)
 

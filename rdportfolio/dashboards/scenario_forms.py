@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from budgets.kpi.scenario_models import AdjustmentKind, Scenario
-from budgets.kpi.scenario_solve import BY, SOURCES
+from budgets.scenarios.engine import Kind
+from budgets.scenarios.models import Scenario
+from budgets.scenarios.solve import BY, SOURCES
 from programs.models import Track
 from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
 from rdportfolio.core.won_input import SignedWonFormField, WonFormField
@@ -35,7 +36,7 @@ class ScenarioForm(forms.ModelForm):
 
 class AdjustmentForm(forms.Form):
     # A blank first choice: the empty row for a new adjustment stays unchanged, not a "shift".
-    kind = forms.ChoiceField(label=_("kind"), choices=[("", "—"), *AdjustmentKind.choices])
+    kind = forms.ChoiceField(label=_("kind"), choices=[("", "—"), *Kind.choices])
     track = forms.ChoiceField(
         label=_("track"), choices=[("", _("All tracks")), *Track.choices], required=False
     )

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from budgets.kpi.freshness import LATE_AFTER
-from budgets.kpi.scenario import UNSPECIFIED, AdjustmentError, Path
-from budgets.kpi.scenario_models import ResultStatus, ScenarioFigure
-from budgets.kpi.scenario_services import scenario_current_result
-from budgets.kpi.scenario_solve import SolveRequest, scenario_from_solution, scenario_solve
 from budgets.models import TargetPlan
+from budgets.scenarios.engine import UNSPECIFIED, AdjustmentError, Path
+from budgets.scenarios.models import ResultStatus, ScenarioFigure
+from budgets.scenarios.services import scenario_current_result
+from budgets.scenarios.solve import SolveRequest, scenario_from_solution, scenario_solve
 from programs.models import TRACK_ORDER, Track
 
 from .access import percent, reader_display

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from budgets.kpi.scenario import AdjustmentError
-from budgets.kpi.scenario_models import Scenario, ScenarioFigure
-from budgets.kpi.scenario_services import (
+from budgets.scenarios.engine import AdjustmentError
+from budgets.scenarios.models import Scenario, ScenarioFigure
+from budgets.scenarios.services import (
     ScenarioLocked,
     ScenarioNotReady,
     scenario_adjustments_data,
@@ -30,12 +30,13 @@ from budgets.kpi.scenario_services import (
     scenario_revise,
     scenario_update,
 )
+from rdportfolio.core.roles import dashboard_permissions
 
-from .access import DASHBOARD_PERMISSIONS, reader_display
+from .access import reader_display
 from .scenario_forms import AdjustmentFormSet, ScenarioForm
 from .scenario_view import goal_year, result_context, scenario_solve_page
 
-EDIT = "kpi.change_scenario"
+EDIT = "scenarios.change_scenario"
 
 
 def visible_scenarios(user):
@@ -55,7 +56,7 @@ def scenario_page(view):
         ):
             return redirect_to_login(request.get_full_path())
         if request.user.is_authenticated and not settings.RDP_DASHBOARDS_PUBLIC:
-            if not request.user.has_perms(DASHBOARD_PERMISSIONS):
+            if not request.user.has_perms(dashboard_permissions()):
                 raise PermissionDenied(_("Your role does not include the dashboards."))
         if request.method == "POST" and not request.user.has_perm(EDIT):
             raise PermissionDenied(_("Only ministry editors change scenarios."))

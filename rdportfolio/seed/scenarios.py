@@ -7,8 +7,8 @@ partners, 50억 원 a year from 2026. Computed in this process and published.
 
 from decimal import Decimal
 
-from budgets.kpi.scenario_models import Scenario
-from budgets.kpi.scenario_services import scenario_create, scenario_publish
+from budgets.scenarios.models import Scenario
+from budgets.scenarios.services import scenario_create, scenario_publish
 
 DEMO_SCENARIO = "Two steps toward 15% (demo)"
 EOK = 10**8

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from budgets.kpi.models import RunTrigger, ShareRun
-from budgets.kpi.scenario_models import Scenario, ScenarioResult
-from budgets.kpi.scenario_services import SCENARIO_RESULTS
 from budgets.kpi.services import SHARE_RUNS
+from budgets.scenarios.models import Scenario, ScenarioResult
+from budgets.scenarios.services import SCENARIO_RESULTS
 from rdportfolio.core.jobs import GRACE, MAX_ATTEMPTS, RESEND_AFTER
 from rdportfolio.imports.models import ImportJob
 from rdportfolio.imports.services import IMPORT_JOBS

@@ -6,9 +6,9 @@ read back in the history."""
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 
-from budgets.kpi.scenario_models import Scenario
-from budgets.kpi.scenario_services import scenario_create
 from budgets.models import BudgetLine
+from budgets.scenarios.models import Scenario
+from budgets.scenarios.services import scenario_create
 from rdportfolio.core import admin_paging
 from technologies.models import Project
 from tests.dashboards.browser import SCREENSHOTS
@@ -40,9 +40,9 @@ def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
         "centres": "/admin/partners/cooperationcenter/",
         "targets": "/admin/budgets/targetplan/",
         "import": "/admin/imports/importjob/add/?kind=projects",
-        "scenarios": "/admin/kpi/scenario/",
-        "scenario-published": f"/admin/kpi/scenario/{published.pk}/change/",
-        "scenario-draft": f"/admin/kpi/scenario/{draft.pk}/change/",
+        "scenarios": "/admin/scenarios/scenario/",
+        "scenario-published": f"/admin/scenarios/scenario/{published.pk}/change/",
+        "scenario-draft": f"/admin/scenarios/scenario/{draft.pk}/change/",
     }
     # A word from each page's own chrome in the language it must be in.
     for locale, language, word in (("ko-KR", "ko", "로그아웃"), ("en-US", "en", "Log out")):

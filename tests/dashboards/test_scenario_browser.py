@@ -7,8 +7,8 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from budgets.kpi.scenario_models import Scenario, ScenarioFigure
-from budgets.kpi.scenario_services import scenario_current_result
+from budgets.scenarios.models import Scenario, ScenarioFigure
+from budgets.scenarios.services import scenario_current_result
 from rdportfolio.celery import app as celery_app
 from tests.dashboards.browser import SCREENSHOTS, wait_for_charts, wait_until
 

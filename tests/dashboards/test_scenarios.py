@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from budgets.kpi.scenario_models import Scenario, ScenarioFigure
-from budgets.kpi.scenario_services import scenario_create, scenario_current_result
+from budgets.scenarios.models import Scenario, ScenarioFigure
+from budgets.scenarios.services import scenario_create, scenario_current_result
 from tests.dashboards.pages import browser, chart_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from budgets.kpi.scenario_models import ResultStatus
-from budgets.kpi.scenario_services import scenario_create, scenario_current_result
+from budgets.scenarios.models import ResultStatus
+from budgets.scenarios.services import scenario_create, scenario_current_result
 from tests.kpi.test_concurrency import YEAR, small_portfolio
 
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from budgets.kpi.solver import UNIT, Problem, Span, gap_close
+from budgets.scenarios.solver import UNIT, Problem, Span, gap_close
 
 EOK = UNIT  # 1억 원
 

@@ -7,10 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..figures import share_percent
-from .models import Dimension, ShareStatus, TargetOrigin
-from .rule import target_share_for, won_of_share
-from .scenario import UNSPECIFIED, Base, Change, Path, State, expected_state, scenario_apply
+from budgets.figures import share_percent
+from budgets.kpi.models import Dimension, ShareStatus, TargetOrigin
+from budgets.kpi.rule import target_share_for, won_of_share
+
+from .engine import UNSPECIFIED, Base, Change, Path, State, expected_state, scenario_apply
 
 
 @dataclass

@@ -30,12 +30,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from budgets.figures import figure_basis
+from budgets.models import Basis
 from rdportfolio.core.money import apportion, format_won
-
-from ..figures import figure_basis
-from ..models import Basis
 
 UNSPECIFIED = (
     "unspecified"  # added won whose field, track or partner country the scenario does not name
@@ -43,12 +44,22 @@ UNSPECIFIED = (
 RATE_PLACES = Decimal("0.000001")
 
 
-class Kind:
-    SHIFT, ADD, TOTAL, SLIP, RATE = "shift", "add", "total", "slip", "rate"
+class Kind(models.TextChoices):
+    """The five kinds of adjustment (``Adjustment.kind``; ``Change.kind``)."""
+
+    SHIFT = "shift", gettext_lazy("Shift domestic won to international")
+    ADD = "add", gettext_lazy("Add international won")
+    TOTAL = "total", gettext_lazy("Change the ministry total")
+    SLIP = "slip", gettext_lazy("Slip: delay by years")
+    RATE = "rate", gettext_lazy("Execution rate")
 
 
-class Path:
-    BASELINE, SCENARIO, EXPECTED = "baseline", "scenario", "expected"
+class Path(models.TextChoices):
+    """The three paths a result holds (``ScenarioFigure.path``)."""
+
+    BASELINE = "baseline", gettext_lazy("Baseline")
+    SCENARIO = "scenario", gettext_lazy("Scenario")
+    EXPECTED = "expected", gettext_lazy("Expected (execution rate)")
 
 
 class AdjustmentError(ValueError):

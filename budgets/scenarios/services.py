@@ -10,15 +10,15 @@ import traceback
 from django.db import connection, transaction
 from django.utils import timezone
 
+from budgets.figures import denominator_for, figure_basis
+from budgets.models import BudgetLine, MinistryBudget, TargetPlan, YearClosing
 from programs.models import Program
 from rdportfolio.core.jobs import MAX_ATTEMPTS, JobQueue
 from rdportfolio.core.models import rows_copy
 from technologies.models import Project, Technology
 
-from ..figures import denominator_for, figure_basis
-from ..models import BudgetLine, MinistryBudget, TargetPlan, YearClosing
-from .scenario import AdjustmentError, Base, Change
-from .scenario_models import (
+from .engine import AdjustmentError, Base, Change
+from .models import (
     Adjustment,
     ResultStatus,
     Scenario,
@@ -26,7 +26,7 @@ from .scenario_models import (
     ScenarioResult,
     ScenarioStatus,
 )
-from .scenario_paths import scenario_figures
+from .paths import scenario_figures
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _gave_up(result) -> dict:
 # Claimed, leased, sent and watched as every job is (rdportfolio.core.jobs).
 SCENARIO_RESULTS = JobQueue(
     model=ScenarioResult,
-    task="budgets.kpi.tasks.compute_scenario",
+    task="budgets.scenarios.tasks.compute_scenario",
     waiting=ResultStatus.PENDING,
     working=(ResultStatus.RUNNING,),
     failed=ResultStatus.FAILED,

@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 
 from rdportfolio.core.api import DecimalTextField, StrictCharField
 
-from .scenario import AdjustmentError
-from .scenario_models import Scenario
-from .scenario_solve import BY, SOURCES, SolveRequest, scenario_from_solution, scenario_solve
+from .engine import AdjustmentError
+from .models import Scenario
+from .solve import BY, SOURCES, SolveRequest, scenario_from_solution, scenario_solve
 
 
 class JSONBooleanField(serializers.BooleanField):
@@ -97,7 +97,7 @@ class SolutionSerializer(serializers.Serializer):
 
 class ReadsScenarios(BasePermission):
     def has_permission(self, request, view):
-        return request.user.has_perm("kpi.view_scenario")
+        return request.user.has_perm("scenarios.view_scenario")
 
 
 class SolveView(APIView):
@@ -115,7 +115,7 @@ class SolveView(APIView):
         params = SolveSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        if data["save"] and not request.user.has_perm("kpi.add_scenario"):
+        if data["save"] and not request.user.has_perm("scenarios.add_scenario"):
             raise PermissionDenied("Only ministry editors save scenarios.")
         if data["save"] and not data.get("name"):
             raise ValidationError({"name": ["Name the scenario to save."]})

@@ -19,13 +19,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from budgets.kpi.models import TargetOrigin
+from budgets.kpi.rule import target_share_for, won_of_share
 from rdportfolio.core.money import format_won
 
-from .models import TargetOrigin
-from .rule import target_share_for, won_of_share
-from .scenario import Base, Kind, State, scenario_apply
-from .scenario_models import Scenario
-from .scenario_services import (
+from .engine import Base, Kind, State, scenario_apply
+from .models import Scenario
+from .services import (
     programme_caps,
     scenario_adjustments_data,
     scenario_base_read,

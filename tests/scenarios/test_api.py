@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from budgets.kpi.scenario_models import Scenario
+from budgets.scenarios.models import Scenario
 from tests.api.client import api
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]

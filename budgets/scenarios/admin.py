@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from rdportfolio.core.admin import NamedCellsMixin, PortfolioModelAdmin, ReadOnlyAdminMixin
 from rdportfolio.core.won_input import SignedWonFormField, WonInputMixin
 
-from .scenario import AdjustmentError
-from .scenario_models import Adjustment, Scenario, ScenarioResult
-from .scenario_services import scenario_check, scenario_result_request
+from .engine import AdjustmentError
+from .models import Adjustment, Scenario, ScenarioResult
+from .services import scenario_check, scenario_result_request
 
 
 class AdjustmentInlineFormSet(forms.BaseInlineFormSet):

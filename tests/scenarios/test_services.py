@@ -9,9 +9,10 @@ import pytest
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from budgets.kpi.scenario import AdjustmentError, Kind
-from budgets.kpi.scenario_models import ResultStatus, Scenario, ScenarioFigure, ScenarioResult
-from budgets.kpi.scenario_services import (
+from budgets.models import BudgetLine, MinistryBudget, YearClosing
+from budgets.scenarios.engine import AdjustmentError, Kind
+from budgets.scenarios.models import ResultStatus, Scenario, ScenarioFigure, ScenarioResult
+from budgets.scenarios.services import (
     ScenarioLocked,
     ScenarioNotReady,
     scenario_base_read,
@@ -22,8 +23,7 @@ from budgets.kpi.scenario_services import (
     scenario_revise,
     scenario_update,
 )
-from budgets.kpi.scenario_solve import SolveRequest, scenario_from_solution, scenario_solve
-from budgets.models import BudgetLine, MinistryBudget, YearClosing
+from budgets.scenarios.solve import SolveRequest, scenario_from_solution, scenario_solve
 from programs.models import Program, Track
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]
@@ -158,7 +158,7 @@ def test_a_result_whose_worker_died_is_taken_up_again_then_given_up(ministry_edi
 def test_a_worker_whose_claim_was_handed_on_writes_nothing(ministry_editor, monkeypatch):
     import contextlib
 
-    from budgets.kpi import scenario_services
+    from budgets.scenarios import services as scenario_services
 
     scenario = scenario_create(name="Overtaken", owner=ministry_editor)
     result = scenario_current_result(scenario)

@@ -11,12 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from budgets.kpi.models import Dimension, ShareStatus
 from programs.models import Track
 from rdportfolio.core.jobs import LeasedJob
 from rdportfolio.core.models import TimeStampedModel, year_field
 
-from .models import Dimension, ShareStatus
-from .scenario import Change, Kind, Path
+from .engine import Change, Kind, Path
 
 
 class ScenarioStatus(models.TextChoices):
@@ -27,9 +27,9 @@ class ScenarioStatus(models.TextChoices):
 class ScenarioQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Editors see every scenario; everyone else who may read them, the published ones."""
-        if user.has_perm("kpi.change_scenario"):
+        if user.has_perm("scenarios.change_scenario"):
             return self
-        if user.has_perm("kpi.view_scenario"):
+        if user.has_perm("scenarios.view_scenario"):
             return self.filter(status=ScenarioStatus.PUBLISHED)
         return self.none()
 
@@ -62,9 +62,10 @@ class Scenario(TimeStampedModel):
     revision = models.PositiveIntegerField(_("revision"), default=1)
 
     objects = ScenarioQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="kpi_historicalscenario")
 
     class Meta:
+        db_table = "kpi_scenario"  # the tables are kept from when scenarios were in the KPI app
         verbose_name = _("scenario")
         verbose_name_plural = _("scenarios")
         ordering = ["-updated_at", "-id"]
@@ -89,14 +90,6 @@ class Scenario(TimeStampedModel):
         return max(current, key=lambda r: r.pk, default=None)
 
 
-class AdjustmentKind(models.TextChoices):
-    SHIFT = Kind.SHIFT, _("Shift domestic won to international")
-    ADD = Kind.ADD, _("Add international won")
-    TOTAL = Kind.TOTAL, _("Change the ministry total")
-    SLIP = Kind.SLIP, _("Slip: delay by years")
-    RATE = Kind.RATE, _("Execution rate")
-
-
 class Adjustment(models.Model):
     """One step of a scenario, over a scope (any combination; empty = the whole portfolio)
     and a span of open plan years."""
@@ -105,7 +98,7 @@ class Adjustment(models.Model):
         Scenario, on_delete=models.CASCADE, related_name="adjustments", verbose_name=_("scenario")
     )
     position = models.PositiveSmallIntegerField(_("position"))
-    kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     track = models.CharField(_("track"), max_length=20, choices=Track.choices, blank=True)
     field = models.ForeignKey(
         "technologies.Field",
@@ -157,9 +150,10 @@ class Adjustment(models.Model):
     slip_years = models.PositiveSmallIntegerField(_("years of delay"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="kpi_historicaladjustment")
 
     class Meta:
+        db_table = "kpi_adjustment"
         verbose_name = _("scenario adjustment")
         verbose_name_plural = _("scenario adjustments")
         ordering = ["scenario", "position"]
@@ -236,6 +230,7 @@ class ScenarioResult(LeasedJob):
     )
 
     class Meta:
+        db_table = "kpi_scenarioresult"
         verbose_name = _("scenario result")
         verbose_name_plural = _("scenario results")
         ordering = ["-id"]
@@ -247,16 +242,10 @@ class ScenarioResult(LeasedJob):
 class ScenarioFigure(models.Model):
     """One figure of a result: a path, a year, and overall or one key of a breakdown."""
 
-    PATHS = [
-        (Path.BASELINE, _("Baseline")),
-        (Path.SCENARIO, _("Scenario")),
-        (Path.EXPECTED, _("Expected (execution rate)")),
-    ]
-
     result = models.ForeignKey(
         ScenarioResult, on_delete=models.CASCADE, related_name="figures", verbose_name=_("result")
     )
-    path = models.CharField(_("path"), max_length=10, choices=PATHS)
+    path = models.CharField(_("path"), max_length=10, choices=Path.choices)
     fiscal_year = year_field(_("fiscal year"))
     dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
     key = models.CharField(_("key"), max_length=40, blank=True)
@@ -274,6 +263,7 @@ class ScenarioFigure(models.Model):
     difference_won = models.BigIntegerField(_("difference from the baseline (won)"))
 
     class Meta:
+        db_table = "kpi_scenariofigure"
         verbose_name = _("scenario figure")
         verbose_name_plural = _("scenario figures")
         ordering = ["result", "path", "dimension", "key", "fiscal_year"]

@@ -17,13 +17,14 @@ from rdportfolio.core.drf import (
 )
 from rdportfolio.core.models import MAX_YEAR, MIN_YEAR
 
-from .scenario_api import ResultSerializer
-from .scenario_models import ResultStatus, Scenario, ScenarioFigure
-from .scenario_services import scenario_current_result
+from .api import ResultSerializer
+from .engine import Path
+from .models import ResultStatus, Scenario, ScenarioFigure
+from .services import scenario_current_result
 
 
 class FigureFilter(StrictFilterSet):
-    path = django_filters.ChoiceFilter(choices=ScenarioFigure.PATHS)
+    path = django_filters.ChoiceFilter(choices=Path.choices)
     by = django_filters.ChoiceFilter(
         field_name="dimension",
         choices=[(c, c) for c in ("overall", "track", "field", "country")],
@@ -84,7 +85,7 @@ class ScenarioResultsView(ExportMixin, generics.ListAPIView):
     @extend_schema(
         # Listed here: the schema reads filters only from list views, and this one returns one object.
         parameters=[
-            OpenApiParameter("path", enum=[p for p, _label in ScenarioFigure.PATHS]),
+            OpenApiParameter("path", enum=Path.values),
             OpenApiParameter(
                 "by",
                 enum=["overall", "track", "field", "country"],

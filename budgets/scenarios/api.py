@@ -1,6 +1,6 @@
 """Scenarios for analysts and editors: ``/api/v1/scenarios/`` and each one's ``results/``.
 
-Editors (``kpi.change_scenario``) create and change drafts, publish and revise them; analysts
+Editors (``scenarios.change_scenario``) create and change drafts, publish and revise them; analysts
 and CTO viewers read published ones. Writes go through ``scenario_services``: an adjustment
 the engine refuses is a 400 naming the adjustment and its field, and nothing is written.
 """
@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from budgets.kpi.freshness import LATE_AFTER
 from programs.models import Track
 from rdportfolio.core.api import (
     CodeRelatedField,
@@ -28,16 +29,14 @@ from rdportfolio.core.drf import (
 )
 from technologies.models import Field, Technology
 
-from .freshness import LATE_AFTER
-from .scenario import AdjustmentError
-from .scenario_models import (
+from .engine import AdjustmentError, Kind
+from .models import (
     Adjustment,
-    AdjustmentKind,
     ResultStatus,
     Scenario,
     ScenarioResult,
 )
-from .scenario_services import (
+from .services import (
     ScenarioLocked,
     ScenarioNotReady,
     scenario_create,
@@ -49,7 +48,7 @@ from .scenario_services import (
 
 
 class AdjustmentSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(choices=AdjustmentKind.choices)
+    kind = serializers.ChoiceField(choices=Kind.choices)
     track = serializers.ChoiceField(choices=Track.choices, required=False, allow_blank=True)
     field = CodeRelatedField(
         slug_field="code", queryset=Field.objects.all(), required=False, allow_null=True
@@ -271,7 +270,7 @@ class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
         instance.delete()
 
     def _editor(self):
-        if not self.request.user.has_perm("kpi.change_scenario"):
+        if not self.request.user.has_perm("scenarios.change_scenario"):
             raise PermissionDenied("Only ministry editors change scenarios.")
         return self.get_object()
 

@@ -3,7 +3,7 @@ saved; a new revision and new figures when the adjustments change; published one
 
 import pytest
 
-from budgets.kpi.scenario_services import scenario_create, scenario_current_result, scenario_publish
+from budgets.scenarios.services import scenario_create, scenario_current_result, scenario_publish
 from tests.dashboards.pages import browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scenarios_computed")]
@@ -27,7 +27,7 @@ def change_form(scenario, **adjustment):
 
 def test_the_engine_refuses_in_the_admin_and_nothing_is_saved(ministry_editor):
     scenario = scenario_create(name="Admin plan", owner=ministry_editor)
-    url = f"/admin/kpi/scenario/{scenario.pk}/change/"
+    url = f"/admin/scenarios/scenario/{scenario.pk}/change/"
     client = browser(ministry_editor)
     refused = client.post(
         url, change_form(scenario, kind="shift", track="leapfrogging", amount_won="9000억")
@@ -49,12 +49,12 @@ def test_a_published_scenario_is_read_only_in_the_admin(ministry_editor):
     scenario = scenario_create(name="Fixed", owner=ministry_editor)
     scenario_publish(scenario_id=scenario.pk)
     client = browser(ministry_editor)
-    url = f"/admin/kpi/scenario/{scenario.pk}/change/"
+    url = f"/admin/scenarios/scenario/{scenario.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert client.post(url, change_form(scenario, kind="total", percent="5")).status_code == 403
     assert (
-        client.post(f"/admin/kpi/scenario/{scenario.pk}/delete/", {"post": "yes"}).status_code
+        client.post(f"/admin/scenarios/scenario/{scenario.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
     assert not scenario.adjustments.exists()

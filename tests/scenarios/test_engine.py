@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import pytest
 
-from budgets.kpi.scenario import AdjustmentError, Base, Change, Kind, Path
-from budgets.kpi.scenario_paths import scenario_figures
+from budgets.scenarios.engine import AdjustmentError, Base, Change, Kind, Path
+from budgets.scenarios.paths import scenario_figures
 
 EOK = 10**8
 T1, T2 = 1, 2
