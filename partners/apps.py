@@ -14,12 +14,14 @@ class PartnersConfig(AppConfig):
         from rdportfolio.core import tabular
         from technologies.models import Project
 
-        from . import imports
+        from . import imports, queries
         from .checks import collaborations_without_implementation_right
 
-        # Projects live in the app below this one and cannot import it: the rule plugs in here.
+        # Projects live in the app below this one and cannot import it: the rule and the partner
+        # queries plug in here.
         if collaborations_without_implementation_right not in Project.start_checks:
             Project.start_checks.append(collaborations_without_implementation_right)
+        Project.partner_queries = queries
         tabular.register(imports.INSTITUTIONS)
         tabular.register(imports.COLLABORATIONS)
         tabular.register(imports.IP_AGREEMENTS)

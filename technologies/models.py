@@ -4,6 +4,7 @@ Their blind evaluation is an app of its own: ``technologies.evaluations``.
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -60,8 +61,8 @@ class TechnologyQuerySet(models.QuerySet):
         projects has it in its number, title or lead organisation, or a partner institution
         in its English or Korean name ("Massachusetts", "매사추세츠", "다온반도체").
 
-        Through the reverse relations, as ``with_partner_country``: the partners app sits
-        above this one. Projects and partners are matched in two subqueries, each run once
+        Partners are matched by the partners app (``Project.partner_queries``). Projects and
+        partners are matched in two subqueries, each run once
         per statement: one correlated subquery joining projects, collaborations and
         institutions under one OR could use no index and ran for every technology (45–68 ms
         a statement, four statements a page, at 13,800 projects)."""
@@ -71,10 +72,7 @@ class TechnologyQuerySet(models.QuerySet):
             | Q(title_en__icontains=text)
             | Q(lead_organisation__icontains=text)
         ).values("technology_id")
-        by_partner = Project.objects.filter(
-            Q(collaborations__institution__name__icontains=text)
-            | Q(collaborations__institution__name_ko__icontains=text)
-        ).values("technology_id")
+        by_partner = Project.partner_queries.projects_partnered_named(text).values("technology_id")
         return self.filter(
             Q(code__icontains=text)
             | Q(name_ko__icontains=text)
@@ -86,13 +84,10 @@ class TechnologyQuerySet(models.QuerySet):
     def with_partner_country(self, country: str):
         """Technologies with a project that collaborates with an institution in ``country``.
 
-        ``country`` is an ISO 3166 code. Through the reverse relations: the
-        partners app sits above this one.
+        ``country`` is an ISO 3166 code; the partners app answers which projects.
         """
-        partnered = Project.objects.filter(
-            technology=OuterRef("pk"), collaborations__institution__country=country.upper()
-        )
-        return self.filter(Exists(partnered))
+        partnered = Project.partner_queries.projects_partnered_in(country)
+        return self.filter(Exists(partnered.filter(technology=OuterRef("pk"))))
 
     def with_status_on(self, day: datetime.date, name: str):
         """Annotate ``name`` with each technology's status at the end of ``day``, from its history.
@@ -213,10 +208,8 @@ class DevelopmentPhase(models.TextChoices):
 class ProjectQuerySet(models.QuerySet):
     def with_partner_country(self, country: str):
         """Projects that collaborate with an institution in ``country`` (an ISO 3166 code)."""
-        partnered = Project.objects.filter(
-            pk=OuterRef("pk"), collaborations__institution__country=country.upper()
-        )
-        return self.filter(Exists(partnered))
+        partnered = Project.partner_queries.projects_partnered_in(country)
+        return self.filter(Exists(partnered.filter(pk=OuterRef("pk"))))
 
 
 class Project(SourcedModel):
@@ -268,6 +261,9 @@ class Project(SourcedModel):
     # this one (partners: every collaboration grants the domestic company the right to
     # implement). Each takes the project and returns the messages of what is missing.
     start_checks: list = []
+    # Which projects have which partners: the partners app's module of queries
+    # (``partners.queries``), plugged in by PartnersConfig.ready; this app cannot import it.
+    partner_queries: Any = None
 
     def __str__(self) -> str:
         return f"{self.project_number} {self.title_ko}"

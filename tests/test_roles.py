@@ -75,3 +75,13 @@ def test_the_evaluation_manager_alone_holds_the_reviewer_permission(
     assert not ministry_editor.has_perm("evaluations.see_reviewers")
     assert not evaluator.has_perm("evaluations.see_reviewers")
     assert evaluator.has_perm("evaluations.review_evaluationassignment")
+
+
+def test_each_app_policy_names_only_models_of_its_own():
+    from django.apps import apps
+
+    from rdportfolio.core.roles import role_policies
+
+    for label, policy in role_policies().items():
+        models = {model._meta.model_name for model in apps.get_app_config(label).get_models()}
+        assert set(policy) <= models, f"{label}: {set(policy) - models}"
