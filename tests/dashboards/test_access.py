@@ -10,23 +10,30 @@ pytestmark = pytest.mark.django_db
 # --- who sees the pages ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", PAGES + ["/technologies/export.csv"])
+# Beside the pages: the technologies' export, the search and the scenarios, guarded apart.
+READS = PAGES + ["/technologies/export.csv", "/search/?q=LF", "/scenarios/"]
+
+
+@pytest.mark.parametrize("url", READS)
 def test_anonymous_readers_are_sent_to_log_in(url):
     response = browser().get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("url", READS)
 @pytest.mark.parametrize("persona", ["outsider", "evaluator"])
 def test_roles_without_the_portfolio_are_refused(request, url, persona):
     assert browser(request.getfixturevalue(persona)).get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("url", READS)
 @pytest.mark.parametrize("persona", ["cto_viewer", "analyst", "ministry_editor"])
 def test_cto_viewers_and_up_see_every_page(request, url, persona):
-    assert browser(request.getfixturevalue(persona)).get(url).status_code == 200
+    response = browser(request.getfixturevalue(persona)).get(url)
+    assert response.status_code == 200
+    if response.streaming:
+        assert b"LF-001" in b"".join(response.streaming_content)
 
 
 @pytest.mark.parametrize("url", PAGES)
