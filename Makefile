@@ -21,8 +21,9 @@ run: install
 	$(BIN)/python manage.py seed --demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# On every core, up to four (pytest-xdist; a test database per worker); PYTEST_ARGS="-n0" for one.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses=4 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -22,19 +22,26 @@ from .models import (
 Column = tabular.Column
 
 TECHNOLOGY_COLUMNS = [
-    Column("code", "코드", "code", True, "LF-001"),
+    Column("code", "코드", "code", required=True, help_ko="LF-001"),
     Column(
         "track",
         "트랙",
         "track",
-        True,
+        required=True,
         export="program__track",
         choices=Track,
     ),
-    Column("field", "분야", "field", True, "분야 코드 또는 국문명", export="field__code"),
-    Column("name_ko", "국문명", "Korean name", True),
-    Column("name_en", "영문명", "English name", True),
-    Column("status", "상태", "status", False, choices=TechnologyStatus),
+    Column(
+        "field",
+        "분야",
+        "field",
+        required=True,
+        help_ko="분야 코드 또는 국문명",
+        export="field__code",
+    ),
+    Column("name_ko", "국문명", "Korean name", required=True),
+    Column("name_en", "영문명", "English name", required=True),
+    Column("status", "상태", "status", required=False, choices=TechnologyStatus),
     Column("target_commercialisation_year", "목표 사업화 연도", "target commercialisation year"),
     Column("value_chain_rationale", "가치사슬 근거", "value-chain rationale (Korean)"),
     Column("value_chain_rationale_en", "가치사슬 근거(영문)", "value-chain rationale (English)"),
@@ -133,21 +140,30 @@ TECHNOLOGIES = tabular.Spec(
 
 
 PROJECT_COLUMNS = [
-    Column("project_number", "과제번호", "project number", True, "RS-2024-00123456"),
-    Column("technology", "기술 코드", "technology code", True, "LF-001", export="technology__code"),
-    Column("title_ko", "국문 과제명", "Korean title", True),
+    Column(
+        "project_number", "과제번호", "project number", required=True, help_ko="RS-2024-00123456"
+    ),
+    Column(
+        "technology",
+        "기술 코드",
+        "technology code",
+        required=True,
+        help_ko="LF-001",
+        export="technology__code",
+    ),
+    Column("title_ko", "국문 과제명", "Korean title", required=True),
     Column("title_en", "영문 과제명", "English title"),
-    Column("lead_organisation", "주관기관", "lead organisation", True),
+    Column("lead_organisation", "주관기관", "lead organisation", required=True),
     Column(
         "development_phase",
         "연구 단계",
         "development phase",
-        False,
+        required=False,
         choices=DevelopmentPhase,
     ),
-    Column("start_year", "시작 연도", "start year", True),
-    Column("end_year", "종료 연도", "end year", True),
-    Column("status", "상태", "status", False, choices=ProjectStatus),
+    Column("start_year", "시작 연도", "start year", required=True),
+    Column("end_year", "종료 연도", "end year", required=True),
+    Column("status", "상태", "status", required=False, choices=ProjectStatus),
 ]
 
 

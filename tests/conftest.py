@@ -32,7 +32,12 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,  # under pytest-xdist: a database per worker (its suffix)
 ):
     """The test database, seeded with the published facts and the synthetic demo portfolio.
 

@@ -17,9 +17,11 @@ Column = tabular.Column
 
 
 INSTITUTION_COLUMNS = [
-    Column("name", "기관명", "name", True, "Massachusetts Institute of Technology"),
-    Column("country", "국가", "country", True, "US (ISO 3166-1)"),
-    Column("kind", "유형", "kind", True, choices=InstitutionKind),
+    Column(
+        "name", "기관명", "name", required=True, help_ko="Massachusetts Institute of Technology"
+    ),
+    Column("country", "국가", "country", required=True, help_ko="US (ISO 3166-1)"),
+    Column("kind", "유형", "kind", required=True, choices=InstitutionKind),
     Column("name_ko", "국문 기관명", "Korean name"),
     Column("city", "도시", "city"),
     Column("website", "웹사이트", "website"),

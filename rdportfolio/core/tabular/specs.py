@@ -7,7 +7,7 @@ here by kind, so no app needs to know another's columns.
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from django.db import models
@@ -23,6 +23,7 @@ class Column:
     name: str  # the model field or the spec's own key
     header_ko: str
     header_en: str
+    _: KW_ONLY  # the rest by name: Column("code", "코드", "code", required=True)
     required: bool = False
     help_ko: str = ""
     # The ORM path an export reads (``values_list``), and how a value is written in the cell.
