@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from budgets.models import ExchangeRate
-from rdportfolio.core.i18n import bilingual, korean  # noqa: F401 - pages import korean from here
 from rdportfolio.core.money import DEFAULT_UNIT, Display
 from rdportfolio.core.roles import dashboard_permissions
 
@@ -38,11 +37,6 @@ def reader_display(request) -> Display:
     # Rates matter to dollars only: won readers (most) save the query.
     rates = ExchangeRate.objects.by_year() if unit == "usd" else {}
     return Display(unit, rates, settings.RDP_DEFAULT_KRW_PER_USD)
-
-
-def name_of(obj, ko: str = "name_ko", en: str = "name_en") -> str:
-    """The reader's language's name of a bilingual record, the other one if it is empty."""
-    return bilingual(getattr(obj, ko), getattr(obj, en))
 
 
 def percent(value) -> str:

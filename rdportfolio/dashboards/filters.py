@@ -16,7 +16,7 @@ from partners.models import InstitutionKind
 from programs.models import Track
 from technologies.models import Technology, TechnologyStatus
 
-from .access import korean
+from .labels import name_of
 
 SORT_CHOICES = [
     ("code", _("Code")),
@@ -124,9 +124,7 @@ class TechnologyPageFilter(django_filters.FilterSet):
 
     def __init__(self, *args, fields, partner_countries, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["field"].extra["choices"] = [
-            (f.code, f.name_ko if korean() else f.name_en) for f in fields
-        ]
+        self.filters["field"].extra["choices"] = [(f.code, name_of(f)) for f in fields]
         self.filters["country"].extra["choices"] = sorted(
             ((code, countries.name(code)) for code in partner_countries), key=lambda c: c[1]
         )

@@ -10,21 +10,21 @@ no budget of their own (domestic lines have no country): they show what each add
 how that moved since the year before.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from budgets.kpi.models import Dimension, FieldRollup, ShareSnapshot
-from programs.models import TRACK_ORDER, Track
+from programs.models import TRACK_ORDER
+from rdportfolio.core.i18n import bilingual
 from rdportfolio.core.money import apportion
 
-from .access import korean
+from .labels import country_label, track_label
 
 
-@dataclass
+@dataclass(frozen=True)
 class GapRow:
     key: str
     label: str
@@ -34,20 +34,29 @@ class GapRow:
     budget: int | None = None  # its budget lines of the basis (tracks and fields)
     part: int | None = None  # its part of the year's target, in won
     gap: int | None = None  # part - international: positive is a shortfall
+    # As the reader reads them, once gap_texts gave them.
+    international_text: str = ""
+    previous_text: str = ""
+    change_text: str = ""
+    budget_text: str = ""
+    part_text: str = ""
+    gap_text: str = ""
+    short: bool = False
 
     @property
     def change(self) -> int | None:
         return None if self.previous is None else self.international - self.previous
 
 
-def gap_breakdown(run, year: int, path: list[dict]) -> dict | None:
+def gap_breakdown(run, year: int, path: list) -> dict | None:
     """The year's gap by track, field and country, on the year's basis (executed where the
     year is closed, otherwise planned), with the year before on its own basis."""
-    by_year = {p["year"]: p for p in path}
+    by_year = {p.year: p for p in path}
     row = by_year.get(year)
-    if run is None or row is None or row["best"] is None:
+    if run is None or row is None or row.best is None:
         return None
-    best, before = row["best"], by_year.get(year - 1, {}).get("best")
+    previous_year = by_year.get(year - 1)
+    best, before = row.best, previous_year.best if previous_year else None
     bases = {year: best.basis, **({year - 1: before.basis} if before else {})}
     target_won = best.target_won
 
@@ -76,7 +85,7 @@ def gap_breakdown(run, year: int, path: list[dict]) -> dict | None:
             cell = table.setdefault((fiscal_year, key), [0, 0])
             cell[0] += int(budget)
             cell[1] += int(international)
-        field_names[code] = (name_ko or name_en) if korean() else (name_en or name_ko)
+        field_names[code] = bilingual(name_ko, name_en)
     # ...and per partner country (the run's snapshots).
     by_country = dict(
         ((fiscal_year, key), won)
@@ -88,14 +97,13 @@ def gap_breakdown(run, year: int, path: list[dict]) -> dict | None:
         if basis == bases[fiscal_year]
     )
 
-    track_labels = dict(Track.choices)
     had_before = before is not None
     track_rows = _rows(
         year,
         had_before,
         tracks,
         sorted({k for y, k in tracks if y == year}, key=TRACK_ORDER.index),
-        lambda key: str(track_labels.get(key, key)),
+        track_label,
         lambda key: _list_url(track=key),
         target_won,
     )
@@ -112,7 +120,7 @@ def gap_breakdown(run, year: int, path: list[dict]) -> dict | None:
         (
             GapRow(
                 key=key,
-                label=countries.name(key) or key,
+                label=country_label(key),
                 url=_list_url(country=key),
                 international=won,
                 previous=by_country.get((year - 1, key), 0 if before else None),
@@ -160,28 +168,37 @@ def _list_url(**params) -> str:
     return f"{reverse('dashboards:technologies')}?{urlencode(params)}"
 
 
-def gap_texts(gap: dict, display) -> None:
-    """Every amount of the breakdown as the reader reads it (unit, language, the year's
+def gap_texts(gap: dict, display) -> dict:
+    """The breakdown with every amount as the reader reads it (unit, language, the year's
     dollar rate); a change signed, a gap as "short" or "ahead" rather than a sign."""
     year, before = gap["year"], gap["previous_year"]
-    for row in [*gap["tracks"], *gap["fields"], *gap["countries"]]:
-        row.international_text = display.text(row.international, year)
-        row.previous_text = display.text(row.previous, before) if row.previous is not None else "–"
+
+    def texts(row: GapRow) -> GapRow:
         change = row.change
-        row.change_text = (
-            "–"
-            if change is None
-            else ("+" if change > 0 else "−" if change < 0 else "±")
-            + display.text(abs(change), year)
+        return replace(
+            row,
+            international_text=display.text(row.international, year),
+            previous_text=display.text(row.previous, before) if row.previous is not None else "–",
+            change_text=(
+                "–"
+                if change is None
+                else ("+" if change > 0 else "−" if change < 0 else "±")
+                + display.text(abs(change), year)
+            ),
+            budget_text=display.text(row.budget, year) if row.budget is not None else "",
+            part_text=display.text(row.part, year) if row.part is not None else "–",
+            gap_text=_gap_words(row.gap, display, year),
+            short=row.gap is not None and row.gap > 0,
         )
-        row.budget_text = display.text(row.budget, year) if row.budget is not None else ""
-        row.part_text = display.text(row.part, year) if row.part is not None else "–"
-        row.gap_text = _gap_words(row.gap, display, year)
-        row.short = row.gap is not None and row.gap > 0
-    best = gap["row"]["best"]
-    gap["gap_text"] = _gap_words(best.gap_won, display, year)
-    gap["short"] = best.gap_won is not None and best.gap_won > 0
-    gap["country_total_text"] = display.text(gap["country_total"], year)
+
+    best = gap["row"].best
+    return {
+        **gap,
+        **{part: [texts(row) for row in gap[part]] for part in ("tracks", "fields", "countries")},
+        "gap_text": _gap_words(best.gap_won, display, year),
+        "short": best.gap_won is not None and best.gap_won > 0,
+        "country_total_text": display.text(gap["country_total"], year),
+    }
 
 
 def _gap_words(gap: int | None, display, year: int) -> str:

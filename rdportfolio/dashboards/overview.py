@@ -1,6 +1,8 @@
 """The overview: the share against its target path, the gap, budgets by track and year."""
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from budgets.figures import figure_basis
 from budgets.kpi.models import (
     Dimension,
     FieldRollup,
@@ -26,7 +29,31 @@ from .filters import BasisForm, GapYearForm
 from .gap import gap_breakdown, gap_texts
 
 
-def share_path(run) -> list[dict]:
+@dataclass(frozen=True, kw_only=True)
+class PathYear:
+    """A year of the share path: its KPI figure (``best``), the other bases beside it, the
+    target and where it came from; with its amounts as the reader reads them once
+    ``_path_texts`` gave them (empty before)."""
+
+    year: int
+    closed: bool
+    executed: ShareSnapshot | None
+    planned: ShareSnapshot | None
+    in_progress: ShareSnapshot | None  # executed so far, in a year not closed
+    target_share: Decimal | None
+    target_origin: str
+    target_assumed: bool
+    best: ShareSnapshot | None
+    share_text: str = ""
+    target_text: str = ""
+    international_text: str = ""
+    gap_text: str = ""
+    gap_abs_text: str = ""  # the tile says it in words: a negative gap is a lead
+    gap_is_shortfall: bool = False
+    in_progress_text: str = ""
+
+
+def share_path(run) -> list[PathYear]:
     """Per year: its KPI figure (``best``: executed once the ministry closed the year, planned
     until then), the execution so far of a year not closed, the target and where it came
     from; for the chart and the table."""
@@ -48,17 +75,17 @@ def share_path(run) -> list[dict]:
         closed = any_row.year_closed
         in_progress = executed if not closed and executed and executed.share is not None else None
         path.append(
-            {
-                "year": year,
-                "closed": closed,
-                "executed": executed if closed else None,
-                "planned": planned,
-                "in_progress": in_progress,
-                "target_share": any_row.target_share,
-                "target_origin": any_row.target_origin,
-                "target_assumed": any_row.target_origin in ASSUMED_TARGETS,
-                "best": executed if closed else planned,
-            }
+            PathYear(
+                year=year,
+                closed=closed,
+                executed=executed if closed else None,
+                planned=planned,
+                in_progress=in_progress,
+                target_share=any_row.target_share,
+                target_origin=any_row.target_origin,
+                target_assumed=any_row.target_origin in ASSUMED_TARGETS,
+                best=by_basis.get(figure_basis(year, {year} if closed else ())),
+            )
         )
     return path
 
@@ -66,7 +93,7 @@ def share_path(run) -> list[dict]:
 ASSUMED_TARGETS = (TargetOrigin.INTERPOLATED, TargetOrigin.HELD)
 
 
-def counting_rules(path: list[dict], run) -> dict:
+def counting_rules(path: list[PathYear], run) -> dict:
     """What the figures on the page count, said with this run's own inputs: the closed
     years, the totals divided by, the published target points and their sources."""
     points = []
@@ -74,17 +101,17 @@ def counting_rules(path: list[dict], run) -> dict:
         points = list(
             CollaborationTarget.objects.filter(plan_id=run.target_plan_id).order_by("fiscal_year")
         )
-    closed = [p["year"] for p in path if p["closed"]]
+    closed = [p.year for p in path if p.closed]
     return {
         "closed_years": ", ".join(map(str, closed)) or "–",
-        "open_years": ", ".join(str(p["year"]) for p in path if not p["closed"]) or "–",
+        "open_years": ", ".join(str(p.year) for p in path if not p.closed) or "–",
         "budgeted_fallback": ", ".join(
-            str(p["year"])
+            str(p.year)
             for p in path
-            if p["closed"] and p["best"] and p["best"].total_basis == TotalBasis.BUDGETED
+            if p.closed and p.best and p.best.total_basis == TotalBasis.BUDGETED
         ),
         "points": points,
-        "assumed_years": ", ".join(str(p["year"]) for p in path if p["target_assumed"]),
+        "assumed_years": ", ".join(str(p.year) for p in path if p.target_assumed),
     }
 
 
@@ -115,16 +142,16 @@ def _budget_chart(display, basis: str, run) -> dict:
     return {"years": years, "series": series, "axis": display.axis_label, "table": table}
 
 
-def _share_chart(path: list[dict], final_target) -> dict:
+def _share_chart(path: list[PathYear], final_target) -> dict:
     def point(row):
         return None if row is None or row.share is None else str(row.share)
 
     return {
-        "years": [p["year"] for p in path],
-        "executed": [point(p["executed"]) for p in path],
-        "planned": [point(p["planned"]) for p in path],
-        "in_progress": [point(p["in_progress"]) for p in path],
-        "target": [None if p["target_share"] is None else str(p["target_share"]) for p in path],
+        "years": [p.year for p in path],
+        "executed": [point(p.executed) for p in path],
+        "planned": [point(p.planned) for p in path],
+        "in_progress": [point(p.in_progress) for p in path],
+        "target": [None if p.target_share is None else str(p.target_share) for p in path],
         "goal": str(final_target.target_share) if final_target else None,
         "goal_label": (
             _("%(share)s%% goal for %(year)s")
@@ -138,8 +165,8 @@ def _share_chart(path: list[dict], final_target) -> dict:
         "label": _("Share by year: %(figures)s.")
         % {
             "figures": "; ".join(
-                f"{p['year']} {percent(p['best'].share if p['best'] else None)}"
-                f" ({_('target')} {percent(p['target_share'])})"
+                f"{p.year} {percent(p.best.share if p.best else None)}"
+                f" ({_('target')} {percent(p.target_share)})"
                 for p in path
             )
         },
@@ -152,33 +179,39 @@ def _share_chart(path: list[dict], final_target) -> dict:
     }
 
 
-def _path_texts(path: list[dict], display) -> None:
+def _path_texts(path: list[PathYear], display) -> list[PathYear]:
+    texts = []
     for p in path:
-        best = p["best"]
-        p["share_text"] = percent(best.share if best else None)
-        p["target_text"] = percent(p["target_share"])
-        p["international_text"] = display.text(best.international_won if best else None, p["year"])
+        best = p.best
         gap = best.gap_won if best else None
-        p["gap_text"] = display.text(gap, p["year"])
-        # The tile says it in words: a negative gap is a lead, not a shortfall.
-        p["gap_abs_text"] = display.text(abs(gap) if gap is not None else None, p["year"])
-        p["gap_is_shortfall"] = gap is not None and gap > 0
-        p["in_progress_text"] = percent(p["in_progress"].share) if p["in_progress"] else ""
+        texts.append(
+            replace(
+                p,
+                share_text=percent(best.share if best else None),
+                target_text=percent(p.target_share),
+                international_text=display.text(best.international_won if best else None, p.year),
+                gap_text=display.text(gap, p.year),
+                gap_abs_text=display.text(abs(gap) if gap is not None else None, p.year),
+                gap_is_shortfall=gap is not None and gap > 0,
+                in_progress_text=percent(p.in_progress.share) if p.in_progress else "",
+            )
+        )
+    return texts
 
 
-def _headline(path: list[dict], final_target, display) -> dict | None:
+def _headline(path: list[PathYear], final_target, display) -> dict | None:
     """The question the page answers first: will the target year reach its target, by how
     much is it short, and which years of the path are behind."""
     if final_target is None:
         return None
-    row = next((p for p in path if p["year"] == final_target.fiscal_year), None)
-    if row is None or row["best"] is None or row["best"].share is None:
+    row = next((p for p in path if p.year == final_target.fiscal_year), None)
+    if row is None or row.best is None or row.best.share is None:
         return None
-    best, year = row["best"], row["year"]
+    best, year = row.best, row.year
     goal = f"{final_target.target_share.normalize():f}%"
-    behind = [p["year"] for p in path if p["best"] is not None and (p["best"].gap_won or 0) > 0]
-    later = [p for p in path if p["year"] > year and p["best"] and p["best"].share is not None]
-    lowest = min(later, key=lambda p: p["best"].share) if later else None
+    behind = [p.year for p in path if p.best is not None and (p.best.gap_won or 0) > 0]
+    later = [p for p in path if p.year > year and p.best and p.best.share is not None]
+    lowest = min(later, key=lambda p: p.best.share) if later else None
     words = {
         "year": year,
         "goal": goal,
@@ -187,7 +220,7 @@ def _headline(path: list[dict], final_target, display) -> dict | None:
         "amount": display.text(abs(best.gap_won), year) if best.gap_won is not None else "–",
     }
     short = best.gap_won is not None and best.gap_won > 0
-    if row["closed"]:  # the ministry closed the year: what was spent
+    if row.closed:  # the ministry closed the year: what was spent
         answer = (
             _("No: %(share)s executed in %(year)s against %(target)s, %(amount)s short.")
             if short
@@ -204,11 +237,11 @@ def _headline(path: list[dict], final_target, display) -> dict | None:
             "%(amount)s ahead."
         )
     after = ""
-    if lowest is not None and lowest["best"].gap_won and lowest["best"].gap_won > 0:
+    if lowest is not None and lowest.best.gap_won and lowest.best.gap_won > 0:
         after = _(
             "After %(year)s the planned share falls to %(share)s in %(later)s, below the "
             "%(goal)s that must hold."
-        ) % {**words, "share": percent(lowest["best"].share), "later": lowest["year"]}
+        ) % {**words, "share": percent(lowest.best.share), "later": lowest.year}
     return {
         "question": _("Will %(goal)s be reached in %(year)s?") % words,
         "answer": answer % words,
@@ -228,9 +261,9 @@ def overview(request):
     budget_basis = basis_form.basis_value()
     freshness = ShareRun.objects.freshness()
     run = freshness.run
-    path = share_path(run)
+    path = _path_texts(share_path(run), display)
     this_year = timezone.localdate().year
-    current = next((p for p in path if p["year"] == this_year), path[-1] if path else None)
+    current = next((p for p in path if p.year == this_year), path[-1] if path else None)
     plan = TargetPlan.objects.current()
     final_target = (
         CollaborationTarget.objects.filter(plan=plan).order_by("-fiscal_year").first()
@@ -249,8 +282,7 @@ def overview(request):
     partners = Institution.objects.partners().aggregate(
         institutions=Count("pk"), countries=Count("country", distinct=True)
     )
-    _path_texts(path, display)
-    years = [p["year"] for p in path]
+    years = [p.year for p in path]
     gap_form = GapYearForm(request.GET or None, years=years)
     gap_year = None
     if gap_form.is_valid():
@@ -258,11 +290,11 @@ def overview(request):
     default_year = (
         final_target.fiscal_year
         if final_target and final_target.fiscal_year in years
-        else (current or {}).get("year")
+        else (current.year if current else None)
     )
     gap = gap_breakdown(run, gap_year or default_year, path) if not gap_form.errors else None
     if gap:
-        gap_texts(gap, display)
+        gap = gap_texts(gap, display)
     context = {
         "run": run,
         "freshness": freshness,

@@ -2,6 +2,7 @@
 filtered by year, country, kind and text."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
@@ -13,8 +14,38 @@ from django_countries import countries
 from budgets.kpi.models import BudgetRollup, Dimension, ShareRun, ShareSnapshot
 from partners.models import Collaboration, CooperationCenter, Institution
 
-from .access import PAGE_SIZE, dashboard_page, name_of, query_without_page, reader_display
+from .access import PAGE_SIZE, dashboard_page, query_without_page, reader_display
 from .filters import PartnerPageForm
+from .labels import country_label, name_of
+
+
+@dataclass(frozen=True)
+class InstitutionRow:
+    """A partner institution as the table shows it (and its whole won, for those who check)."""
+
+    pk: int
+    name: str
+    name_ko: str
+    country_code: str
+    country: str
+    kind: str
+    project_count: int
+    international_won: int | None
+    won_text: str
+
+
+@dataclass(frozen=True)
+class CenterRow:
+    """A cooperation centre as the table shows it."""
+
+    name: str
+    institution: str
+    country_code: str
+    country: str
+    opened_year: int | None
+    status: str
+    field_names: str
+    project_count: int
 
 
 def _map(run, basis: str, display, year: int | None, country: str | None):
@@ -38,7 +69,7 @@ def _map(run, basis: str, display, year: int | None, country: str | None):
             {
                 "code": code,
                 "numeric": f"{countries.numeric(code) or 0:03d}",
-                "name": countries.name(code) or code,
+                "name": country_label(code),
                 "won": sum(per_year.values()),
                 "value": display.value_over_years(per_year),
                 "text": display.text_over_years(per_year),
@@ -83,7 +114,7 @@ def _institutions(basis: str, run, form: PartnerPageForm):
     ).order_by(F("international_won").desc(nulls_last=True), "name")
 
 
-def _centers(form: PartnerPageForm) -> list:
+def _centers(form: PartnerPageForm) -> list[CenterRow]:
     centers = CooperationCenter.objects.select_related("institution")
     if form.value("country"):
         centers = centers.filter(institution__country=form.value("country"))
@@ -99,10 +130,19 @@ def _centers(form: PartnerPageForm) -> list:
         .annotate(project_count=Count("collaborations__project", distinct=True))
         .order_by("opened_year", "institution__name")
     )
-    for c in centers:
-        c.display_name = name_of(c)
-        c.field_names = ", ".join(name_of(f) for f in c.fields.all())
-    return centers
+    return [
+        CenterRow(
+            name=name_of(c),
+            institution=c.institution.name,
+            country_code=c.institution.country.code,
+            country=country_label(c.institution.country.code),
+            opened_year=c.opened_year,
+            status=c.get_status_display(),
+            field_names=", ".join(name_of(f) for f in c.fields.all()),
+            project_count=c.project_count,
+        )
+        for c in centers
+    ]
 
 
 @dashboard_page
@@ -126,18 +166,29 @@ def partners(request):
         run, basis, display, form.value("year"), form.value("country")
     )
     page = Paginator(_institutions(basis, run, form), PAGE_SIZE).get_page(request.GET.get("page"))
-    institution_rows = list(page.object_list)
+    institutions = list(page.object_list)
     # Projects of the rows shown only: counting them for every institution joins every
     # collaboration on each request.
     projects = dict(
-        Collaboration.objects.filter(institution__in=institution_rows)
+        Collaboration.objects.filter(institution__in=institutions)
         .order_by()
         .values_list("institution")
         .annotate(n=Count("project", distinct=True))
     )
-    for i in institution_rows:
-        i.won_text = display.text(i.international_won, form.value("year"))
-        i.project_count = projects.get(i.pk, 0)
+    institution_rows = [
+        InstitutionRow(
+            pk=i.pk,
+            name=i.name,
+            name_ko=i.name_ko,
+            country_code=i.country.code,
+            country=country_label(i.country.code),
+            kind=i.get_kind_display(),
+            project_count=projects.get(i.pk, 0),
+            international_won=i.international_won,
+            won_text=display.text(i.international_won, form.value("year")),
+        )
+        for i in institutions
+    ]
     context = {
         "display": display,
         "run": run,

@@ -11,28 +11,18 @@ from decimal import Decimal
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from budgets.kpi.freshness import LATE_AFTER
 from budgets.models import TargetPlan
-from budgets.scenarios.engine import UNSPECIFIED, AdjustmentError, Path
+from budgets.scenarios.engine import AdjustmentError, Path
 from budgets.scenarios.models import ResultStatus, ScenarioFigure
 from budgets.scenarios.services import scenario_current_result
 from budgets.scenarios.solve import SolveRequest, scenario_from_solution, scenario_solve
-from programs.models import TRACK_ORDER, Track
+from programs.models import TRACK_ORDER
 
 from .access import percent, reader_display
+from .labels import key_label, track_label
 from .scenario_forms import SolveForm
-
-
-def _label(dimension: str, key: str) -> str:
-    if key == UNSPECIFIED:
-        return _("Not specified")
-    if dimension == "track":
-        return str(Track(key).label) if key in Track.values else key
-    if dimension == "country":
-        return str(countries.name(key) or key)
-    return key
 
 
 def result_context(request, scenario) -> dict:
@@ -66,7 +56,7 @@ def result_context(request, scenario) -> dict:
         rows=rows,
         beyond_text=display.text(result.beyond_won, None) if result.beyond_won else None,
         rates_text=", ".join(
-            f"{_label('track', track)} {Decimal(rate) * 100:.1f}%"
+            f"{track_label(track)} {Decimal(rate) * 100:.1f}%"
             for track, rate in sorted(result.rates.items(), key=lambda kv: _track_order(kv[0]))
         ),
         breakdowns=[
@@ -159,7 +149,7 @@ def _differences(dimension, by_key, years, display) -> dict:
         else _("Change from the baseline by partner country"),
         "rows": [
             {
-                "label": _label(dimension, key),
+                "label": key_label(dimension, key),
                 "cells": [display.text(by_key[key].get(year, 0), year) for year in years],
             }
             for key in keys
@@ -232,7 +222,7 @@ def scenario_solve_page(request, scenarios):
 def _solution_context(solution, problem, solve, display) -> dict:
     scopes = sorted({scope for scope, _year in solution.allocation_won})
     years = problem.years
-    label = (lambda s: _label("track", s)) if solve.by == "track" else (lambda s: s)
+    label = track_label if solve.by == "track" else (lambda s: s)
     return {
         "solution": solution,
         "years": years,

@@ -6,6 +6,9 @@ each save is checked by the engine first (a refusal is shown on the adjustment a
 names, nothing written), then computed by a worker; the page polls until the figures are in.
 """
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import wraps
 
 from django.conf import settings
@@ -14,12 +17,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budgets.scenarios.engine import AdjustmentError
-from budgets.scenarios.models import Scenario, ScenarioFigure
+from budgets.scenarios.models import ResultStatus, Scenario, ScenarioFigure
 from budgets.scenarios.services import (
     ScenarioLocked,
     ScenarioNotReady,
@@ -37,6 +41,63 @@ from .scenario_forms import AdjustmentFormSet, ScenarioForm
 from .scenario_view import goal_year, result_context, scenario_solve_page
 
 EDIT = "scenarios.change_scenario"
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """A scenario in the list: its state, and its share and gap in the goal year."""
+
+    pk: int
+    name: str
+    status: str
+    result_status: str  # empty when its figures are there
+    owner: str
+    updated_at: datetime.datetime
+    goal_share: Decimal | None
+    goal_gap_text: str
+    goal_status: str
+
+
+def _scenario_row(scenario, result, figures, display, goal) -> ScenarioRow:
+    figure = figures.get(result.pk) if result is not None else None
+    owner = scenario.owner
+    return ScenarioRow(
+        pk=scenario.pk,
+        name=scenario.name,
+        status=scenario.get_status_display(),
+        result_status=(
+            result.get_status_display()
+            if result is not None and result.status != ResultStatus.SUCCEEDED
+            else ""
+        ),
+        owner=(owner.get_full_name() or owner.username) if owner else "–",
+        updated_at=scenario.updated_at,
+        goal_share=figure.share if figure else None,
+        goal_gap_text=display.text(figure.gap_won, goal) if figure else "",
+        goal_status=figure.status if figure else "",
+    )
+
+
+def _adjustment_text(a, display) -> str:
+    """One adjustment in a line, amounts as the reader reads them (50억 원, not 5000000000)."""
+    parts = [f"{a.get_kind_display()}: {a.from_year}–{a.to_year}"]
+    if a.track:
+        parts.append(a.get_track_display())
+    if a.field:
+        parts.append(str(a.field))
+    if a.technology:
+        parts.append(a.technology.code)
+    if a.country:
+        parts.append(a.country)
+    if a.amount_won is not None:
+        parts.append(display.text(a.amount_won, a.from_year))
+    if a.percent is not None:
+        parts.append(f"{floatformat(a.percent, '-3')}%")
+    text = " · ".join(parts)
+    if a.partner_country:
+        text += f" → {a.partner_country}"
+    extra = [f"+{a.slip_years}" if a.slip_years else "", a.note]
+    return " · ".join([text, *filter(None, extra)])
 
 
 def visible_scenarios(user):
@@ -82,25 +143,27 @@ def scenario_list(request):
         visible_scenarios(request.user).select_related("owner").prefetch_related("results")
     )
     goal = goal_year()
-    current = {}
-    for scenario in scenarios:
-        scenario.result = scenario.current_result()
-        if scenario.result is not None:
-            current[scenario.result.pk] = scenario
+    results = {scenario.pk: scenario.current_result() for scenario in scenarios}
     # One query for every scenario's goal-year figure.
-    for figure in ScenarioFigure.objects.filter(
-        result__in=list(current), path="scenario", dimension="overall", fiscal_year=goal
-    ):
-        scenario = current[figure.result_id]
-        scenario.goal_share = figure.share
-        scenario.goal_gap_text = display.text(figure.gap_won, goal)
-        scenario.goal_status = figure.status
+    figures = {
+        figure.result_id: figure
+        for figure in ScenarioFigure.objects.filter(
+            result__in=[r for r in results.values() if r is not None],
+            path="scenario",
+            dimension="overall",
+            fiscal_year=goal,
+        )
+    }
+    rows = [
+        _scenario_row(scenario, results[scenario.pk], figures, display, goal)
+        for scenario in scenarios
+    ]
     return render(
         request,
         "dashboards/scenarios.html",
         {
             "display": display,
-            "scenarios": scenarios,
+            "scenarios": rows,
             "goal_year": goal,
             "form": form,
             "can_edit": request.user.has_perm(EDIT),
@@ -167,12 +230,10 @@ def scenario_detail(request, pk: int):
         else:
             status = 400
     display = reader_display(request)
-    adjustments = list(scenario.adjustments.select_related("field", "technology"))
-    for adjustment in adjustments:  # amounts as the reader reads them (50억 원, not 5000000000)
-        amount = adjustment.amount_won
-        adjustment.amount_text = (
-            "" if amount is None else display.text(amount, adjustment.from_year)
-        )
+    adjustments = [
+        _adjustment_text(adjustment, display)
+        for adjustment in scenario.adjustments.select_related("field", "technology")
+    ]
     context = {
         "scenario": scenario,
         "adjustments": adjustments,

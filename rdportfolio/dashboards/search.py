@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import CooperationCenter, Institution
 from technologies.models import Project, Technology
 
-from .access import dashboard_page, name_of, reader_display
+from .access import dashboard_page, reader_display
+from .labels import name_of
 
 LIMIT = 20
 

@@ -2,6 +2,8 @@
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Subquery, Sum
@@ -17,10 +19,12 @@ from budgets.models import Basis
 from partners.models import Institution
 from programs.models import TRACK_ORDER, Track
 from rdportfolio.core.exports import csv_response
+from rdportfolio.core.i18n import korean
 from technologies.models import Field, Technology, TechnologyStatus
 
-from .access import PAGE_SIZE, dashboard_page, korean, name_of, query_without_page, reader_display
+from .access import PAGE_SIZE, dashboard_page, query_without_page, reader_display
 from .filters import TechnologyPageFilter
+from .labels import name_in, name_of, status_label, track_label
 from .radar import HORIZON_RINGS, PIPELINE, STATUS_RINGS, radar_place
 
 CSV_HEADER = [
@@ -149,7 +153,34 @@ def _refused(request, filterset, display):
     )
 
 
-def _radar_chart(filtered, fields, year: int, rings_by: str):
+@dataclass(frozen=True)
+class TechnologyRow:
+    """A line of the table as the reader reads it: names in their language, amounts in
+    their unit."""
+
+    code: str
+    name: str
+    track: str
+    field: str
+    status: str
+    partner_countries: list[str]
+    planned_text: str
+    international_text: str
+
+
+@dataclass(frozen=True)
+class RadarView:
+    """The radar: the chart's data, the technologies that moved since the year before, how
+    many are drawn and left out, and the list beside it (sector, ring, points)."""
+
+    chart: dict[str, Any]
+    moved: list[dict[str, str]]
+    shown: int
+    dropped: int
+    sectors: list[dict[str, Any]]
+
+
+def _radar_chart(filtered, fields, year: int, rings_by: str) -> RadarView:
     """The radar's chart data and the list of what moved, labelled in the reader's language."""
     end, before = datetime.date(year, 12, 31), datetime.date(year - 1, 12, 31)
     rows = (
@@ -168,18 +199,16 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
         )
     )
     radar = radar_place(rows, [f.code for f in fields], year, rings_by)
-    statuses = dict(TechnologyStatus.choices)
-    tracks = dict(Track.choices)
 
     def point(placed):
         row = placed["row"]
         return {
             "value": placed["value"],
             "code": row["code"],
-            "name": row["name_ko"] if korean() else row["name_en"],
+            "name": name_in(row),
             "track": row["program__track"],
-            "status": str(statuses[row["status_then"]]),
-            "before": str(statuses[row["status_before"]]) if row["status_before"] else "",
+            "status": status_label(row["status_then"]),
+            "before": status_label(row["status_before"]) if row["status_before"] else "",
             "movement": placed["movement"],
             "url": reverse("dashboards:technology", args=[row["code"]]),
         }
@@ -193,12 +222,12 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
     if rings_by == "horizon":
         ring_labels = [_("%(years)s years") % {"years": label} for _limit, label in HORIZON_RINGS]
     else:
-        ring_labels = [str(statuses[s]) for s in STATUS_RINGS]
+        ring_labels = [status_label(s) for s in STATUS_RINGS]
     series = [
-        {"name": str(tracks[track]), "points": [p for p in points if p["track"] == track]}
+        {"name": track_label(track), "points": [p for p in points if p["track"] == track]}
         for track in TRACK_ORDER
     ]
-    sector_names = [f.name_ko if korean() else f.name_en for f in fields]
+    sector_names = [name_of(f) for f in fields]
     groups: dict = {}
     for placed_point, p in zip(placed, points, strict=True):
         sector = groups.setdefault(placed_point["sector"], {})
@@ -226,20 +255,21 @@ def _radar_chart(filtered, fields, year: int, rings_by: str):
     moved_rows = [
         {
             "code": row["code"],
-            "name": row["name_ko"] if korean() else row["name_en"],
-            "before": str(statuses[row["status_before"]]) if row["status_before"] else _("new"),
-            "now": str(statuses[row["status_then"]]),
+            "name": name_in(row),
+            "before": status_label(row["status_before"]) if row["status_before"] else _("new"),
+            "now": status_label(row["status_then"]),
         }
         for row in radar.moved
     ]
-    return chart, moved_rows, radar.shown, radar.dropped, radar_list
+    return RadarView(
+        chart=chart, moved=moved_rows, shown=radar.shown, dropped=radar.dropped, sectors=radar_list
+    )
 
 
 def _status_counts(filtered, request) -> dict:
     counts = dict(
         filtered.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    statuses = dict(TechnologyStatus.choices)
 
     def stage_url(status):  # the list as it is, narrowed to that status
         query = request.GET.copy()
@@ -248,7 +278,7 @@ def _status_counts(filtered, request) -> dict:
         return f"{reverse('dashboards:technologies')}?{query.urlencode()}"
 
     stages = [
-        {"name": str(statuses[s]), "value": counts.get(s, 0), "url": stage_url(s)} for s in PIPELINE
+        {"name": status_label(s), "value": counts.get(s, 0), "url": stage_url(s)} for s in PIPELINE
     ]
     dropped = counts.get(TechnologyStatus.DROPPED, 0)
     figures = ", ".join(f"{stage['name']} {stage['value']}" for stage in stages)
@@ -272,17 +302,23 @@ def technologies(request):
     freshness = ShareRun.objects.freshness()
     table = technology_table(filtered, options.get("sort", "code"), freshness.run)
     page = TablePaginator(table, PAGE_SIZE, filtered=filtered).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    partners = partners_of(freshness.run, [t.pk for t in rows])
-    for t in rows:
-        t.display_name = name_of(t)
-        t.partner_countries = partners.get(t.pk, (0, []))[1]
-        t.planned_text = display.text(t.planned_won)
-        t.international_text = display.text(t.international_won)
+    technologies = list(page.object_list)
+    partners = partners_of(freshness.run, [t.pk for t in technologies])
+    rows = [
+        TechnologyRow(
+            code=t.code,
+            name=name_of(t),
+            track=track_label(t.program.track),
+            field=name_of(t.field),
+            status=status_label(t.status),
+            partner_countries=partners.get(t.pk, (0, []))[1],
+            planned_text=display.text(t.planned_won),
+            international_text=display.text(t.international_won),
+        )
+        for t in technologies
+    ]
     year = options.get("year", timezone.localdate().year)
-    radar, moved_rows, radar_count, radar_dropped, radar_list = _radar_chart(
-        filtered, fields, year, options.get("rings", "status")
-    )
+    radar = _radar_chart(filtered, fields, year, options.get("rings", "status"))
     context = {
         "form": filterset.form,
         "display": display,
@@ -291,11 +327,11 @@ def technologies(request):
         "rows": rows,
         "total": page.paginator.count,
         "status_counts": _status_counts(filtered, request),
-        "radar": radar,
-        "radar_count": radar_count,
-        "radar_dropped": radar_dropped,
-        "radar_list": radar_list,
-        "moved_rows": moved_rows,
+        "radar": radar.chart,
+        "radar_count": radar.shown,
+        "radar_dropped": radar.dropped,
+        "radar_list": radar.sectors,
+        "moved_rows": radar.moved,
         "radar_year": year,
         "query": query_without_page(request),
     }

@@ -14,7 +14,8 @@ from budgets.models import Basis, BudgetLine
 from partners.models import Collaboration, CooperationCenter, IPAgreement, ResearcherDispatch
 from technologies.models import Project, Technology
 
-from .access import dashboard_page, korean, name_of, reader_display
+from .access import dashboard_page, reader_display
+from .labels import name_in, name_of
 
 
 def _budget(technology, display, run) -> dict:
@@ -104,11 +105,10 @@ def _project_rows(projects, display) -> list[dict]:
     rows where the demo's shows 6, and that was most of its extra time."""
     phases = _labels(Project._meta.get_field("development_phase"))
     statuses = _labels(Project._meta.get_field("status"))
-    title = ("title_ko", "title_en") if korean() else ("title_en", "title_ko")
     return [
         {
             "number": p["project_number"],
-            "title": p[title[0]] or p[title[1]],
+            "title": name_in(p, "title_ko", "title_en"),
             "lead": p["lead_organisation"],
             "years": f"{p['start_year']}–{p['end_year']}",
             "phase": phases.get(p["development_phase"], p["development_phase"]),

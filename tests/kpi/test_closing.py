@@ -39,7 +39,7 @@ def _in_english():
 
 
 def headline_by_year() -> dict[int, dict]:
-    return {row["year"]: row for row in share_path(share_recompute(force=True))}
+    return {row.year: row for row in share_path(share_recompute(force=True))}
 
 
 def one_projects_executed_line(year: int, won: int) -> BudgetLine:
@@ -59,16 +59,16 @@ def one_projects_executed_line(year: int, won: int) -> BudgetLine:
 @pytest.mark.django_db
 def test_one_projects_executed_lines_do_not_move_an_open_years_headline():
     before = headline_by_year()
-    assert before[2024]["closed"] and not before[OPEN_YEAR]["closed"]
+    assert before[2024].closed and not before[OPEN_YEAR].closed
     one_projects_executed_line(OPEN_YEAR, 40_000_000_000)
     after = headline_by_year()
     year = after[OPEN_YEAR]
     # The headline of an open year stays its plan; the execution so far is shown beside it.
-    assert year["best"].basis == Basis.PLANNED
-    assert year["best"].share == before[OPEN_YEAR]["best"].share
-    assert year["in_progress"].status == ShareStatus.IN_PROGRESS
-    assert year["in_progress"].international_won > 40_000_000_000
-    assert after[2028]["best"].share == before[2028]["best"].share
+    assert year.best.basis == Basis.PLANNED
+    assert year.best.share == before[OPEN_YEAR].best.share
+    assert year.in_progress.status == ShareStatus.IN_PROGRESS
+    assert year.in_progress.international_won > 40_000_000_000
+    assert after[2028].best.share == before[2028].best.share
 
 
 @pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_closing_the_year_makes_its_executed_spending_the_headline(ministry_edit
         fiscal_year=OPEN_YEAR, closed_on=ACT_DAY, closed_by=ministry_editor, confirmed=True
     )
     year = headline_by_year()[OPEN_YEAR]
-    assert year["closed"] and year["best"].basis == Basis.EXECUTED and year["in_progress"] is None
+    assert year.closed and year.best.basis == Basis.EXECUTED and year.in_progress is None
     assert closing.closed_by == ministry_editor and closing.history.count() == 1
 
 
@@ -119,7 +119,7 @@ def test_reopening_needs_a_reason_and_puts_the_plan_back(ministry_editor):
         closing_id=closing.pk, reopened_by=ministry_editor, reason="결산 정정", confirmed=True
     )
     year = headline_by_year()[2024]
-    assert not year["closed"] and year["best"].basis == Basis.PLANNED
+    assert not year.closed and year.best.basis == Basis.PLANNED
     with pytest.raises(ClosingRefused, match="reopened already"):
         fiscal_year_reopen(
             closing_id=closing.pk, reopened_by=ministry_editor, reason="again", confirmed=True
