@@ -5,18 +5,19 @@ the technology queryset's own (``search``, ``with_partner_country``), the same
 ones the API's filters call.
 """
 
+from typing import cast
+
 import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from budgets.models import Basis
 from partners.models import InstitutionKind
 from programs.models import Track
 from technologies.models import Technology, TechnologyStatus
 
-from .labels import name_of
+from .labels import country_label, name_of
 
 SORT_CHOICES = [
     ("code", _("Code")),
@@ -29,6 +30,10 @@ SORT_CHOICES = [
     ("-partner_count", _("Partners, most first")),
 ]
 RING_CHOICES = [("status", _("Status")), ("horizon", _("Horizon"))]
+
+
+def _second(pair: tuple[str, str]) -> str:
+    return pair[1]
 
 
 class BasisForm(forms.Form):
@@ -50,10 +55,15 @@ class PartnerPageForm(BasisForm):
 
     def __init__(self, *args, partner_countries, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All countries"))] + sorted(
-            ((code, countries.name(code)) for code in partner_countries), key=lambda c: c[1]
-        )
-        self.fields["kind"].choices = [("", _("All kinds")), *InstitutionKind.choices]
+        named = sorted(((code, country_label(code)) for code in partner_countries), key=_second)
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            ("", str(_("All countries"))),
+            *named,
+        ]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("All kinds")),
+            *InstitutionKind.choices,
+        ]
 
     def value(self, name):
         return self.cleaned_data.get(name) or None if self.is_bound and self.is_valid() else None
@@ -66,7 +76,7 @@ class GapYearForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["gap_year"].choices = [(year, year) for year in years]
+        cast(forms.ChoiceField, self.fields["gap_year"]).choices = [(year, year) for year in years]
         self.fields["gap_year"].error_messages["invalid_choice"] = _(
             "%(value)s is not a year the figures cover (%(first)s–%(last)s)."
         ) % {
@@ -126,7 +136,7 @@ class TechnologyPageFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["field"].extra["choices"] = [(f.code, name_of(f)) for f in fields]
         self.filters["country"].extra["choices"] = sorted(
-            ((code, countries.name(code)) for code in partner_countries), key=lambda c: c[1]
+            ((code, country_label(code)) for code in partner_countries), key=_second
         )
 
     def filter_queryset(self, queryset):

@@ -72,6 +72,8 @@ def share_path(run) -> list[PathYear]:
         executed = by_basis.get(Basis.EXECUTED)
         planned = by_basis.get(Basis.PLANNED)
         any_row = planned or executed
+        if any_row is None:
+            continue  # a year of allocated lines only: no KPI figure
         closed = any_row.year_closed
         in_progress = executed if not closed and executed and executed.share is not None else None
         path.append(
@@ -210,8 +212,8 @@ def _headline(path: list[PathYear], final_target, display) -> dict | None:
     best, year = row.best, row.year
     goal = f"{final_target.target_share.normalize():f}%"
     behind = [p.year for p in path if p.best is not None and (p.best.gap_won or 0) > 0]
-    later = [p for p in path if p.year > year and p.best and p.best.share is not None]
-    lowest = min(later, key=lambda p: p.best.share) if later else None
+    later = [p.best for p in path if p.year > year and p.best and p.best.share is not None]
+    lowest = min(later, key=lambda best: best.share or 0, default=None)
     words = {
         "year": year,
         "goal": goal,
@@ -237,11 +239,11 @@ def _headline(path: list[PathYear], final_target, display) -> dict | None:
             "%(amount)s ahead."
         )
     after = ""
-    if lowest is not None and lowest.best.gap_won and lowest.best.gap_won > 0:
+    if lowest is not None and lowest.gap_won and lowest.gap_won > 0:
         after = _(
             "After %(year)s the planned share falls to %(share)s in %(later)s, below the "
             "%(goal)s that must hold."
-        ) % {**words, "share": percent(lowest.best.share), "later": lowest.year}
+        ) % {**words, "share": percent(lowest.share), "later": lowest.fiscal_year}
     return {
         "question": _("Will %(goal)s be reached in %(year)s?") % words,
         "answer": answer % words,
@@ -292,7 +294,8 @@ def overview(request):
         if final_target and final_target.fiscal_year in years
         else (current.year if current else None)
     )
-    gap = gap_breakdown(run, gap_year or default_year, path) if not gap_form.errors else None
+    gap_year = gap_year or default_year
+    gap = gap_breakdown(run, gap_year, path) if gap_year and not gap_form.errors else None
     if gap:
         gap = gap_texts(gap, display)
     context = {

@@ -3,6 +3,7 @@ filtered by year, country, kind and text."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
@@ -125,7 +126,7 @@ def _centers(form: PartnerPageForm) -> list[CenterRow]:
             | Q(name_en__icontains=text)
             | Q(institution__name__icontains=text)
         )
-    centers = list(
+    found: list[Any] = list(
         centers.prefetch_related("fields")
         .annotate(project_count=Count("collaborations__project", distinct=True))
         .order_by("opened_year", "institution__name")
@@ -134,14 +135,14 @@ def _centers(form: PartnerPageForm) -> list[CenterRow]:
         CenterRow(
             name=name_of(c),
             institution=c.institution.name,
-            country_code=c.institution.country.code,
-            country=country_label(c.institution.country.code),
+            country_code=str(c.institution.country),  # a Country: its text is its code
+            country=country_label(str(c.institution.country)),
             opened_year=c.opened_year,
             status=c.get_status_display(),
             field_names=", ".join(name_of(f) for f in c.fields.all()),
             project_count=c.project_count,
         )
-        for c in centers
+        for c in found
     ]
 
 

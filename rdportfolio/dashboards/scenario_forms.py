@@ -4,6 +4,8 @@ Plain forms: what an adjustment means (more than the scope holds, a closed year,
 scope) is the engine's to say; its refusal is put on the form and field it names.
 """
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -95,7 +97,8 @@ class BaseAdjustmentFormSet(forms.BaseFormSet):
             f
             for f in forms_
             if (f in initial or f.has_changed())
-            and not (self.can_delete and self._should_delete_form(f))
+            # Django's own test for a form marked for deletion (the stubs omit it).
+            and not (self.can_delete and self._should_delete_form(f))  # type: ignore[attr-defined]
         ]
 
 
@@ -141,10 +144,10 @@ class SolveForm(forms.Form):
     def __init__(self, *args, scenarios=None, **kwargs):
         super().__init__(*args, **kwargs)
         if scenarios is not None:
-            self.fields["scenario"].queryset = scenarios
+            cast(forms.ModelChoiceField, self.fields["scenario"]).queryset = scenarios
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("source") == "shift" and data.get("max_move_percent") is None:
             raise ValidationError({"max_move_percent": _("Say how much may move.")})
         return data

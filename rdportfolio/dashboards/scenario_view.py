@@ -7,6 +7,7 @@ baseline, by track and by partner country.
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from budgets.scenarios.engine import AdjustmentError, Path
 from budgets.scenarios.models import ResultStatus, ScenarioFigure
 from budgets.scenarios.services import scenario_current_result
 from budgets.scenarios.solve import SolveRequest, scenario_from_solution, scenario_solve
-from programs.models import TRACK_ORDER
+from programs.models import TRACK_ORDER, Track
 
 from .access import percent, reader_display
 from .labels import key_label, track_label
@@ -29,18 +30,21 @@ def result_context(request, scenario) -> dict:
     display = reader_display(request)
     result = scenario_current_result(scenario)
     waiting = result is not None and result.status in (ResultStatus.PENDING, ResultStatus.RUNNING)
-    context = {
+    context: dict[str, Any] = {
         "display": display,
         "result": result,
         "waiting": waiting,
-        "late": waiting and timezone.now() - result.created_at > LATE_AFTER,
+        "late": result is not None and waiting and timezone.now() - result.created_at > LATE_AFTER,
         "chart": None,
     }
     if result is None or result.status != ResultStatus.SUCCEEDED:
         return context
     figures = list(ScenarioFigure.objects.filter(result=result).order_by("fiscal_year"))
-    overall = defaultdict(dict)  # year -> path -> figure
-    differences = {"track": defaultdict(dict), "country": defaultdict(dict)}
+    overall: defaultdict[int, dict[str, ScenarioFigure]] = defaultdict(dict)  # year -> path
+    differences: dict[str, defaultdict[str, dict[int, int]]] = {
+        "track": defaultdict(dict),
+        "country": defaultdict(dict),
+    }
     for figure in figures:
         if figure.dimension == "overall":
             overall[figure.fiscal_year][figure.path] = figure
@@ -113,7 +117,7 @@ def _headline(overall, rows, display, goal) -> dict | None:
 
 
 def _track_order(track: str) -> int:
-    return TRACK_ORDER.index(track) if track in TRACK_ORDER else len(TRACK_ORDER)
+    return TRACK_ORDER.index(Track(track)) if track in TRACK_ORDER else len(TRACK_ORDER)
 
 
 def _year_row(year, paths, display) -> dict:

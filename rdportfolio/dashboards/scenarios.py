@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import wraps
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,7 +38,7 @@ from budgets.scenarios.services import (
 from rdportfolio.core.roles import dashboard_permissions
 
 from .access import reader_display
-from .scenario_forms import AdjustmentFormSet, ScenarioForm
+from .scenario_forms import AdjustmentFormSet, BaseAdjustmentFormSet, ScenarioForm
 from .scenario_view import goal_year, result_context, scenario_solve_page
 
 EDIT = "scenarios.change_scenario"
@@ -145,15 +146,19 @@ def scenario_list(request):
     goal = goal_year()
     results = {scenario.pk: scenario.current_result() for scenario in scenarios}
     # One query for every scenario's goal-year figure.
-    figures = {
-        figure.result_id: figure
-        for figure in ScenarioFigure.objects.filter(
-            result__in=[r for r in results.values() if r is not None],
-            path="scenario",
-            dimension="overall",
-            fiscal_year=goal,
-        )
-    }
+    figures = (
+        {
+            figure.result_id: figure
+            for figure in ScenarioFigure.objects.filter(
+                result__in=[r for r in results.values() if r is not None],
+                path="scenario",
+                dimension="overall",
+                fiscal_year=goal,
+            )
+        }
+        if goal is not None
+        else {}
+    )
     rows = [
         _scenario_row(scenario, results[scenario.pk], figures, display, goal)
         for scenario in scenarios
@@ -207,7 +212,7 @@ def scenario_detail(request, pk: int):
         if not editable:
             raise PermissionDenied(_("A published scenario is read-only: revise it."))
         if form.is_valid() and formset.is_valid():
-            kept = formset.kept_forms()
+            kept = cast(BaseAdjustmentFormSet, formset).kept_forms()
             try:
                 scenario_update(
                     scenario_id=scenario.pk,

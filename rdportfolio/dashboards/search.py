@@ -4,6 +4,8 @@
 One query per kind, each cut at LIMIT hits; every hit links to the page that shows it.
 """
 
+from typing import Any
+
 from django import forms
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -32,7 +34,7 @@ def _partners_url(**params) -> str:
     return f"{reverse('dashboards:partners')}?{urlencode(params)}"
 
 
-def portfolio_search(text: str) -> dict[str, list]:
+def portfolio_search(text: str) -> dict[str, tuple[list[dict[str, Any]], bool]]:
     """Every kind's hits for ``text`` (at most LIMIT each, and whether there were more)."""
 
     def cut(rows):
@@ -150,7 +152,7 @@ def search(request):
         context = {"form": form, "display": display, "sections": []}
         return render(request, "dashboards/search.html", context, status=400)
     text = form.cleaned_data.get("q") if form.is_bound else ""
-    sections = []
+    sections: list[dict[str, Any]] = []
     if text:
         hits = portfolio_search(text)
         sections = [

@@ -71,7 +71,7 @@ def _planned_sum(run, column: str):
 def technology_table(filtered, sort: str, run):
     """The filtered technologies with their planned won, international won (as of ``run``,
     the latest successful recompute) and partner count."""
-    order = {
+    orders: dict[str, list[Any]] = {
         "code": ["code"],
         "name": ["name_ko" if korean() else "name_en", "code"],
         "track": ["program__start_year", "program__track", "code"],
@@ -81,7 +81,8 @@ def technology_table(filtered, sort: str, run):
         "-planned_won": [F("planned_won").desc(nulls_last=True), "code"],
         "-international_won": [F("international_won").desc(nulls_last=True), "code"],
         "-partner_count": [F("partner_count").desc(nulls_last=True), "code"],
-    }[sort]
+    }
+    order = orders[sort]
     table = filtered.select_related("program", "field").annotate(
         planned_won=_planned_sum(run, "total_won"),
         international_won=_planned_sum(run, "international_won"),
