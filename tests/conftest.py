@@ -22,6 +22,22 @@ from tests.environment import unavailable
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# What a test needs beyond the embedded mode, read from its fixtures, as marks: CI's embedded
+# pass runs the rest on SQLite with tasks in-process (`-m "not services and not browser"`).
+NEEDS = {
+    "services": {"on_postgresql", "with_broker", "real_worker", "drill"},
+    "browser": {"chromium_browser"},
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by the marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for mark, fixtures in NEEDS.items():
+            if fixtures & set(item.fixturenames):
+                item.add_marker(mark)
+
+
 def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = (
@@ -101,6 +117,12 @@ def _test_client_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def with_broker():
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        unavailable("needs a broker: set CELERY_BROKER_URL=redis://... (CI does)")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
@@ -94,9 +93,7 @@ def test_an_import_that_lost_its_worker_is_reported(client, no_broker, ministry_
     assert status == 500 and "1 import job(s) lost their worker" in checks[IMPORTS]
 
 
-def test_with_a_broker_the_workers_are_asked(client):
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("embedded mode: no broker configured (CI sets CELERY_BROKER_URL)")
+def test_with_a_broker_the_workers_are_asked(client, with_broker):
     share_recompute(trigger=RunTrigger.COMMAND, force=True)
     status, checks = report(client)
     broker = next(key for key in checks if key.startswith("Redis("))

@@ -6,11 +6,19 @@ the end of the year before. No database and no request here: the page reads
 the rows, this places them, the page labels them.
 """
 
+import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from programs.models import TRACK_ORDER
 from technologies.models import TechnologyStatus
+
+from .labels import name_in, name_of, status_label, track_label
 
 PIPELINE = [
     TechnologyStatus.CANDIDATE,
@@ -153,7 +161,7 @@ def _largest_point(busiest: list[int], sectors: int) -> float:
     low, high = MIN_POINT, MAX_POINT
     if _ring_layout(busiest, sectors, high)[0][-1] <= 1:
         return high
-    for _ in range(30):
+    for _step in range(30):
         middle = (low + high) / 2
         if _ring_layout(busiest, sectors, middle)[0][-1] <= 1:
             low = middle
@@ -181,3 +189,101 @@ def _spread(count: int, capacities: list[int]) -> list[int]:
                 shares[i] += 1
                 left -= 1
     return shares
+
+
+@dataclass(frozen=True)
+class RadarView:
+    """The radar: the chart's data, the technologies that moved since the year before, how
+    many are drawn and left out, and the list beside it (sector, ring, points)."""
+
+    chart: dict[str, Any]
+    moved: list[dict[str, str]]
+    shown: int
+    dropped: int
+    sectors: list[dict[str, Any]]
+
+
+def radar_view(filtered, fields, year: int, rings_by: str) -> RadarView:
+    """The radar's chart data and the list of what moved, labelled in the reader's language."""
+    end, before = datetime.date(year, 12, 31), datetime.date(year - 1, 12, 31)
+    rows = (
+        filtered.order_by("field__code", "code")
+        .with_status_on(end, "status_then")
+        .with_status_on(before, "status_before")
+        .values(
+            "code",
+            "name_ko",
+            "name_en",
+            "field__code",
+            "program__track",
+            "target_commercialisation_year",
+            "status_then",
+            "status_before",
+        )
+    )
+    radar = radar_place(rows, [f.code for f in fields], year, rings_by)
+
+    def point(placed):
+        row = placed["row"]
+        return {
+            "value": placed["value"],
+            "code": row["code"],
+            "name": name_in(row),
+            "track": row["program__track"],
+            "status": status_label(row["status_then"]),
+            "before": status_label(row["status_before"]) if row["status_before"] else "",
+            "movement": placed["movement"],
+            "url": reverse("dashboards:technology", args=[row["code"]]),
+        }
+
+    # Numbered as radars are read: by sector (field), then ring from the centre, then code; the
+    # list beside the chart carries the same numbers, grouped the same way.
+    placed = sorted(radar.points, key=lambda p: (p["sector"], p["ring"], p["row"]["code"]))
+    points = [point(p) for p in placed]
+    for number, p in enumerate(points, start=1):
+        p["n"] = number
+    if rings_by == "horizon":
+        ring_labels = [_("%(years)s years") % {"years": label} for _limit, label in HORIZON_RINGS]
+    else:
+        ring_labels = [status_label(s) for s in STATUS_RINGS]
+    series = [
+        {"name": track_label(track), "points": [p for p in points if p["track"] == track]}
+        for track in TRACK_ORDER
+    ]
+    sector_names = [name_of(f) for f in fields]
+    groups: dict = {}
+    for placed_point, p in zip(placed, points, strict=True):
+        sector = groups.setdefault(placed_point["sector"], {})
+        sector.setdefault(placed_point["ring"], []).append(p)
+    radar_list = [
+        {
+            "sector": sector_names[s_index],
+            "rings": [
+                {"ring": ring_labels[ring], "points": members}
+                for ring, members in sorted(groups[s_index].items())
+            ],
+        }
+        for s_index in sorted(groups)
+    ]
+    chart = {
+        "rings": ring_labels,
+        "ring_edges": radar.ring_edges,
+        "ring_names_at": radar.ring_names_at,
+        "point_size": radar.point_size,
+        "sectors": sector_names,
+        "series": [s for s in series if s["points"]],
+        "movement_names": {"same": _("unchanged"), "moved": _("moved"), "new": _("new")},
+        "year": year,
+    }
+    moved_rows = [
+        {
+            "code": row["code"],
+            "name": name_in(row),
+            "before": status_label(row["status_before"]) if row["status_before"] else _("new"),
+            "now": status_label(row["status_then"]),
+        }
+        for row in radar.moved
+    ]
+    return RadarView(
+        chart=chart, moved=moved_rows, shown=radar.shown, dropped=radar.dropped, sectors=radar_list
+    )

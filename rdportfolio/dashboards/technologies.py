@@ -1,6 +1,5 @@
 """The technology list: filters, sort, a page of the table, the status counts, the radar, a CSV."""
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +16,15 @@ from django.utils.translation import gettext as _
 from budgets.kpi.models import BudgetRollup, PartnerRollup, ShareRun
 from budgets.models import Basis
 from partners.models import Institution
-from programs.models import TRACK_ORDER, Track
+from programs.models import Track
 from rdportfolio.core.exports import csv_response
 from rdportfolio.core.i18n import korean
 from technologies.models import Field, Technology, TechnologyStatus
 
 from .access import PAGE_SIZE, dashboard_page, query_without_page, reader_display
 from .filters import TechnologyPageFilter
-from .labels import name_in, name_of, status_label, track_label
-from .radar import HORIZON_RINGS, PIPELINE, STATUS_RINGS, radar_place
+from .labels import name_of, status_label, track_label
+from .radar import PIPELINE, radar_view
 
 CSV_HEADER = [
     "code",
@@ -169,104 +168,6 @@ class TechnologyRow:
     international_text: str
 
 
-@dataclass(frozen=True)
-class RadarView:
-    """The radar: the chart's data, the technologies that moved since the year before, how
-    many are drawn and left out, and the list beside it (sector, ring, points)."""
-
-    chart: dict[str, Any]
-    moved: list[dict[str, str]]
-    shown: int
-    dropped: int
-    sectors: list[dict[str, Any]]
-
-
-def _radar_chart(filtered, fields, year: int, rings_by: str) -> RadarView:
-    """The radar's chart data and the list of what moved, labelled in the reader's language."""
-    end, before = datetime.date(year, 12, 31), datetime.date(year - 1, 12, 31)
-    rows = (
-        filtered.order_by("field__code", "code")
-        .with_status_on(end, "status_then")
-        .with_status_on(before, "status_before")
-        .values(
-            "code",
-            "name_ko",
-            "name_en",
-            "field__code",
-            "program__track",
-            "target_commercialisation_year",
-            "status_then",
-            "status_before",
-        )
-    )
-    radar = radar_place(rows, [f.code for f in fields], year, rings_by)
-
-    def point(placed):
-        row = placed["row"]
-        return {
-            "value": placed["value"],
-            "code": row["code"],
-            "name": name_in(row),
-            "track": row["program__track"],
-            "status": status_label(row["status_then"]),
-            "before": status_label(row["status_before"]) if row["status_before"] else "",
-            "movement": placed["movement"],
-            "url": reverse("dashboards:technology", args=[row["code"]]),
-        }
-
-    # Numbered as radars are read: by sector (field), then ring from the centre, then code; the
-    # list beside the chart carries the same numbers, grouped the same way.
-    placed = sorted(radar.points, key=lambda p: (p["sector"], p["ring"], p["row"]["code"]))
-    points = [point(p) for p in placed]
-    for number, p in enumerate(points, start=1):
-        p["n"] = number
-    if rings_by == "horizon":
-        ring_labels = [_("%(years)s years") % {"years": label} for _limit, label in HORIZON_RINGS]
-    else:
-        ring_labels = [status_label(s) for s in STATUS_RINGS]
-    series = [
-        {"name": track_label(track), "points": [p for p in points if p["track"] == track]}
-        for track in TRACK_ORDER
-    ]
-    sector_names = [name_of(f) for f in fields]
-    groups: dict = {}
-    for placed_point, p in zip(placed, points, strict=True):
-        sector = groups.setdefault(placed_point["sector"], {})
-        sector.setdefault(placed_point["ring"], []).append(p)
-    radar_list = [
-        {
-            "sector": sector_names[s_index],
-            "rings": [
-                {"ring": ring_labels[ring], "points": members}
-                for ring, members in sorted(groups[s_index].items())
-            ],
-        }
-        for s_index in sorted(groups)
-    ]
-    chart = {
-        "rings": ring_labels,
-        "ring_edges": radar.ring_edges,
-        "ring_names_at": radar.ring_names_at,
-        "point_size": radar.point_size,
-        "sectors": sector_names,
-        "series": [s for s in series if s["points"]],
-        "movement_names": {"same": _("unchanged"), "moved": _("moved"), "new": _("new")},
-        "year": year,
-    }
-    moved_rows = [
-        {
-            "code": row["code"],
-            "name": name_in(row),
-            "before": status_label(row["status_before"]) if row["status_before"] else _("new"),
-            "now": status_label(row["status_then"]),
-        }
-        for row in radar.moved
-    ]
-    return RadarView(
-        chart=chart, moved=moved_rows, shown=radar.shown, dropped=radar.dropped, sectors=radar_list
-    )
-
-
 def _status_counts(filtered, request) -> dict:
     counts = dict(
         filtered.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
@@ -319,7 +220,7 @@ def technologies(request):
         for t in technologies
     ]
     year = options.get("year", timezone.localdate().year)
-    radar = _radar_chart(filtered, fields, year, options.get("rings", "status"))
+    radar = radar_view(filtered, fields, year, options.get("rings", "status"))
     context = {
         "form": filterset.form,
         "display": display,
