@@ -7,15 +7,16 @@ refuses (``AdjustmentError``) leaves the scenario as it was.
 import logging
 import traceback
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from budgets.figures import denominator_for, figure_basis
-from budgets.models import BudgetLine, MinistryBudget, TargetPlan, YearClosing
+from budgets.kpi.reading import lines_grouped
+from budgets.models import MinistryBudget, TargetPlan, YearClosing
 from programs.models import Program
 from rdportfolio.core.jobs import MAX_ATTEMPTS, JobQueue
 from rdportfolio.core.models import rows_copy
-from technologies.models import Project, Technology
+from technologies.models import Technology
 
 from .engine import AdjustmentError, Base, Change
 from .models import (
@@ -75,36 +76,18 @@ class ScenarioNotReady(Exception):
 def scenario_base_read() -> Base:
     """One aggregation of the budget lines by (year, basis, technology, partner country), the
     ministry totals and the current target plan: everything a scenario computes from."""
-    from partners.models import Collaboration, Institution
-
-    tables = {
-        "line": BudgetLine._meta.db_table,
-        "project": Project._meta.db_table,
-        "collaboration": Collaboration._meta.db_table,
-        "institution": Institution._meta.db_table,
-    }
-    sql = """
-        SELECT bl.fiscal_year, bl.basis, p.technology_id, i.country,
-               CAST(SUM(bl.amount_won) AS BIGINT),
-               CAST(COALESCE(SUM(bl.amount_won) FILTER (WHERE bl.is_international), 0) AS BIGINT),
-               COUNT(*)
-        FROM {line} bl
-        JOIN {project} p ON p.id = bl.project_id
-        LEFT JOIN {collaboration} c ON c.id = bl.collaboration_id
-        LEFT JOIN {institution} i ON i.id = c.institution_id
-        GROUP BY bl.fiscal_year, bl.basis, p.technology_id, i.country
-    """.format(**tables)  # noqa: S608 -- table names only; no input is formatted in
     technologies = {
         pk: (track, code)
         for pk, track, code in Technology.objects.values_list("pk", "program__track", "field__code")
     }
     cells, line_count = {}, 0
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        for year, basis, tech, country, total, intl, count in cursor.fetchall():
-            track, code = technologies[tech]
-            cells[(year, basis, track, code, tech, country or None)] = (int(total), int(intl))
-            line_count += count
+    for year, basis, (tech, country), sums in lines_grouped(("p.technology_id", "i.country")):
+        track, code = technologies[tech]
+        cells[(year, basis, track, code, tech, country or None)] = (
+            sums.total_won,
+            sums.international_won,
+        )
+        line_count += sums.lines
     plan = TargetPlan.objects.current()
     closed = frozenset(YearClosing.objects.closed_years())
     totals = MinistryBudget.objects.by_year_and_basis()
