@@ -1,8 +1,12 @@
 """The money records in the admin: budget lines (also under their project), totals, targets."""
 
+from collections.abc import Iterator, Mapping
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet, model_to_dict
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -44,8 +48,9 @@ admin.site.register(YearClosing, YearClosingAdmin)
 CONFIRM_FIELD = "confirm_kpi_change"
 
 
-def _line_figure(values: dict) -> LineFigure:
-    return line_figure(*(values.get(name) for name in LINE_FIELDS))
+def _line_figure(values: Mapping[str, Any]) -> LineFigure:
+    # Validated values: year, basis and won are there; a domestic line's collaboration may not be.
+    return line_figure(*cast(Iterator[Any], (values.get(name) for name in LINE_FIELDS)))
 
 
 class FigureMoveConfirmForm(forms.ModelForm):
@@ -65,7 +70,8 @@ class FigureMoveConfirmForm(forms.ModelForm):
         raise NotImplementedError
 
     def clean(self):
-        cleaned_data = super().clean()
+        # A ModelForm's clean() returns its cleaned_data (the stubs allow a form's None).
+        cleaned_data = cast(dict[str, Any], super().clean())
         if not self.errors:
             moves = self.moves(cleaned_data)
             if moves and not cleaned_data.get(CONFIRM_FIELD):
@@ -115,7 +121,8 @@ class BudgetLineFormSet(BaseInlineFormSet):
             return
         changes = []
         for form in self.forms:
-            deleted = self._should_delete_form(form)
+            # A private BaseFormSet method the stubs leave out.
+            deleted = self._should_delete_form(form)  # type: ignore[attr-defined]
             if not (form.has_changed() or deleted):
                 continue
             old = _line_figure(form.initial) if form.instance.pk else None
@@ -159,12 +166,19 @@ class BudgetLineInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
                 if object_id and str(unquote(object_id)).isdigit()
                 else Collaboration.objects.none()
             )
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # A foreign key's form field: never None (the stubs allow it for any db field).
+            field = cast(
+                "forms.ModelChoiceField[Collaboration]",
+                super().formfield_for_foreignkey(db_field, request, **kwargs),
+            )
             # Read once for the page, not once per line: each inline form copies the field
             # and would run its query again (72 queries for a project of 72 lines).
             field.choices = [
                 ("", field.empty_label),
-                *((c.pk, f"{c.institution} · {c.get_role_display()}") for c in field.queryset),
+                *(
+                    (c.pk, f"{c.institution} · {c.get_role_display()}")
+                    for c in cast("QuerySet[Collaboration]", field.queryset)  # set just above
+                ),
             ]
             field.help_text = _(
                 "This project's collaborations. A collaboration added above appears here once "
@@ -225,8 +239,8 @@ class BudgetLineAdmin(TabularExportMixin, PortfolioModelAdmin):
         # Each basis's label translated once, not once a line (0.14 s of 10,000 lines).
         labels = BudgetLine.basis_labels()
         return (
-            (pk, BudgetLine.label_for(*line, labels=labels))
-            for pk, *line in rows.iterator(chunk_size=5000)
+            (pk, BudgetLine.label_for(number, year, basis, labels=labels))
+            for pk, number, year, basis in rows.iterator(chunk_size=5000)
         )
 
     @admin.display(description=_("partner"), ordering="collaboration__institution__name")

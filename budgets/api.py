@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from typing import Any, cast
+
 import django_filters
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -245,7 +248,8 @@ class BudgetLineViewSet(FigureMoveChecked, AuditedModelViewSet):
         new = None
         if values is not None:
             after = {**stored, **values}
-            new = line_figure(*(after.get(name) for name in LINE_FIELDS))
+            # Validated: year, basis and won are there; a domestic line's collaboration may not be.
+            new = line_figure(*cast(Iterator[Any], (after.get(name) for name in LINE_FIELDS)))
         return lines_changed([(old, new)])
 
 

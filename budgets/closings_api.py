@@ -1,6 +1,8 @@
 """The API of what editors do to a year's KPI figure: the confirmation a write needs when it
 moves the figure by more than the threshold, and closing and reopening a year."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -42,7 +44,16 @@ def kpi_change_confirmed(request) -> bool:
         raise ValidationError({"confirm_kpi_change": error.messages}) from error
 
 
-class KpiChangeConfirmable:
+# What the mixins below go with, for their super() calls; at run time they are as written.
+if TYPE_CHECKING:
+    from rdportfolio.core.query_params import QueryParamsMixin
+
+    _ConfirmableBase = QueryParamsMixin
+else:
+    _ConfirmableBase = object
+
+
+class KpiChangeConfirmable(_ConfirmableBase):
     """A viewset whose writes take ``confirm_kpi_change`` (the API refuses unknown parameters)."""
 
     def allowed_query_params(self) -> set[str]:
@@ -54,8 +65,16 @@ class KpiChangeConfirmable:
 
 WRITES = ("create", "update", "partial_update", "destroy", "reopen")
 
+if TYPE_CHECKING:
+    from rdportfolio.core.api import AuditedModelViewSet
 
-class FigureMoveChecked(KpiChangeConfirmable):
+    class _FigureMoveBase(KpiChangeConfirmable, AuditedModelViewSet): ...
+
+else:
+    _FigureMoveBase = KpiChangeConfirmable
+
+
+class FigureMoveChecked(_FigureMoveBase):
     """Writes that may move a year's KPI figure: refused, with the move said, unless the
     request confirms it (``confirm_kpi_change=true``). ``figure_change`` says what a write
     changes as a ``FigureState`` before and after."""

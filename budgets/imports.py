@@ -5,6 +5,8 @@ partner by name (and country, and role where the partner has several).
 """
 
 from collections import namedtuple
+from collections.abc import Callable
+from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +89,7 @@ def _project_of(row, values, ctx, errors) -> int | None:
 
 _role = cells.Choice(CollaborationRole, default="")
 # Built once: a converter per column, each choice set's lookup made on first use.
-_LINE_CELLS = {
+_LINE_CELLS: dict[str, Callable[..., Any]] = {
     "fiscal_year": cells.year,
     "basis": cells.Choice(Basis),
     "amount_won": cells.won,

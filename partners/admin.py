@@ -1,5 +1,7 @@
 """Institutions, centres, collaborations, dispatches and IP agreements in the admin."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,8 +51,13 @@ class CooperationCenterAdmin(PortfolioModelAdmin):
 
 SEE_RESEARCHER_NAMES = "partners.see_researcher_names"
 
+if TYPE_CHECKING:  # what the mixin goes with, for its super() calls; a plain class at run time
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
 
-class NamesOnlyForStaffMixin:
+
+class NamesOnlyForStaffMixin(_AdminBase):
     """Every admin page of dispatches shows names (rows, titles, history): only for those whose
     role includes the names. Others count dispatches through the API and the dashboards."""
 

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries import countries
@@ -23,6 +25,9 @@ from .models import (
     ResearcherDispatch,
 )
 
+if TYPE_CHECKING:
+    from technologies.models import Field
+
 
 class InstitutionSerializer(CountryFieldMixin, ModelCleanSerializer):
     class Meta:
@@ -44,7 +49,7 @@ class InstitutionSerializer(CountryFieldMixin, ModelCleanSerializer):
 
 class CooperationCenterSerializer(ModelCleanSerializer):
     country = CountryField(source="institution.country", read_only=True)
-    field_codes = serializers.SlugRelatedField(
+    field_codes: "serializers.SlugRelatedField[Field]" = serializers.SlugRelatedField(
         source="fields", slug_field="code", many=True, read_only=True
     )
 

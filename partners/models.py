@@ -1,6 +1,7 @@
 """Foreign institutions, cooperation centres, and who works with whom on what."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +23,9 @@ from rdportfolio.core.models import (
     year_in_range,
 )
 from technologies.models import Field, Project
+
+if TYPE_CHECKING:
+    from django_countries.fields import Country
 
 # The programme's own country: its institutions are the domestic side of a collaboration, never
 # the foreign partner that makes a line international (docs/kpi.md, "What counts").
@@ -86,7 +90,8 @@ class Institution(SourcedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.country.code})"
+        # The plugin types a CountryField as the CharField it is; its descriptor gives a Country.
+        return f"{self.name} ({cast('Country', self.country).code})"
 
     def clean(self):
         if self.country == HOME_COUNTRY:
@@ -224,7 +229,8 @@ class Collaboration(SourcedModel):
         if (
             self.center_id
             and self.institution_id
-            and self.center.institution_id != self.institution_id
+            # center_id is set: there is a centre
+            and cast(CooperationCenter, self.center).institution_id != self.institution_id
         ):
             raise ValidationError(
                 {

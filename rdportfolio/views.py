@@ -1,6 +1,7 @@
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -38,7 +39,7 @@ def health_checks() -> list:
     The broker and the workers only where there are any (production); the embedded mode runs
     tasks in-process.
     """
-    checks = [
+    checks: list[str | tuple[str, dict[str, Any]]] = [
         "health_check.checks.Database",
         "health_check.checks.Cache",
         "budgets.kpi.health.ShareFigures",

@@ -1,5 +1,8 @@
 """Technologies and projects as Excel/CSV rows: their columns, checks and keys."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +61,7 @@ def _technology_load(rows):
     )
 
 
-_TECHNOLOGY_CELLS = {
+_TECHNOLOGY_CELLS: dict[str, Callable[..., Any]] = {
     "code": lambda v: cells.required_text(v, max_length=20),
     "track": cells.Choice(Track),
     "name_ko": lambda v: cells.required_text(v, max_length=300),
@@ -180,7 +183,7 @@ def _project_load(rows):
     )
 
 
-_PROJECT_CELLS = {
+_PROJECT_CELLS: dict[str, Callable[..., Any]] = {
     "project_number": lambda v: cells.required_text(v, max_length=30),
     "title_ko": lambda v: cells.required_text(v, max_length=300),
     "title_en": lambda v: cells.optional_text(v, max_length=300),

@@ -1,6 +1,7 @@
 """The share for analysts: ``/api/v1/share/``, one run's figures, overall or broken down."""
 
 import datetime
+from typing import TYPE_CHECKING, cast
 
 import django_filters
 from django.conf import settings
@@ -9,11 +10,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import generics, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 
-from rdportfolio.core.api import ExportMixin, PortfolioModelPermissions
+from rdportfolio.core.api import ExportMixin
 from rdportfolio.core.api_schema import EXPORT_PARAMETER, PortfolioAutoSchema, export_schema
 from rdportfolio.core.drf import (
     CursorPagination,
     IntegerFilter,
+    PortfolioModelPermissions,
     StrictFilterBackend,
     StrictFilterSet,
     filter_errors,
@@ -23,6 +25,11 @@ from rdportfolio.core.values_plan import plain_representation
 
 from ..models import Basis
 from .models import Dimension, RunStatus, ShareRun, ShareSnapshot
+
+if TYPE_CHECKING:
+    from rest_framework.response import Response
+
+    from .freshness import Freshness
 
 
 class ShareFilter(StrictFilterSet):
@@ -85,8 +92,9 @@ class ShareFilter(StrictFilterSet):
     def qs(self):
         queryset = super().qs
         run_id = self.form.cleaned_data.get("run")
+        # self.run is not the filter: django-filter takes declared filters out of the class.
         if run_id is not None:
-            self.run = share_run_of(run_id)
+            self.run = share_run_of(run_id)  # type: ignore[assignment]  # (see above)
         elif self.form.cleaned_data.get("as_of"):
             self.run = ShareRun.objects.as_of(self.moment)
             if self.run is None:
@@ -94,7 +102,7 @@ class ShareFilter(StrictFilterSet):
         else:
             # The latest run, read with whether it is current (one query for both).
             self.freshness = ShareRun.objects.freshness()
-            self.run = self.freshness.run
+            self.run = self.freshness.run  # type: ignore[assignment]  # not the filter (above)
         by = self.form.cleaned_data.get("by") or "overall"
         dimension = Dimension.TRACK if by == "program" else by
         return queryset.filter(run=self.run, dimension=dimension).order_by(
@@ -293,15 +301,16 @@ class ShareView(ExportMixin, generics.ListAPIView):
         # read "as of" a day is what was reported then, by definition.
         freshness = self.freshness
         stale = bool(freshness and freshness.stale)
-        reason = freshness.message() if stale else None
+        reason = cast("Freshness", freshness).message() if stale else None  # stale: there is one
         if isinstance(getattr(response, "data", None), list):
+            listed = cast("Response", response)  # the JSON list's, not an export's file
             run = plain_representation(ShareRunSerializer, self.run) if self.run else None
-            response.data = {
+            listed.data = {
                 "run": run,
                 "computed_at": run["finished_at"] if run else None,
                 "stale": stale,
                 "stale_reason": reason,
-                "results": response.data,
+                "results": listed.data,
             }
         else:  # a CSV or XLSX file: the same, as headers
             response["X-Share-Run"] = str(self.run.pk) if self.run else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -42,7 +42,9 @@ class Freshness:
 
     def message(self) -> str:
         """The reason, for people, in the active language ("" when current)."""
-        newest, run = self.newest, self.run
+        # Every state but "none" has its run, and every state but "current" its newest run: the
+        # messages below read only those their state has.
+        newest, run = cast("ShareRun", self.newest), cast("ShareRun", self.run)
         local = timezone.localtime(self.since).strftime("%Y-%m-%d %H:%M") if self.since else ""
         if self.state == "none":
             return gettext("The share has not been computed yet.")

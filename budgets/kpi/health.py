@@ -1,7 +1,8 @@
 """The KPI in /health/: an operator's monitor is told when the figures stop following the data."""
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from asgiref.sync import sync_to_async
 from django.utils import timezone, translation
@@ -31,9 +32,11 @@ class ShareFigures(HealthCheck):
         freshness = ShareRun.objects.freshness()
         if freshness.alarming:
             raise ServiceUnavailable(freshness.message())
-        age = timezone.now() - freshness.run.finished_at
+        # Not alarming: there is a latest successful run, finished.
+        run = cast(ShareRun, freshness.run)
+        age = timezone.now() - cast(datetime, run.finished_at)
         if age > MAX_AGE:
             raise ServiceUnavailable(
-                f"The figures are from run #{freshness.run.pk}, {age.total_seconds() / 3600:.0f}"
+                f"The figures are from run #{run.pk}, {age.total_seconds() / 3600:.0f}"
                 " hours old: no recompute has finished since (is beat running?)."
             )

@@ -5,6 +5,8 @@ people and the API; a run's snapshots never change afterwards, so earlier
 reports stay answerable.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import OuterRef, Q, Subquery, Sum
@@ -51,11 +53,13 @@ class ShareRunQuerySet(models.QuerySet):
         latest = (
             f"SELECT id FROM {table} WHERE status = %s ORDER BY finished_at DESC, id DESC LIMIT 1"  # noqa: S608, E501
         )
-        newest = f"SELECT id FROM {table} WHERE status <> %s ORDER BY id DESC LIMIT 1"  # noqa: S608
-        rows = list(
+        # The newest run that was not skipped.
+        recent = f"SELECT id FROM {table} WHERE status <> %s ORDER BY id DESC LIMIT 1"  # noqa: S608
+        # Runs, each with the query's own is_latest column.
+        rows: list[Any] = list(
             self.raw(
                 f"SELECT *, id = ({latest}) AS is_latest FROM {table} "  # noqa: S608 -- names, not input
-                f"WHERE id = ({latest}) OR id = ({newest})",
+                f"WHERE id = ({latest}) OR id = ({recent})",
                 [RunStatus.SUCCEEDED, RunStatus.SUCCEEDED, RunStatus.SKIPPED],
             )
         )

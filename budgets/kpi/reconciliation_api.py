@@ -1,15 +1,17 @@
 """``/api/v1/reconciliation/``: every published figure beside the portfolio's own, for
 editors and analysts (``reconciliation.py`` says what is compared with what)."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from rdportfolio.core.api import ExportMixin, PortfolioModelPermissions
+from rdportfolio.core.api import ExportMixin
 from rdportfolio.core.api_schema import EXPORT_PARAMETER
-from rdportfolio.core.drf import StrictBooleanField
+from rdportfolio.core.drf import PortfolioModelPermissions, StrictBooleanField
 
 from .api import ShareSchema
 from .models import ShareRun
@@ -44,7 +46,7 @@ def comparison_data(comparison, run) -> dict:
     }
 
 
-COMPARISON_FIELDS = {
+COMPARISON_FIELDS: "dict[str, serializers.Field[Any, Any, Any, Any]]" = {
     "code": serializers.CharField(),
     "subject": serializers.CharField(),
     "track": serializers.CharField(help_text="The programme's track; empty for the registry."),

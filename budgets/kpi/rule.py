@@ -50,9 +50,10 @@ institutions per technology and country from the collaborations. Shares are
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from rdportfolio.core.models import rows_copy
 
@@ -61,14 +62,27 @@ from ..models import (
     Basis,
     TargetKind,
 )
-from .models import Dimension, ShareSnapshot, ShareStatus, TargetOrigin
+from .models import Dimension, ShareRun, ShareSnapshot, ShareStatus, TargetOrigin
 
 # Bump when the rule changes, so that an unchanged database still gets a new snapshot.
 # 2: international needs a foreign partner; closings, total bases, target origins.
 RULE_VERSION = 2
 
+# A target plan's published point: (year, share %) or (year, share %, kind).
+TargetPoint = tuple[int, Decimal] | tuple[int, Decimal, str]
+# (year, basis, technology id or institution id, total won, international won, lines)
+RollupRow = tuple[int, str, int, int, int, int]
+# (technology id, country, partner institutions)
+PartnerRow = tuple[int, str, int]
+# (year, basis, track, field id, total won, international won, lines)
+FieldRow = tuple[int, str, str, int, int, int, int]
+# (year, basis, dimension, key) of one figure
+FigureKey = tuple[int, str, str, str]
 
-def target_share_for(points: list[tuple], year: int) -> tuple[Decimal, str] | tuple[None, None]:
+
+def target_share_for(
+    points: Sequence[TargetPoint], year: int
+) -> tuple[Decimal, str] | tuple[None, None]:
     """The target for ``year`` from a plan's published (year, share %[, kind]) points, and
     where it came from (a ``TargetOrigin``).
 
@@ -79,11 +93,11 @@ def target_share_for(points: list[tuple], year: int) -> tuple[Decimal, str] | tu
     """
     if not points:
         return None, None
-    points = sorted((p[0], p[1], p[2] if len(p) > 2 else TargetKind.TARGET) for p in points)
-    first, last = points[0], points[-1]
+    ordered = sorted((p[0], p[1], p[2] if len(p) > 2 else TargetKind.TARGET) for p in points)
+    first, last = ordered[0], ordered[-1]
     if year < first[0]:
         return None, None
-    for point_year, share, kind in points:
+    for point_year, share, kind in ordered:
         if point_year == year:
             published = (
                 TargetOrigin.BASELINE if kind == TargetKind.BASELINE else TargetOrigin.PUBLISHED
@@ -92,7 +106,7 @@ def target_share_for(points: list[tuple], year: int) -> tuple[Decimal, str] | tu
     if year > last[0]:
         return last[1], TargetOrigin.HELD
     for (year_a, share_a, _kind_a), (year_b, share_b, _kind_b) in zip(
-        points, points[1:], strict=False
+        ordered, ordered[1:], strict=False
     ):
         if year_a < year < year_b:
             fraction = Decimal(year - year_a) / Decimal(year_b - year_a)
@@ -130,7 +144,7 @@ class ShareInputs:
     totals: dict[tuple[int, str], int]
     plan_id: int | None
     # (year, share %, kind) of the plan's published points
-    points: list[tuple]
+    points: list[TargetPoint]
     closed_years: frozenset[int] = frozenset()
     # Inputs invented for the demo beyond the lines: (year, total basis) of totals, and the
     # years of closings; a plan point that is synthetic marks every figure's target.
@@ -138,15 +152,15 @@ class ShareInputs:
     synthetic_closings: frozenset[int] = frozenset()
     synthetic_plan: bool = False
     # (year, basis, technology id or institution id, total won, international won, lines)
-    technology_rows: list[tuple] = field(default_factory=list)
-    institution_rows: list[tuple] = field(default_factory=list)
+    technology_rows: list[RollupRow] = field(default_factory=list)
+    institution_rows: list[RollupRow] = field(default_factory=list)
     # (technology id, country, partner institutions), from the collaborations
-    partner_rows: list[tuple] = field(default_factory=list)
+    partner_rows: list[PartnerRow] = field(default_factory=list)
     # (year, basis, track, field id, total won, international won, lines)
-    field_rows: list[tuple] = field(default_factory=list)
+    field_rows: list[FieldRow] = field(default_factory=list)
     line_count: int = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.groups = [
             group if isinstance(group, Group) else Group(*group) for group in self.groups
         ]
@@ -205,7 +219,7 @@ class SnapshotRow(NamedTuple):
     synthetic_inputs: bool
 
 
-def share_snapshots_write(snapshots: list[SnapshotRow], run) -> int:
+def share_snapshots_write(snapshots: list[SnapshotRow], run: ShareRun) -> int:
     """Write a run's figures in one COPY (PostgreSQL) or bulk insert; returns how many."""
     rows = ((run.pk, *snapshot) for snapshot in snapshots)
     return rows_copy(ShareSnapshot, ["run_id", *SnapshotRow._fields], rows)
@@ -216,7 +230,7 @@ def share_snapshots_build(inputs: ShareInputs) -> list[SnapshotRow]:
     # (year, basis, key) -> [international won, synthetic lines], a dictionary per dimension,
     # merged afterwards: the loop over the groups (ten thousand at a million lines) is the
     # build's cost.
-    parts: dict[str, dict[tuple, list[int]]] = {
+    parts: dict[str, dict[tuple[int, str, str], list[int]]] = {
         dimension: defaultdict(lambda: [0, 0]) for dimension in Dimension.values
     }
     overall, by_track, by_field, by_country = (parts[d] for d in Dimension.values)
@@ -232,7 +246,8 @@ def share_snapshots_build(inputs: ShareInputs) -> list[SnapshotRow]:
         cells = [overall[year, basis, ""], by_track[year, basis, group.track]]
         cells.append(by_field[year, basis, group.field_code])
         if group.international_lines:  # domestic lines have no partner country
-            cells.append(by_country[year, basis, group.country])
+            # An international line's institution is foreign (a database constraint): a country.
+            cells.append(by_country[year, basis, cast(str, group.country)])
         for cell in cells:
             cell[0] += international
             cell[1] += synthetic
@@ -253,7 +268,11 @@ def share_snapshots_build(inputs: ShareInputs) -> list[SnapshotRow]:
 
 
 def _figure(
-    inputs: ShareInputs, key: tuple, international: int, synthetic: int, lines
+    inputs: ShareInputs,
+    key: FigureKey,
+    international: int,
+    synthetic: int,
+    lines: dict[tuple[int, str], int],
 ) -> SnapshotRow:
     """One figure: its share of the right total, its target and where that came from, its
     verdict."""

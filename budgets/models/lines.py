@@ -1,5 +1,7 @@
 """Budget lines: one project's won for one year on one basis, and what makes one international."""
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -165,11 +167,11 @@ class BudgetLine(SourcedModel):
         if (
             self.collaboration_id
             and self.project_id
-            and self.collaboration.project_id != self.project_id
+            and cast(Collaboration, self.collaboration).project_id != self.project_id
         ):
             errors["collaboration"] = _(
                 "This collaboration belongs to another project (%(number)s)."
-            ) % {"number": self.collaboration.project.project_number}
+            ) % {"number": cast(Collaboration, self.collaboration).project.project_number}
         not_begun = executed_year_not_begun(self.basis, self.fiscal_year)
         if not_begun:
             errors["fiscal_year"] = not_begun

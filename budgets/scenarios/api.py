@@ -5,6 +5,8 @@ and CTO viewers read published ones. Writes go through ``scenario_services``: an
 the engine refuses is a 400 naming the adjustment and its field, and nothing is written.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django_countries import countries
@@ -37,6 +39,7 @@ from .models import (
     ScenarioResult,
 )
 from .services import (
+    ADJUSTMENT_FIELDS,
     ScenarioLocked,
     ScenarioNotReady,
     scenario_create,
@@ -45,6 +48,24 @@ from .services import (
     scenario_revise,
     scenario_update,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+# A scenario's own columns: the JSON adds its adjustments and its result.
+SCENARIO_FIELDS = [
+    "id",
+    "name",
+    "description",
+    "owner",
+    "status",
+    "published_at",
+    "revision",
+    "revision_of",
+    "created_at",
+    "updated_at",
+]
 
 
 class AdjustmentSerializer(serializers.ModelSerializer):
@@ -67,21 +88,7 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Adjustment
-        fields = [
-            "position",
-            "kind",
-            "track",
-            "field",
-            "technology",
-            "country",
-            "from_year",
-            "to_year",
-            "amount_won",
-            "percent",
-            "partner_country",
-            "slip_years",
-            "note",
-        ]
+        fields = ["position", *ADJUSTMENT_FIELDS]
         read_only_fields = ["position"]
 
     def validate(self, attrs):
@@ -128,7 +135,7 @@ class ResultSerializer(serializers.ModelSerializer):
 class ScenarioSerializer(serializers.ModelSerializer):
     name = StrictCharField(max_length=200)
     description = StrictCharField(required=False, allow_blank=True)
-    owner = serializers.SlugRelatedField(
+    owner: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="null: made by the system"
     )
     adjustments = AdjustmentSerializer(many=True, required=False)
@@ -136,20 +143,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scenario
-        fields = [
-            "id",
-            "name",
-            "description",
-            "owner",
-            "status",
-            "published_at",
-            "revision",
-            "revision_of",
-            "created_at",
-            "updated_at",
-            "adjustments",
-            "result",
-        ]
+        fields = [*SCENARIO_FIELDS, "adjustments", "result"]
         read_only_fields = ["status", "published_at", "revision", "revision_of"]
 
     def get_result(self, scenario) -> dict | None:
@@ -159,7 +153,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
 
 def _refused(error: AdjustmentError, count: int) -> ValidationError:
     """The engine's refusal as DRF's shape for a nested list: one entry per adjustment."""
-    entries = [{} for _ in range(count)]
+    entries: list[dict[str, list[str]]] = [{} for _ in range(count)]
     if 1 <= error.number <= count:
         entries[error.number - 1] = {error.field_name: [error.message]}
         return ValidationError({"adjustments": entries})
@@ -169,24 +163,13 @@ def _refused(error: AdjustmentError, count: int) -> ValidationError:
 class ScenarioExportSerializer(serializers.ModelSerializer):
     """A scenario as one row of a CSV or XLSX list (the adjustments are in the JSON)."""
 
-    owner = serializers.SlugRelatedField(
+    owner: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="null: made by the system"
     )
 
     class Meta:
         model = Scenario
-        fields = [
-            "id",
-            "name",
-            "description",
-            "owner",
-            "status",
-            "published_at",
-            "revision",
-            "revision_of",
-            "created_at",
-            "updated_at",
-        ]
+        fields = SCENARIO_FIELDS
 
 
 class ScenarioSchema(PortfolioAutoSchema):

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -37,6 +38,9 @@ from django.utils.translation import gettext_lazy
 from budgets.figures import figure_basis
 from budgets.models import Basis
 from rdportfolio.core.money import apportion, format_won
+
+if TYPE_CHECKING:
+    from budgets.kpi.rule import TargetPoint
 
 UNSPECIFIED = (
     "unspecified"  # added won whose field, track or partner country the scenario does not name
@@ -91,7 +95,9 @@ class Change:
     def scoped(self) -> bool:
         return bool(self.track or self.field or self.technology or self.country)
 
-    def matches(self, track, field_code, technology, country) -> bool:
+    def matches(
+        self, track: str, field_code: str, technology: int | None, country: str | None
+    ) -> bool:
         return (
             (not self.track or self.track == track)
             and (not self.field or self.field == field_code)
@@ -102,6 +108,8 @@ class Change:
 
 # A cell: (year, track, field code, technology id or None, country or None)
 Cell = tuple[int, str, str, int | None, str | None]
+# A base cell: (year, basis, track, field code, technology id or None, country or None)
+BaseCell = tuple[int, str, str, str, int | None, str | None]
 
 
 @dataclass
@@ -109,10 +117,10 @@ class Base:
     """What a scenario starts from: aggregated lines, the ministry totals, the target plan."""
 
     # (year, basis, track, field code, technology id, country or None) -> (total, international)
-    cells: dict[tuple, tuple[int, int]]
+    cells: dict[BaseCell, tuple[int, int]]
     # Each year's ministry total, the one its KPI figure is divided by (figures.denominator_for)
     totals: dict[int, int]
-    points: list[tuple]
+    points: list[TargetPoint]
     technologies: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> track, field
     line_count: int = 0
     # The years the ministry has closed (YearClosing): their executed figures are history.
@@ -141,7 +149,7 @@ class Base:
     def observed_rate(self, change: Change | None = None, track: str | None = None) -> Decimal:
         """Executed ÷ planned won over the closed years, in the scope (1 without evidence)."""
         closed = self.closed_years
-        sums = {Basis.PLANNED: 0, Basis.EXECUTED: 0}
+        sums: dict[str, int] = {Basis.PLANNED: 0, Basis.EXECUTED: 0}
         for (year, basis, c_track, field_code, tech, country), (total, _i) in self.cells.items():
             if year not in closed or basis not in sums:
                 continue
@@ -228,7 +236,7 @@ def _shift(state: State, change: Change, years: list[int]) -> None:
         if change.percent is not None:
             moved = _round(Decimal(domestic) * change.percent / 100)
         else:
-            moved = change.amount_won
+            moved = cast(int, change.amount_won)  # _check_amounts: an amount without a percent
             if moved > domestic:
                 raise AdjustmentError(
                     change.number,
@@ -263,7 +271,8 @@ def _add(state: State, change: Change, years: list[int], base: Base) -> None:
     track = track or UNSPECIFIED
     for year in years:
         key = (year, track, field_code, change.technology, change.partner_country or None)
-        state.cells.setdefault(key, [0, 0])[1] += change.amount_won
+        # _check_amounts: an add has an amount
+        state.cells.setdefault(key, [0, 0])[1] += cast(int, change.amount_won)
 
 
 def _total(state: State, change: Change, years: list[int]) -> None:
@@ -276,7 +285,7 @@ def _total(state: State, change: Change, years: list[int]) -> None:
         if change.percent is not None:
             after = before + _round(Decimal(before) * change.percent / 100)
         else:
-            after = before + change.amount_won
+            after = before + cast(int, change.amount_won)  # _check_amounts: no percent, an amount
         if after <= 0:
             name = "percent" if change.percent is not None else "amount_won"
             raise AdjustmentError(
@@ -297,7 +306,7 @@ def _slip(state: State, change: Change, years: list[int], base: Base) -> None:
         )
     values = {key: state.cells.pop(key) for key in moving}
     for key, (domestic, intl) in values.items():
-        year = key[0] + change.slip_years
+        year = key[0] + cast(int, change.slip_years)  # _check_amounts: a slip has its years
         if year > last:
             state.beyond_won += domestic + intl
             continue
@@ -327,11 +336,21 @@ def _check_amounts(change: Change) -> None:
         raise AdjustmentError(number, "percent", _("An execution rate is between 0 and 200%."))
 
 
-def scenario_apply(base: Base, changes: list[Change]) -> tuple[State, dict]:
+# An execution-rate adjustment: the change (its scope), its years, its rate.
+RateRule = tuple[Change, list[int], Decimal]
+
+
+class Rates(TypedDict):
+    """What ``scenario_apply`` leaves the expected path: the execution-rate rules, in order."""
+
+    rules: list[RateRule]
+
+
+def scenario_apply(base: Base, changes: list[Change]) -> tuple[State, Rates]:
     """The scenario's figures after ``changes`` in order, and the execution rates by cell
     rule (a function of cell and year) for the expected path. Raises ``AdjustmentError``."""
     state = base.state()
-    rate_rules: list[tuple[Change, list[int], Decimal]] = []
+    rate_rules: list[RateRule] = []
     for change in changes:
         _check_amounts(change)
         years = _check_span(change, base)
@@ -353,7 +372,7 @@ def scenario_apply(base: Base, changes: list[Change]) -> tuple[State, dict]:
     return state, {"rules": rate_rules}
 
 
-def expected_state(base: Base, state: State, rates: dict) -> State:
+def expected_state(base: Base, state: State, rates: Rates) -> State:
     """The scenario's open years at the execution rates: each track's observed rate, or the
     rate of the last execution-rate adjustment whose scope and years hold the cell."""
     track_rates: dict[str, Decimal] = {}

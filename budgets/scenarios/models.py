@@ -5,6 +5,8 @@ by the system (``scenario_services``), like share runs and snapshots. A publishe
 read-only: its adjustments and its result never change afterwards; a revision is a new draft.
 """
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,6 +19,9 @@ from rdportfolio.core.jobs import LeasedJob
 from rdportfolio.core.models import TimeStampedModel, year_field
 
 from .engine import Change, Kind, Path
+
+if TYPE_CHECKING:
+    from technologies.models import Field
 
 
 class ScenarioStatus(models.TextChoices):
@@ -187,7 +192,7 @@ class Adjustment(models.Model):
             from_year=self.from_year,
             to_year=self.to_year,
             track=self.track,
-            field=self.field.code if self.field_id else "",
+            field=cast("Field", self.field).code if self.field_id else "",
             technology=self.technology_id,
             country=self.country,
             amount_won=self.amount_won,

@@ -83,7 +83,7 @@ def _figure(base, state, path, year, dimension, key, sums, baseline_sums) -> Fig
 def scenario_figures(base: Base, changes: list[Change]) -> tuple[list[Figure], State]:
     """The three paths' figures for ``changes`` over ``base``; raises ``AdjustmentError``."""
     state, rates = scenario_apply(base, changes)
-    paths = {
+    paths: dict[str, State] = {
         Path.BASELINE: base.state(),
         Path.SCENARIO: state,
         Path.EXPECTED: expected_state(base, state, rates),

@@ -1,5 +1,7 @@
 """A scenario's figures for analysts: ``/api/v1/scenarios/{id}/results/``, JSON, CSV or XLSX."""
 
+from typing import TYPE_CHECKING, cast
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -21,6 +23,9 @@ from .api import ResultSerializer
 from .engine import Path
 from .models import ResultStatus, Scenario, ScenarioFigure
 from .services import scenario_current_result
+
+if TYPE_CHECKING:
+    from rest_framework.response import Response
 
 
 class FigureFilter(StrictFilterSet):
@@ -139,15 +144,18 @@ class ScenarioResultsView(ExportMixin, generics.ListAPIView):
         response = super().list(request, *args, **kwargs)
         result = ResultSerializer(self.result).data if self.result else None
         if isinstance(getattr(response, "data", None), list):
-            response.data = {
+            # super().list() ran get_queryset(), which found the scenario (or answered 404).
+            scenario = cast(Scenario, self.scenario)
+            listed = cast("Response", response)  # the JSON list's, not an export's file
+            listed.data = {
                 "scenario": {
-                    "id": self.scenario.pk,
-                    "name": self.scenario.name,
-                    "status": self.scenario.status,
-                    "revision": self.scenario.revision,
+                    "id": scenario.pk,
+                    "name": scenario.name,
+                    "status": scenario.status,
+                    "revision": scenario.revision,
                 },
                 "result": result,
-                "results": response.data,
+                "results": listed.data,
             }
         else:
             response["X-Scenario-Result"] = str(self.result.pk) if self.result else ""

@@ -30,9 +30,13 @@ class JSONBooleanField(serializers.BooleanField):
         return data
 
 
+# A declared field named as an attribute of Field or Serializer (source, save, label) shadows
+# nothing: DRF's metaclass takes declared fields out of the class. The stubs cannot know that.
+
+
 class SolveSerializer(serializers.Serializer):
     by = serializers.ChoiceField(choices=BY, default="track")
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a declared field (see above)
         choices=SOURCES,
         default="shift",
         help_text="shift: move domestic won to international; add: new international won.",
@@ -60,7 +64,9 @@ class SolveSerializer(serializers.Serializer):
     scenario = serializers.IntegerField(
         required=False, allow_null=True, help_text="Start from this scenario's figures."
     )
-    save = JSONBooleanField(default=False, help_text="Save the proposal as a draft.")
+    save = JSONBooleanField(  # type: ignore[assignment]  # a declared field (see above)
+        default=False, help_text="Save the proposal as a draft."
+    )
     name = StrictCharField(required=False, max_length=200)
 
 
@@ -74,7 +80,7 @@ class LimitSerializer(serializers.Serializer):
     scope = serializers.CharField()
     years = serializers.ListField(child=serializers.IntegerField())
     cap_won = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (see above)
 
 
 class SolutionSerializer(serializers.Serializer):

@@ -24,14 +24,21 @@ Pure: no database here. ``budgets.kpi`` reads the inputs from a run's snapshots 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal, TypedDict, cast
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, lil_matrix, vstack
 
 UNIT = 100_000_000  # the LP's unit: 억 원
 SHORTFALL_PENALTY = 1_000.0  # per 억 won short: far above any won that could close it
+
+ScopeYear = tuple[str, int]  # (scope, year): one variable of the LP
+Bound = tuple[float, float | None]  # a variable's (lower, upper) bound, in 억 원
+Vector = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,24 @@ class Problem:
     spans: list[Span] = field(default_factory=list)
 
 
+class RoomLimit(TypedDict):
+    kind: Literal["room"]
+    scope: str
+    year: int
+    cap_won: int
+
+
+class SpanLimit(TypedDict):
+    kind: Literal["span"]
+    scope: str
+    years: list[int]
+    cap_won: int
+    label: str
+
+
+Limit = RoomLimit | SpanLimit
+
+
 @dataclass
 class Solution:
     feasible: bool
@@ -64,7 +89,7 @@ class Solution:
     # The same limits as data, for pages that word them in the reader's language:
     # {"kind": "room", "scope", "year", "cap_won"} or {"kind": "span", "scope", "years",
     # "cap_won", "label"}
-    binding_limits: list[dict] = field(default_factory=list)
+    binding_limits: list[Limit] = field(default_factory=list)
 
     @property
     def total_won(self) -> int:
@@ -86,6 +111,7 @@ def gap_close(problem: Problem) -> Solution:
     ]
     n_cells, n_slack = len(cells), len(short_years)
     slack_column = {year: n_cells + i for i, year in enumerate(short_years)}
+    bounds: list[Bound]
     bounds = [(0, problem.room_won[cell] / UNIT) for cell in cells] + [(0, None)] * n_slack
     rows, upper = _constraints(problem, cells, short_years, needed, slack_column)
 
@@ -94,7 +120,7 @@ def gap_close(problem: Problem) -> Solution:
     first = linprog(cost, A_ub=rows, b_ub=upper, bounds=bounds, method="highs")
     if first.status != 0:
         raise RuntimeError(f"the solver failed: {first.message}")
-    slack = {year: first.x[slack_column[year]] for year in short_years}
+    slack: dict[int, float] = {year: first.x[slack_column[year]] for year in short_years}
     total = float(first.x[:n_cells].sum())
 
     # 2. That total, with each room filled as evenly as it can be: minimise u, the largest
@@ -124,7 +150,13 @@ def _refuse_negative_limits(problem: Problem) -> None:
             raise ValueError(f"the cap for {span.scope} is negative ({span.cap_won:,} won)")
 
 
-def _constraints(problem, cells, short_years, needed, slack_column):
+def _constraints(
+    problem: Problem,
+    cells: list[ScopeYear],
+    short_years: list[int],
+    needed: dict[int, int],
+    slack_column: dict[int, int],
+) -> tuple[csr_matrix, Vector]:
     """Rows: -(a year's cells) - its slack <= -its gap; a span's cells <= its cap."""
     column = {cell: i for i, cell in enumerate(cells)}
     rows = lil_matrix((len(short_years) + len(problem.spans), len(cells) + len(short_years)))
@@ -143,7 +175,17 @@ def _constraints(problem, cells, short_years, needed, slack_column):
     return rows.tocsr(), upper
 
 
-def _even(problem, cells, rows, upper, bounds, slack, slack_column, total, n_cells):
+def _even(
+    problem: Problem,
+    cells: list[ScopeYear],
+    rows: csr_matrix,
+    upper: Vector,
+    bounds: list[Bound],
+    slack: dict[int, float],
+    slack_column: dict[int, int],
+    total: float,
+    n_cells: int,
+) -> Vector | None:
     """Phase 2: the cells again, the slacks fixed at phase 1's, the total at most phase 1's,
     and one more variable u >= each cell's fraction of its room, minimised."""
     n = rows.shape[1]
@@ -155,7 +197,9 @@ def _even(problem, cells, rows, upper, bounds, slack, slack_column, total, n_cel
     per_cell[n_cells, :n_cells] = 1  # the least total, less float noise
     per_cell_upper[n_cells] = total * (1 + 1e-9) + 1e-9
     matrix = vstack([hstack([rows, csr_matrix((rows.shape[0], 1))]), per_cell.tocsr()]).tocsr()
-    slack_bounds = [(slack[year], slack[year]) for year in sorted(slack, key=slack_column.get)]
+    # slack and slack_column have the same keys, the short years: .get finds each.
+    by_column = cast(Callable[[int], int], slack_column.get)
+    slack_bounds = [(slack[year], slack[year]) for year in sorted(slack, key=by_column)]
     cost = np.zeros(n + 1)
     cost[n] = 1
     second = linprog(
@@ -168,7 +212,13 @@ def _even(problem, cells, rows, upper, bounds, slack, slack_column, total, n_cel
     return second.x[:n_cells] if second.status == 0 else None
 
 
-def _whole_won(problem, cells, x, needed, slack) -> dict[tuple[str, int], int]:
+def _whole_won(
+    problem: Problem,
+    cells: list[ScopeYear],
+    x: Vector,
+    needed: dict[int, int],
+    slack: dict[int, float],
+) -> dict[ScopeYear, int]:
     """The LP's fractions of 억 as whole won: each year's cells sum to what it closes, and no
     cell or span goes over its limit (floors first, then the remaining won one cell at a time
     to the cells with the largest remainders that still have room)."""
@@ -176,7 +226,7 @@ def _whole_won(problem, cells, x, needed, slack) -> dict[tuple[str, int], int]:
     exact = {cell: max(0.0, value) * UNIT for cell, value in zip(cells, x, strict=True)}
     span_left = {id(span): span.cap_won for span in problem.spans}
 
-    def spans_of(cell):
+    def spans_of(cell: ScopeYear) -> list[Span]:
         return [s for s in problem.spans if s.scope == cell[0] and cell[1] in s.years]
 
     for cell, value in exact.items():
@@ -210,9 +260,12 @@ def _whole_won(problem, cells, x, needed, slack) -> dict[tuple[str, int], int]:
     return {cell: won for cell, won in allocation.items() if won > 0}
 
 
-def _binding(problem, allocation, shortfall) -> list[dict]:
+def _binding(
+    problem: Problem, allocation: dict[ScopeYear, int], shortfall: dict[int, int]
+) -> list[Limit]:
     """The limits that hold a short year back: its rooms used up, and spans used up."""
-    limits, seen = [], set()
+    limits: list[Limit] = []
+    seen: set[int] = set()
     for year in sorted(shortfall):
         for scope in problem.scopes:
             room = problem.room_won.get((scope, year), 0)
@@ -231,7 +284,7 @@ def _binding(problem, allocation, shortfall) -> list[dict]:
     return limits
 
 
-def _limit_name(limit: dict) -> str:
+def _limit_name(limit: Limit) -> str:
     if limit["kind"] == "room":
         return f"{limit['scope']} {limit['year']}: room {limit['cap_won']:,} won used up"
     years = limit["years"]

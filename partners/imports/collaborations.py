@@ -1,7 +1,9 @@
 """Collaborations and their IP agreements as Excel/CSV rows: a foreign institution's part
 in a project, and who owns what it yields."""
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -102,7 +104,7 @@ def _collaboration_load(rows):
     )
 
 
-_COLLABORATION_CELLS = {
+_COLLABORATION_CELLS: dict[str, Callable[..., Any]] = {
     "institution_country": cells.country,
     "role": cells.Choice(CollaborationRole),
     "start_year": cells.year,
@@ -241,7 +243,7 @@ IP_AGREEMENT_COLUMNS = [
         "term_years", "기간(년)", "term (years)", required=False, help_ko="비우면 권리 존속 기간"
     ),
 ]
-_IP_CELLS = {
+_IP_CELLS: dict[str, Callable[..., Any]] = {
     "role": cells.Choice(CollaborationRole, default=""),
     "domestic_share_percent": cells.percent,
     "foreign_share_percent": cells.percent,

@@ -1,5 +1,8 @@
 """Foreign institutions as Excel/CSV rows."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +15,9 @@ from ..models import (
     Institution,
     InstitutionKind,
 )
+
+if TYPE_CHECKING:
+    from django_countries.fields import Country
 
 Column = tabular.Column
 
@@ -28,7 +34,7 @@ INSTITUTION_COLUMNS = [
 ]
 
 
-_INSTITUTION_CELLS = {
+_INSTITUTION_CELLS: dict[str, Callable[..., Any]] = {
     "name": lambda v: cells.required_text(v, max_length=200),
     "country": cells.country,
     "kind": cells.Choice(InstitutionKind),
@@ -58,7 +64,8 @@ def _institution_convert(row, ctx):
 def _institution_existing(rows, ctx):
     names = {r["name"] for r in rows}
     return {
-        (i.name, i.country.code): i
+        # A CountryField gives a Country (the plugin types it as a CharField's str).
+        (i.name, cast("Country", i.country).code): i
         for i in Institution.objects.filter(among(Institution, "name", names))
     }
 

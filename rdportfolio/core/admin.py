@@ -1,12 +1,18 @@
 """The bases of every app's admin: history and revert, won columns, read-only rows, exports."""
 
+from collections.abc import Callable, Iterable
+from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
+
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Field, Model, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -22,6 +28,19 @@ from .models import rows_copy
 from .money import format_won
 from .won_input import WonInputMixin
 
+_Extra = dict[str, Any] | None  # a view's extra context
+
+if TYPE_CHECKING:  # what the mixins below go with; at run time they are as written
+    from django_stubs_ext import StrOrPromise
+
+    class _HistoryAdmin(admin.ModelAdmin[Any]):  # django-simple-history's, which has no types
+        def history_form_view(self, *args: Any, **kwargs: Any) -> HttpResponse: ...
+
+    _InlineBase = admin.options.InlineModelAdmin[Any, Any]
+    _ChangeListBase = admin.ModelAdmin[Any]
+else:
+    _HistoryAdmin, _InlineBase, _ChangeListBase = SimpleHistoryAdmin, object, object
+
 TIMESTAMPS = ("created_at", "updated_at")
 PROVENANCE = ("source", "is_synthetic")
 
@@ -31,7 +50,7 @@ class ReadableHistory(HistoricalRecordContextHelper):
     django-simple-history 3.13 writes for a foreign key that was empty), and won amounts
     with their 억 figure."""
 
-    def prepare_delta_change_value(self, change, value):
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
         if value is None or (isinstance(value, DeletedObject) and value.pk is None):
             return "–"
         field = self.model._meta.get_field(change.field)
@@ -40,7 +59,7 @@ class ReadableHistory(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class NamedCellsMixin:
+class NamedCellsMixin(_InlineBase):
     """For a tabular inline: every cell's input named by its column.
 
     A tabular inline labels its columns once, in the table's head; each row's inputs have no
@@ -49,20 +68,22 @@ class NamedCellsMixin:
     select2 box gets the same name from static/js/admin-labels.js.)
     """
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: "Field[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is not None:
             widget = formfield.widget
             # A related field's widget is wrapped (the add/change links); the input is inside.
-            inner = getattr(widget, "widget", widget)
+            inner: Any = getattr(widget, "widget", widget)
             inner.attrs.setdefault("aria-label", formfield.label)
         return formfield
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset: Any = super().get_formset(request, obj, **kwargs)  # a class, subclassed here
 
         class Named(formset):
-            def add_fields(self, form, index):
+            def add_fields(self, form: forms.Form, index: int | None) -> None:
                 super().add_fields(form, index)
                 if "DELETE" in form.fields:  # the row's "delete?" box, added by the formset
                     form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
@@ -71,23 +92,23 @@ class NamedCellsMixin:
         return Named
 
 
-class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
+class PortfolioModelAdmin(WonInputMixin, _HistoryAdmin):
     """The base of every portfolio admin: what the row is about first, where it came from last.
 
     The "History" page lists every version of the row with who changed it and when (from
     django-simple-history); users who may change the row can revert to an earlier version.
     """
 
-    readonly_fields = TIMESTAMPS
+    readonly_fields: ClassVar[tuple[str, ...]] = TIMESTAMPS
 
-    def __init__(self, model, admin_site):
+    def __init__(self, model: type[Model], admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)
         if not self.keeps_versions():
             # Rows written once by the system (status changes, reconciliations) keep no versions:
             # their History page is Django's own log of admin actions.
-            self.object_history_template = "admin/object_history.html"
+            cast(Any, self).object_history_template = "admin/object_history.html"  # per instance
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: Any) -> None:
         # A form whose own fields are unchanged (only an inline row was edited, say a budget
         # line under its project) saves nothing of its own: no empty version of the parent.
         # The inline rows keep their own history, each naming its parent.
@@ -99,7 +120,9 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
             return
         super().save_model(request, obj, form, change)
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
         # The admin's autocomplete (a budget line's collaboration, say) names each result by
         # str(), which reads related rows: with the joins the list declares for the same
         # names, not a query or two per result (44 queries for 20 collaborations).
@@ -108,18 +131,22 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
             queryset = queryset.select_related(*self.list_select_related)
         return queryset, may_have_duplicates
 
-    def get_historical_record_context_helper(self, request, historical_record):
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> ReadableHistory:
         return ReadableHistory(self.model, historical_record)
 
     def keeps_versions(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
 
-    def deletion_names(self, queryset):
+    def deletion_names(self, queryset: QuerySet[Any]) -> Iterable[tuple[Any, str]] | None:
         """(pk, name as str() gives it) of each row, read as values without building the
         rows; None (the default): the log names each row with str(), from its instance."""
         return None
 
-    def log_deletions(self, request, queryset):
+    def log_deletions(  # type: ignore[override]  # bulk: written by COPY, not returned
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> list[LogEntry] | None:
         names = self.deletion_names(queryset)
         if names is not None:
             # A model that names its rows from values (budget lines, by the ten thousand):
@@ -143,7 +170,7 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
                     for pk, name in names
                 ),
             )
-            return
+            return None
         # Each log entry names its row with str(), which for most rows reads a related one (a
         # budget line is named by its project's number): read them with the rows, not one
         # query a row. The change list's own queryset does this already; other callers may not.
@@ -152,7 +179,7 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
             queryset = queryset.select_related(*related)
         return super().log_deletions(request, queryset)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         # "Delete selected": the history of ten thousand rows in a few statements, not one
         # INSERT a row (rows that others point to still go through Django's delete).
         if not self.keeps_versions():
@@ -164,15 +191,17 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
         nothing points to (no deletion cascades to show before confirming)."""
         return self.keeps_versions() and not self.model._meta.related_objects
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)  # Any: the stubs' tuples are off
         if "delete_selected" in actions and self.deletes_in_bulk():
             # Django's own confirmation posts back every id: refused past 1,000 rows.
             _function, name, description = actions["delete_selected"]
             actions["delete_selected"] = (delete_selected_in_bulk, name, description)
         return actions
 
-    def history_view(self, request, object_id, extra_context=None):
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: _Extra = None
+    ) -> HttpResponse:
         # Who may not view rows of this kind gets 403, whatever the id (not a 404 that tells
         # which ids exist, nor a server error on a model without versions).
         if not self.has_view_or_change_permission(request):
@@ -181,7 +210,9 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: _Extra = None
+    ) -> HttpResponse:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         if not self.keeps_versions():
@@ -194,24 +225,24 @@ class PortfolioModelAdmin(WonInputMixin, SimpleHistoryAdmin):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         tail = [f for f in (*PROVENANCE, *TIMESTAMPS) if f in fields]
         return [f for f in fields if f not in tail] + tail
 
 
-def won_column(field_name: str, description):
+def won_column(field_name: str, description: "StrOrPromise") -> Callable[[Any, Any], str]:
     """A changelist column that shows whole won as 억 원 / 조 원 and sorts by the raw amount."""
 
     @admin.display(description=description, ordering=field_name)
-    def column(self, obj):
+    def column(self: Any, obj: Any) -> str:
         return format_won(getattr(obj, field_name))
 
     column.__name__ = f"{field_name}_display"
     return column
 
 
-def country_filter(lookup: str, institution_model):
+def country_filter(lookup: str, institution_model: type[Any]) -> type[admin.SimpleListFilter]:
     """A list filter offering only the countries that institutions are actually in.
 
     Django's default would list all 249 ISO countries.
@@ -221,7 +252,9 @@ def country_filter(lookup: str, institution_model):
         title = _("country")
         parameter_name = "country"
 
-        def lookups(self, request, model_admin):
+        def lookups(
+            self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]"
+        ) -> list[tuple[str, str]]:
             codes = (
                 institution_model.objects.order_by().values_list("country", flat=True).distinct()
             )
@@ -229,7 +262,7 @@ def country_filter(lookup: str, institution_model):
                 ((code, countries.name(code)) for code in codes), key=lambda pair: str(pair[1])
             )
 
-        def queryset(self, request, queryset):
+        def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
             if self.value():
                 return queryset.filter(**{lookup: self.value()})
             return queryset
@@ -247,14 +280,23 @@ class IndexedValuesFilter(admin.AllValuesFieldListFilter):
     Nulls are not listed: use it on NOT NULL columns.
     """
 
-    def __init__(self, field, request, params, model, model_admin, field_path):
+    def __init__(
+        self,
+        field: "Field[Any, Any]",
+        request: HttpRequest,
+        params: dict[str, list[str]],
+        model: type[Model],
+        model_admin: "admin.ModelAdmin[Any]",
+        field_path: str,
+    ) -> None:
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.lookup_choices = _distinct_by_index(field.model, field)
+        # The values in a list: the template only iterates them (the stubs say a queryset).
+        self.lookup_choices = _distinct_by_index(field.model, field)  # type: ignore[assignment]
 
 
-def _distinct_by_index(model, field) -> list:
+def _distinct_by_index(model: type[Model], field: "Field[Any, Any]") -> list[Any]:
     quote = connection.ops.quote_name
-    table, column = quote(model._meta.db_table), quote(field.column)
+    table, column = quote(model._meta.db_table), quote(cast(str, field.column))  # never None
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH RECURSIVE walk(value) AS (
@@ -271,17 +313,17 @@ def _distinct_by_index(model, field) -> list:
 class ReadOnlyAdminMixin:
     """Rows people read but never add, change or delete here (the system writes them)."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-def may_import(user, kind: str) -> bool:
+def may_import(user: PermissionsMixin | AnonymousUser, kind: str) -> bool:
     """Whether ``user`` may import rows of ``kind``: they may start import jobs, and add and
     change such rows themselves (the jobs write in their name)."""
     opts = tabular.spec_for(kind).model._meta
@@ -300,11 +342,13 @@ CONTENT_TYPES = {
 }
 
 
-def tabular_download(spec, queryset, file_format: str) -> FileResponse:
+def tabular_download(
+    spec: "tabular.Spec", queryset: QuerySet[Any], file_format: str
+) -> FileResponse:
     """The rows of ``queryset`` in the spec's import columns, as an Excel or CSV download."""
     stamp = timezone.localdate().isoformat()
 
-    def build(file) -> int:
+    def build(file: IO[bytes]) -> int:
         file.write(tabular.export_file(spec, queryset, file_format))
         return queryset.count()
 
@@ -315,7 +359,7 @@ def tabular_download(spec, queryset, file_format: str) -> FileResponse:
     )
 
 
-def template_download(spec, file_format: str) -> HttpResponse:
+def template_download(spec: "tabular.Spec", file_format: str) -> HttpResponse:
     response = HttpResponse(
         tabular.template_file(spec, file_format), content_type=CONTENT_TYPES[file_format]
     )
@@ -323,31 +367,32 @@ def template_download(spec, file_format: str) -> HttpResponse:
     return response
 
 
-class TabularExportMixin:
+class TabularExportMixin(_ChangeListBase):
     """For a changelist: export the selected rows (importable), and links to import and to the
     template of the kind of rows named by ``import_kind``."""
 
     import_kind: str = ""
     change_list_template = "admin/import_export_change_list.html"
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)
         for name in ("export_xlsx", "export_csv"):
             function = getattr(type(self), name)
             actions[name] = (function, name, function.short_description)
         return actions
 
-    def export_xlsx(self, request, queryset):
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Any]) -> FileResponse:
         return tabular_download(tabular.spec_for(self.import_kind), queryset, "xlsx")
 
-    export_xlsx.short_description = _("Export selected to Excel (importable)")
+    # Django reads an action's label off the function, an attribute mypy cannot type.
+    cast(Any, export_xlsx).short_description = _("Export selected to Excel (importable)")
 
-    def export_csv(self, request, queryset):
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> FileResponse:
         return tabular_download(tabular.spec_for(self.import_kind), queryset, "csv")
 
-    export_csv.short_description = _("Export selected to CSV (importable)")
+    cast(Any, export_csv).short_description = _("Export selected to CSV (importable)")
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: _Extra = None) -> HttpResponse:
         extra = {
             "import_kind": self.import_kind,
             "may_import": may_import(request.user, self.import_kind),

@@ -13,19 +13,28 @@ selection holds another number when the deletion runs (someone added or removed 
 meanwhile), nothing is deleted and the page asks again.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from .admin import PortfolioModelAdmin
 
 # Rows named on the confirmation page; the rest are counted.
 SHOWN = 100
 
 
-def delete_selected_in_bulk(modeladmin, request, queryset):
+def delete_selected_in_bulk(
+    modeladmin: "PortfolioModelAdmin", request: HttpRequest, queryset: QuerySet[Any]
+) -> TemplateResponse | None:
     """Delete the selected rows, their history written in bulk, after a confirmation."""
     if not modeladmin.has_delete_permission(request):
         raise PermissionDenied
@@ -55,7 +64,9 @@ def delete_selected_in_bulk(modeladmin, request, queryset):
     return _confirmation(modeladmin, request, queryset, count)
 
 
-def _confirmation(modeladmin, request, queryset, count: int) -> TemplateResponse:
+def _confirmation(
+    modeladmin: "PortfolioModelAdmin", request: HttpRequest, queryset: QuerySet[Any], count: int
+) -> TemplateResponse:
     opts = modeladmin.model._meta
     shown_ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:SHOWN])
     shown = modeladmin.model._base_manager.filter(pk__in=shown_ids).order_by("pk")

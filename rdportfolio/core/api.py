@@ -3,24 +3,40 @@
 import copy
 import itertools
 import operator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from django.http import Http404
-from rest_framework import renderers, serializers, viewsets
+from django.http import Http404, HttpResponseBase
+from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from . import exports
-from .copy_export import can_copy, column_kind, copy_select, formatted_rows
+from .copy_export import CopyPlan, can_copy, column_kind, copy_select, formatted_rows
 from .drf import CursorPagination, PortfolioModelPermissions
 from .exports import csv_copy_response, csv_lines, csv_response, file_response
 from .query_params import QueryParamsMixin
-from .values_plan import datetime_converter, plan_template, row_converter
+from .values_plan import Converter, PlanEntry, datetime_converter, plan_template, row_converter
+
+if TYPE_CHECKING:  # what the mixins below go with; at run time they are as written
+    _FieldBase = serializers.Field[Any, Any, Any, Any]
+
+    class _ExportBase(mixins.ListModelMixin, QueryParamsMixin):
+        def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer[Any]: ...
+        def get_serializer_class(self) -> type[serializers.Serializer[Any]]: ...
+
+        paginator: CursorPagination | None
+else:
+    _ExportBase, _FieldBase = QueryParamsMixin, object
+
+_Context = Mapping[str, Any] | None
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
@@ -38,7 +54,9 @@ class CSVRenderer(renderers.BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: _Context = None
+    ) -> bytes:
         if data is None:
             return b""  # e.g. 204 No Content after a DELETE
         rows = data if isinstance(data, list) else [data]
@@ -51,16 +69,18 @@ class XLSXRenderer(renderers.BaseRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: _Context = None
+    ) -> bytes:
         if data is None:
             return b""
-        rows = data if isinstance(data, list) else [data]
+        rows: Any = data if isinstance(data, list) else [data]  # then their cells
         columns = list(rows[0]) if rows else []
         rows = _flat_rows([row.get(c) for c in columns] for row in rows)
         return exports.xlsx_bytes([("data", columns, rows)])
 
 
-def _csv_bytes(rows: list[dict]) -> bytes:
+def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
     if not rows:
         return b""
     columns = list(rows[0])
@@ -68,12 +88,12 @@ def _csv_bytes(rows: list[dict]) -> bytes:
     return "".join(csv_lines(itertools.chain([columns], values))).encode()
 
 
-def _flat(value):
+def _flat(value: Any) -> Any:
     """Many-valued fields (lists in JSON) as one cell: the values joined by ", "."""
     return ", ".join(map(str, value)) if isinstance(value, list) else value
 
 
-def _flat_rows(rows):
+def _flat_rows(rows: Iterable[Iterable[Any]]) -> Iterator[list[Any]]:
     return ([_flat(value) for value in row] for row in rows)
 
 
@@ -82,7 +102,7 @@ def _flat_rows(rows):
 CONVERTED_FIELDS = (serializers.DecimalField, serializers.DateTimeField, serializers.DateField)
 
 
-class ExportMixin(QueryParamsMixin):
+class ExportMixin(_ExportBase):
     """``?format=csv`` and ``?format=xlsx`` on a list return every matching row, never one page.
 
     CSV streams (a million lines never sit in memory); XLSX is built in
@@ -99,7 +119,9 @@ class ExportMixin(QueryParamsMixin):
         XLSXRenderer,
     ]
 
-    def perform_content_negotiation(self, request, force=False):
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> "tuple[renderers.BaseRenderer, str]":
         if request.query_params.get("format") == "" and not force:
             raise ValidationError({"format": ["Empty; use json, csv or xlsx, or leave it out."]})
         try:
@@ -110,7 +132,7 @@ class ExportMixin(QueryParamsMixin):
                 {"format": ["Unknown format; use json, csv or xlsx, or leave it out."]}
             ) from error
 
-    def values_plan(self):
+    def values_plan(self) -> tuple[list[str], list[str], list[Converter | None]] | None:
         """How to read the serializer's fields straight from ``values()``, or None if it cannot.
 
         Returns (columns, ORM paths, converters). Reading values is about four
@@ -125,7 +147,9 @@ class ExportMixin(QueryParamsMixin):
         if template is None:
             return None
         user = self.request.user if self.request is not None else None
-        columns, paths, converters = [], [], []
+        columns: list[str] = []
+        paths: list[str] = []
+        converters: list[Converter | None] = []
         for name, path, field in template:
             columns.append(name)
             paths.append(path)
@@ -141,7 +165,7 @@ class ExportMixin(QueryParamsMixin):
                 )
         return columns, paths, converters
 
-    def export_rows(self, queryset):
+    def export_rows(self, queryset: models.QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]]]:
         """Columns and rows of a whole-list file, as the serializer would write them.
 
         A million lines stream in seconds through ``values_list()``; many-valued
@@ -157,7 +181,7 @@ class ExportMixin(QueryParamsMixin):
         values = queryset.values_list(*paths).iterator(chunk_size=5000)
         return columns, map(row_converter(converters), values)
 
-    def json_page(self, request):
+    def json_page(self, request: Request) -> Response | None:
         """A JSON page read with ``values()`` (see values_plan); None where that cannot be done."""
         plan = self.values_plan()
         if plan is None:
@@ -166,19 +190,21 @@ class ExportMixin(QueryParamsMixin):
         convert = row_converter(converters)
         queryset = self.filter_queryset(self.get_queryset())
         if self.paginator is None:  # an unpaged list (the share): every row
-            rows = queryset.values_list(*paths)
+            rows: Iterable[Any] = queryset.values_list(*paths)
             return Response([dict(zip(columns, convert(row), strict=True)) for row in rows])
         ordering = [
             field.lstrip("-") for field in self.paginator.get_ordering(request, queryset, self)
         ]
         if not set(ordering) <= set(paths):
             return None  # the cursor needs the ordering fields in each row
-        page = self.paginate_queryset(queryset.values(*paths))
+        page = cast("list[dict[str, Any]]", self.paginate_queryset(queryset.values(*paths)))
         take = operator.itemgetter(*paths) if len(paths) > 1 else lambda row: (row[paths[0]],)
         rows = [dict(zip(columns, convert(take(row)), strict=True)) for row in page]
         return self.get_paginated_response(rows)
 
-    def list(self, request, *args, **kwargs):
+    def list(  # type: ignore[override]  # a whole-list file is Django's response, not DRF's
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         export_format = getattr(request.accepted_renderer, "format", "json")
         if export_format not in ("csv", "xlsx"):
             return self.json_page(request) or super().list(request, *args, **kwargs)
@@ -191,7 +217,7 @@ class ExportMixin(QueryParamsMixin):
         filename = f"{self.export_name}-{date.today().isoformat()}.{export_format}"  # noqa: DTZ011 - a file name
         if export_format == "xlsx":
 
-            def build(file):
+            def build(file: IO[bytes]) -> int:
                 count = queryset.count()
                 if count > XLSX_MAX_ROWS:
                     raise ValidationError(
@@ -225,26 +251,29 @@ class ExportMixin(QueryParamsMixin):
                 filename=filename, columns=columns, count=queryset.count, sql=sql, params=params
             )
 
-        def rows():
+        def rows() -> Iterator[list[Any]]:
             _columns, values = self.export_rows(queryset)
             return (["" if value is None else _flat(value) for value in row] for row in values)
 
         return csv_response(filename=filename, columns=columns, count=queryset.count, rows=rows)
 
-    def copy_plan(self) -> "tuple[list[str], list[str]] | None":
+    def copy_plan(self) -> CopyPlan | None:
         """(ORM paths, column kinds) for a CSV written by COPY, or None where it cannot be."""
         plan = self.values_plan()
         if plan is None:
             return None
         _columns, paths, converters = plan
-        fields = [field for _name, _path, field in plan_template(self.get_serializer_class())]
+        template = cast("list[PlanEntry]", plan_template(self.get_serializer_class()))  # planned
+        fields = [field for _name, _path, field in template]
         kinds = [
             column_kind(field, withheld=convert is _withheld)
             for field, convert in zip(fields, converters, strict=True)
         ]
         return (paths, kinds) if can_copy(kinds) else None
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         # Errors are JSON whatever format was asked for: a spreadsheet of an error helps nobody.
         if (
             getattr(response, "status_code", 200) >= 400
@@ -256,12 +285,12 @@ class ExportMixin(QueryParamsMixin):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class TextOnlyMixin:
+class TextOnlyMixin(_FieldBase):
     """Text must arrive as text: 12345 for a name is refused, not quietly turned into "12345"."""
 
     default_error_messages = {"invalid": "Not a string."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -275,13 +304,13 @@ class StrictSlugField(TextOnlyMixin, serializers.SlugField):
     pass
 
 
-class CodeRelatedField(serializers.SlugRelatedField):
+class CodeRelatedField(serializers.SlugRelatedField[Any]):
     """A related row named by its code: text without NUL characters, or a 400 that says so
     (PostgreSQL refuses NUL in a query's text, which would otherwise be a server error)."""
 
     default_error_messages = {"invalid": "Not a code: text without null characters."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -299,7 +328,7 @@ class PersonalCharField(StrictCharField):
     nullable in the schema. The view must also keep the field out of search and ordering.
     """
 
-    def __init__(self, *, permission: str, **kwargs):
+    def __init__(self, *, permission: str, **kwargs: Any) -> None:
         self.permission = permission
         super().__init__(**kwargs)
 
@@ -307,15 +336,15 @@ class PersonalCharField(StrictCharField):
         request = self.context.get("request")
         return request is None or not request.user.has_perm(self.permission)
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> Any:
         return None if self.withheld() else super().to_representation(value)
 
 
-def _withheld(value):
+def _withheld(value: Any) -> None:
     return None
 
 
-class ModelCleanSerializer(serializers.ModelSerializer):
+class ModelCleanSerializer(serializers.ModelSerializer[Any]):
     """Runs the model's own ``full_clean()``: the API refuses exactly what the admin refuses."""
 
     serializer_field_mapping = {
@@ -324,8 +353,9 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         models.TextField: StrictCharField,
         models.SlugField: StrictSlugField,
     }
+    Meta: ClassVar[type[Any]]  # each serializer's own, naming its model
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         many_to_many = {f.name for f in self.Meta.model._meta.many_to_many}
         plain = {name: value for name, value in attrs.items() if name not in many_to_many}
@@ -343,12 +373,12 @@ class ModelCleanSerializer(serializers.ModelSerializer):
             raise ValidationError(detail) from error
         return attrs
 
-    def get_validators(self):
+    def get_validators(self) -> list[Any]:
         # Uniqueness is checked by full_clean() (conditional constraints included), once.
         return []
 
 
-class AuditedModelViewSet(ExportMixin, viewsets.ModelViewSet):
+class AuditedModelViewSet(ExportMixin, viewsets.ModelViewSet[Any]):
     """Read for every role that may view; write for editors. Each write is in the record's
     audit history (simple-history, with the caller as its user: DRF sets the request's user
     that the history middleware reads), as the admin's writes are: one trail for both."""
@@ -358,12 +388,13 @@ class AuditedModelViewSet(ExportMixin, viewsets.ModelViewSet):
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: Any) -> None:
         try:
             with transaction.atomic():
                 super().perform_destroy(instance)
         except ProtectedError as error:
-            blockers = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+            plurals = {obj._meta.verbose_name_plural for obj in error.protected_objects}
+            blockers = sorted(cast("set[str]", plurals))  # never None; lazy text sorts as text
             raise Conflict(
                 f"{instance} is still referred to by {', '.join(map(str, blockers))}; delete or move those first."
             ) from error

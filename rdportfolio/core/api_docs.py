@@ -7,6 +7,8 @@ each language and format builds it while others wait for that one build.
 """
 
 import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
 from django.utils.translation import get_language
@@ -14,11 +16,23 @@ from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+
+    class _SpectacularAPIView(SpectacularAPIView):
+        # drf-spectacular leaves its get() without types: it answers with DRF's Response.
+        def get(self, request: Request, *args: Any, **kwargs: Any) -> Response: ...
+else:
+    _SpectacularAPIView = SpectacularAPIView
+
 
 class CompactOpenApiJsonRenderer(OpenApiJsonRenderer):
     """JSON without the four-space indent (a third of the bytes); ``indent=`` in Accept still works."""
 
-    def get_indent(self, accepted_media_type, renderer_context):
+    def get_indent(
+        self, accepted_media_type: str, renderer_context: Mapping[str, Any]
+    ) -> int | None:
         return super(OpenApiJsonRenderer, self).get_indent(accepted_media_type, renderer_context)
 
 
@@ -26,18 +40,22 @@ class CompactOpenApiJsonRenderer2(CompactOpenApiJsonRenderer):
     media_type = "application/json"
 
 
-class SchemaView(SpectacularAPIView):
+class SchemaView(_SpectacularAPIView):
     renderer_classes = [
         OpenApiYamlRenderer,
         CompactOpenApiJsonRenderer,
         CompactOpenApiJsonRenderer2,
     ]
 
-    _built: dict = {}
+    # (language, format, media type, API version, ?lang=): (content, content type)
+    _built: dict[tuple[str | None, ...], tuple[bytes, str]] = {}
     _lock = threading.Lock()
 
     @extend_schema(exclude=True)
-    def get(self, request, *args, **kwargs):
+    def get(  # type: ignore[override]  # what was built is sent as a plain HttpResponse
+        self, request: "Request", *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response: HttpResponse
         renderer = request.accepted_renderer
         key = (
             get_language(),

@@ -2,8 +2,14 @@
 
 Kept apart from ``rdportfolio.core.api``: DRF's settings import that module, and
 drf-spectacular reads DRF's settings when it is imported.
+
+drf-spectacular's extension hooks have no types: calling one is marked ``no-untyped-call``
+(registering an extension calls one too, its ``__init_subclass__``).
 """
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +27,12 @@ from drf_standardized_errors.openapi_serializers import (
 )
 from rest_framework import serializers
 
+if TYPE_CHECKING:
+    from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+    from drf_spectacular.utils import Direction
+
+_ViewSet = TypeVar("_ViewSet", bound=type)
+
 EXPORT_PARAMETER = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
@@ -32,25 +44,29 @@ EXPORT_PARAMETER = OpenApiParameter(
 )
 
 
-def export_schema(viewset_class):
+def export_schema(viewset_class: _ViewSet) -> _ViewSet:
     """Document ``format`` on the list endpoint of a viewset."""
     return extend_schema_view(list=extend_schema(parameters=[EXPORT_PARAMETER]))(viewset_class)
 
 
-class PersonalCharFieldExtension(OpenApiSerializerFieldExtension):
+class PersonalCharFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
     """A person's name (``PersonalCharField``): null in responses to roles without the names."""
 
     target_class = "rdportfolio.core.api.PersonalCharField"
 
-    def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+    def map_serializer_field(
+        self, auto_schema: "SpectacularAutoSchema", direction: "Direction"
+    ) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer_field(  # type: ignore[no-untyped-call]
+            self.target, direction, bypass_extensions=True
+        )
         if direction == "response":
             schema["nullable"] = True
             schema["description"] = "null where the reader's role does not include names."
         return schema
 
 
-class FieldError(serializers.Serializer):
+class FieldError(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="invalid, required, min_value, unique, ...")
     detail = serializers.CharField(help_text="What is wrong, in the request's language.")
     attr = serializers.CharField(
@@ -58,11 +74,11 @@ class FieldError(serializers.Serializer):
     )
 
 
-class ValidationErrorResponse(serializers.Serializer):
+class ValidationErrorResponse(serializers.Serializer[Any]):
     """Every 400 for invalid input: one error per field or parameter, named in ``attr``."""
 
     type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
-    errors = FieldError(many=True)
+    errors = FieldError(many=True)  # type: ignore[assignment]  # a field, over Serializer.errors
 
 
 # Two shared shapes instead of one per operation and field (which made the schema 3 MB).
@@ -81,15 +97,23 @@ VALIDATION_OR_PARSE_400 = PolymorphicProxySerializer(
 )
 
 
-class StrictFilterExtension(DjangoFilterExtension):
+class StrictFilterExtension(DjangoFilterExtension):  # type: ignore[no-untyped-call]
     """django-filter's parameters, with the bounds our filters enforce (``from_year`` 1990 to
     2100): a schema-driven client never sends what is then refused."""
 
     target_class = "rdportfolio.core.drf.StrictFilterBackend"
     priority = 1
 
-    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        parameters = super().resolve_filter_field(
+    def resolve_filter_field(
+        self,
+        auto_schema: "SpectacularAutoSchema",
+        model: type[Model],
+        filterset_class: type[Any],
+        field_name: str,
+        filter_field: Any,
+    ) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]]
+        parameters = super().resolve_filter_field(  # type: ignore[no-untyped-call]
             auto_schema, model, filterset_class, field_name, filter_field
         )
         bounds = {
@@ -111,15 +135,15 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
     return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
 
 
-class ConflictError(serializers.Serializer):
+class ConflictError(serializers.Serializer[Any]):
     code = serializers.ChoiceField(choices=[("conflict", "conflict")])
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True)
 
 
-class ConflictErrorResponse(serializers.Serializer):
+class ConflictErrorResponse(serializers.Serializer[Any]):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = ConflictError(many=True)
+    errors = ConflictError(many=True)  # type: ignore[assignment]  # a field, over Serializer.errors
 
 
 class PortfolioAutoSchema(AutoSchema):
@@ -130,25 +154,34 @@ class PortfolioAutoSchema(AutoSchema):
     409.
     """
 
-    def _should_add_error_response(self, responses, status_code):
+    def _should_add_error_response(self, responses: dict[str, Any], status_code: str) -> bool:
         if status_code == "409":
             return self.method == "DELETE" and status_code not in responses
         return super()._should_add_error_response(responses, status_code)
 
-    def _get_error_response_serializer(self, status_code):
+    def _get_error_response_serializer(
+        self, status_code: str
+    ) -> type[serializers.Serializer[Any]] | serializers.Serializer[Any]:
         if status_code == "409":
             return ConflictErrorResponse
         return super()._get_error_response_serializer(status_code)
 
-    def _is_list(self):
+    def _is_list(self) -> bool:
         return self.method == "GET" and self._is_list_view()
 
-    def _should_add_validation_error_response(self):
+    def _should_add_validation_error_response(self) -> bool:
         # Every operation of ours refuses an empty or unknown ?format= or an unknown parameter.
         return True
 
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+    def _map_serializer_field(
+        self,
+        field: serializers.Field[Any, Any, Any, Any],
+        direction: "Direction",
+        bypass_extensions: bool = False,
+    ) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_serializer_field(  # type: ignore[no-untyped-call]
+            field, direction, bypass_extensions
+        )
         if (
             isinstance(field, serializers.DecimalField)
             and schema.get("format") == "decimal"
@@ -159,14 +192,21 @@ class PortfolioAutoSchema(AutoSchema):
         return schema
 
     def _get_response_for_code(
-        self, serializer, status_code, media_types=None, direction="response"
-    ):
+        self,
+        serializer: Any,
+        status_code: str | int,
+        media_types: list[str] | None = None,
+        direction: "Direction" = "response",
+    ) -> dict[str, Any]:
         # Errors are JSON whatever format was asked for (ExportMixin.finalize_response).
         if str(status_code)[0] in "45":
             media_types = ["application/json"]
-        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+        response: dict[str, Any] = super()._get_response_for_code(  # type: ignore[no-untyped-call]
+            serializer, status_code, media_types, direction
+        )
+        return response
 
-    def _get_http400_serializer(self):
+    def _get_http400_serializer(self) -> PolymorphicProxySerializer:
         # One shared shape: ``attr`` names the field or parameter. (drf-standardized-errors
         # would enumerate every field's error codes per operation: 600 components, 3 MB.)
         if self._should_add_parse_error_response():

@@ -11,11 +11,14 @@ permission taken away counts from the next request on. The statement is written 
 hand: compiling it from the ORM cost more than running it, on every request.
 """
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Model
 
 
 def _permissions_sql() -> str:
@@ -37,7 +40,8 @@ def _permissions_sql() -> str:
 
 
 class PortfolioBackend(ModelBackend):
-    def get_all_permissions(self, user_obj, obj=None):
+    # ``user_obj``: a user or AnonymousUser; the cache is set on it as ModelBackend's is.
+    def get_all_permissions(self, user_obj: Any, obj: Model | None = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
@@ -48,4 +52,5 @@ class PortfolioBackend(ModelBackend):
                     cursor.execute(_permissions_sql(), [user_obj.pk, user_obj.pk])
                     rows = cursor.fetchall()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
-        return user_obj._perm_cache
+        perms: set[str] = user_obj._perm_cache
+        return perms

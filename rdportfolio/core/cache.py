@@ -9,6 +9,8 @@ is logged (once a minute per process) and shown by /health/'s cache check.
 import functools
 import logging
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -16,11 +18,13 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 _last_warning = [0.0]
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
-def _degrades(default=None):
-    def wrap(method):
+
+def _degrades(default: Any = None) -> Callable[[_Method], _Method]:
+    def wrap(method: _Method) -> _Method:
         @functools.wraps(method)
-        def guarded(self, *args, **kwargs):
+        def guarded(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, *args, **kwargs)
             except (RedisError, OSError) as exc:
@@ -29,12 +33,12 @@ def _degrades(default=None):
                     logger.warning("cache unavailable, going on without it: %s", exc)
                 return default(*args, **kwargs) if callable(default) else default
 
-        return guarded
+        return cast(_Method, guarded)  # the same signature: the method's, guarded
 
     return wrap
 
 
-def _default_of_get(key, default=None, *args, **kwargs):
+def _default_of_get(key: Any, default: Any = None, *args: Any, **kwargs: Any) -> Any:
     return default
 
 
@@ -51,5 +55,5 @@ class ResilientRedisCache(RedisCache):
     clear = _degrades(False)(RedisCache.clear)
 
     @_degrades(None)
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         return super().incr(key, delta, version)

@@ -10,10 +10,14 @@ to a file costs, with the worker's memory flat. Anything else (SQLite, serialize
 method or many-valued fields) keeps the Python writer, same columns, same values.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
@@ -28,6 +32,8 @@ TEXT, RAW, BOOLEAN, DECIMAL, DATE, DATETIME, WITHHELD = (
     "datetime",
     "withheld",
 )
+# What a list's CSV is written from by COPY: (ORM paths, column kinds); see ExportMixin.copy_plan.
+CopyPlan = tuple[list[str], list[str]]
 
 # The text a spreadsheet would run (exports.FORMULA_TRIGGERS), unless it is a plain number;
 # the first character is tested first, so that most cells cost one comparison.
@@ -52,7 +58,7 @@ _FORMATS = {
 }
 
 
-def column_kind(field: serializers.Field, withheld: bool) -> str | None:
+def column_kind(field: serializers.Field[Any, Any, Any, Any], withheld: bool) -> str | None:
     """How a serializer field's value is written, or None if COPY cannot write it as JSON does."""
     if withheld:
         return WITHHELD
@@ -77,7 +83,9 @@ def column_kind(field: serializers.Field, withheld: bool) -> str | None:
     return None
 
 
-def copy_select(queryset, paths: list[str], kinds: list[str]) -> tuple[str, tuple]:
+def copy_select(
+    queryset: QuerySet[Any], paths: list[str], kinds: list[str]
+) -> tuple[str, tuple[Any, ...]]:
     """One SELECT over ``queryset.values_list(*paths)`` that formats each column for CSV."""
     inner, params = queryset.values_list(*paths).query.sql_with_params()
     names = [f"c{i}" for i in range(len(paths))]
@@ -94,7 +102,7 @@ def copy_select(queryset, paths: list[str], kinds: list[str]) -> tuple[str, tupl
 
 
 @contextmanager
-def _site_time_zone(cursor):
+def _site_time_zone(cursor: CursorWrapper) -> Iterator[None]:
     """The session's TimeZone set to the site's while the block runs, then back: datetimes
     are formatted in SQL in the site's zone, and Django's psycopg loaders, which read
     timestamps as UTC, would misread any row read later in the same transaction."""
@@ -108,7 +116,9 @@ def _site_time_zone(cursor):
             cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous])
 
 
-def copy_chunks(sql: str, params: tuple, *, chunk_bytes: int = 256 * 1024):
+def copy_chunks(
+    sql: str, params: tuple[Any, ...], *, chunk_bytes: int = 256 * 1024
+) -> Iterator[bytes]:
     """What ``COPY (sql) TO STDOUT`` sends, in chunks of about ``chunk_bytes``, in the
     caller's transaction (the export's snapshot)."""
     with connection.cursor() as cursor, _site_time_zone(cursor):
@@ -124,7 +134,9 @@ def copy_chunks(sql: str, params: tuple, *, chunk_bytes: int = 256 * 1024):
                 yield b"".join(parts)
 
 
-def formatted_rows(queryset, paths: list[str], kinds: list[str], *, chunk: int = 5000):
+def formatted_rows(
+    queryset: QuerySet[Any], paths: list[str], kinds: list[str], *, chunk: int = 5000
+) -> Iterator[tuple[Any, ...]]:
     """The rows as the JSON writes them, formatted by the database, for a spreadsheet.
 
     Text and booleans come as they are (a sheet's text cell is never a formula, and a
@@ -145,5 +157,5 @@ def header_line(columns: list[str]) -> str:
     return ",".join(columns) + "\n"
 
 
-def can_copy(kinds: list[str | None]) -> bool:
+def can_copy(kinds: list[str | None]) -> TypeGuard[list[str]]:
     return connection.vendor == "postgresql" and all(kinds)

@@ -6,17 +6,24 @@ importing those reads DEFAULT_PERMISSION_CLASSES, which points here.
 
 import copy
 import weakref
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.http import QueryDict
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, pagination, parsers, permissions
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
+
+if TYPE_CHECKING:  # not at run time: see above
+    from django_stubs_ext import StrOrPromise
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class PortfolioModelPermissions(permissions.DjangoModelPermissions):
@@ -44,16 +51,25 @@ class CursorPagination(pagination.CursorPagination):
         # A malformed parameter, like any other: 400 naming it (DRF's own answer is a 404).
         return ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
 
-    def decode_cursor(self, request):
+    def decode_cursor(self, request: "Request") -> pagination.Cursor | None:
         try:
             cursor = super().decode_cursor(request)
         except NotFound as error:
             raise self._invalid_cursor() from error
-        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+        if (
+            cursor is not None
+            and cursor.position is not None
+            and "\x00" in cast(str, cursor.position)  # text: the stubs say an int
+        ):
             raise self._invalid_cursor()
         return cursor
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any, Any] | Sequence[Any],
+        request: "Request",
+        view: "APIView | None" = None,
+    ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, DjangoValidationError) as error:
@@ -63,7 +79,7 @@ class CursorPagination(pagination.CursorPagination):
                 raise self._invalid_cursor() from error
             raise
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: "Request") -> int | None:
         # DRF ignores a page size it cannot read, and caps one above the maximum: say so instead.
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
@@ -78,7 +94,7 @@ class CursorPagination(pagination.CursorPagination):
             )
         return int(raw)
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: "APIView") -> list[Any]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
@@ -94,7 +110,7 @@ class CursorPagination(pagination.CursorPagination):
 class StrictSearchFilter(filters.SearchFilter):
     """Search whose refusals name the parameter, like every other filter's."""
 
-    def get_search_terms(self, request):
+    def get_search_terms(self, request: "Request") -> list[str]:
         value = request.query_params.get(self.search_param, "")
         if "\x00" in value:
             raise ValidationError({self.search_param: ["Null characters are not allowed."]})
@@ -104,7 +120,9 @@ class StrictSearchFilter(filters.SearchFilter):
 class StrictOrderingFilter(filters.OrderingFilter):
     """Ordering that refuses unknown fields (400) and always ends on ``id``, for stable cursors."""
 
-    def get_ordering(self, request, queryset, view):
+    def get_ordering(
+        self, request: "Request", queryset: QuerySet[Any], view: "APIView"
+    ) -> list[str]:
         params = request.query_params.get(self.ordering_param)
         if params:
             fields = [param.strip() for param in params.split(",") if param.strip()]
@@ -131,7 +149,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
 
 
 class BoundedIntegerField(forms.IntegerField):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # What a 64-bit column holds: a larger number is a 400, not an error from the driver.
         kwargs.setdefault("min_value", -(2**63))
         kwargs.setdefault("max_value", 2**63 - 1)
@@ -151,7 +169,7 @@ class StrictBooleanField(forms.Field):
 
     TRUE, FALSE = {"true", "1"}, {"false", "0"}
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> bool | None:
         if value in (None, ""):
             return None
         text = str(value).strip().lower()
@@ -167,7 +185,7 @@ class StrictBooleanField(forms.Field):
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # DRF's BooleanWidget turns any unknown word into "no filter"; read the raw text instead.
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
@@ -179,7 +197,7 @@ MAX_ID = 2**63 - 1
 
 
 class BoundedModelChoiceField(filter_fields.ModelChoiceField):
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         text = str(value).strip() if value is not None else ""
         if text.lstrip("+-").isdigit() and abs(int(text)) > MAX_ID:
             raise forms.ValidationError(
@@ -192,11 +210,11 @@ class BoundedModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = BoundedModelChoiceField
 
 
-def _bounded(default: dict) -> dict:
+def _bounded(default: dict[str, Any]) -> dict[str, Any]:
     return {**default, "filter_class": BoundedModelChoiceFilter}
 
 
-class _ShallowFields(dict):
+class _ShallowFields(dict[str, forms.Field]):
     """A filter form's fields, copied shallowly into each form.
 
     A Django form deep-copies its class's fields for every instance, so that a form may
@@ -204,7 +222,7 @@ class _ShallowFields(dict):
     none, and the deep copy (widgets, choices, error messages) was most of its cost.
     """
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
         return {name: copy.copy(field) for name, field in self.items()}
 
 
@@ -233,9 +251,16 @@ class StrictFilterSet(django_filters.FilterSet):
 
     # Built once per filter set class, not per request (see __init__). Weak: a class made
     # on the fly does not stay alive for its entry here.
-    _form_classes: ClassVar[weakref.WeakKeyDictionary] = weakref.WeakKeyDictionary()
+    _form_classes: ClassVar[weakref.WeakKeyDictionary[type, type]] = weakref.WeakKeyDictionary()
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: "HttpRequest | Request | None" = None,
+        prefix: str | None = None,
+    ) -> None:
         """django-filter's own __init__ (26.x), with each filter copied shallowly.
 
         django-filter deep-copies every filter, and builds a new form class from new form
@@ -262,7 +287,7 @@ class StrictFilterSet(django_filters.FilterSet):
                 # copy needs its own, or it would look for the method on the class's filter.
                 filter_.method = filter_.method
 
-    def get_form_class(self):
+    def get_form_class(self) -> type[forms.Form]:
         cls = type(self)
         if cls not in StrictFilterSet._form_classes:
             form_class = super().get_form_class()
@@ -270,8 +295,8 @@ class StrictFilterSet(django_filters.FilterSet):
             StrictFilterSet._form_classes[cls] = form_class
         return StrictFilterSet._form_classes[cls]
 
-    def is_valid(self):
-        valid = super().is_valid()
+    def is_valid(self) -> bool:
+        valid: bool = super().is_valid()
         for name, field in self.form.fields.items():
             if (
                 name in self.form.data
@@ -295,9 +320,9 @@ class StrictFilterBackend(DjangoFilterBackend):
     filterset_base = StrictFilterSet
     # A view that lists only ``filterset_fields`` gets its filter set class made once, not on
     # every request (django-filter makes a new class per call).
-    _auto_classes: ClassVar[dict] = {}
+    _auto_classes: ClassVar[dict[tuple[type, type[models.Model], str], Any]] = {}
 
-    def get_filterset_class(self, view, queryset=None):
+    def get_filterset_class(self, view: "APIView", queryset: QuerySet[Any] | None = None) -> Any:
         if getattr(view, "filterset_class", None) or queryset is None:
             return super().get_filterset_class(view, queryset)
         fields = getattr(view, "filterset_fields", None)
@@ -308,17 +333,19 @@ class StrictFilterBackend(DjangoFilterBackend):
             self._auto_classes[key] = super().get_filterset_class(view, queryset)
         return self._auto_classes[key]
 
-    def filter_queryset(self, request, queryset, view):
+    def filter_queryset(
+        self, request: "Request", queryset: QuerySet[Any], view: "APIView"
+    ) -> QuerySet[Any]:
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None or _filters_nothing(filterset_class, request):
             return queryset
         filterset = self.get_filterset(request, queryset, view)
         if not filterset.is_valid():
             raise ValidationError(filter_errors(filterset.form))
-        return filterset.qs
+        return cast("QuerySet[Any]", filterset.qs)  # django-filter has no types
 
 
-def _filters_nothing(filterset_class, request) -> bool:
+def _filters_nothing(filterset_class: type[Any], request: "Request") -> bool:
     """Whether a request names none of the filters of a filter set that only filters by
     them: its list is then the queryset as it is, without a form built and cleaned for
     nothing (0.5 ms of a 7 ms page of budget lines). Unknown parameters were refused before."""
@@ -329,7 +356,7 @@ def _filters_nothing(filterset_class, request) -> bool:
     )
 
 
-def filter_errors(form) -> dict[str, list[str]]:
+def filter_errors(form: forms.Form) -> dict[str, list["StrOrPromise"]]:
     """A filter form's errors as messages.
 
     django-filter formats each message with ``message % params``; a message that quotes the
@@ -345,13 +372,18 @@ def filter_errors(form) -> dict[str, list[str]]:
 class StrictJSONParser(parsers.JSONParser):
     """JSON whose strings are valid Unicode: an unpaired surrogate cannot be stored or sent back."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         data = super().parse(stream, media_type, parser_context)
         _check_unicode(data)
         return data
 
 
-def _check_unicode(value):
+def _check_unicode(value: object) -> None:
     if isinstance(value, str):
         try:
             value.encode("utf-8")

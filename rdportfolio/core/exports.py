@@ -18,12 +18,12 @@ import itertools
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO
+from typing import IO, Any, Self
 
 from django.db import connection, transaction
 from django.http import FileResponse, StreamingHttpResponse
 
-from .xlsx_writer import xlsx_write
+from .xlsx_writer import xlsx_write as xlsx_write  # also exports.xlsx_write
 
 ROW_COUNT_HEADER = "X-Row-Count"
 
@@ -36,7 +36,7 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
-def formula_safe(value):
+def formula_safe(value: Any) -> Any:
     """``value`` as a CSV cell that no spreadsheet program evaluates."""
     if (
         value.__class__ is str
@@ -56,18 +56,18 @@ def formula_unguard(text: str) -> str:
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
     """Each row as a CSV line, its text cells formula-safe."""
     writer = csv.writer(_Echo())
     for row in rows:
         yield writer.writerow([formula_safe(value) for value in row])
 
 
-def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:
+def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list[Any]]]]) -> bytes:
     """The workbook of :func:`xlsx_write`, in memory (templates, small files, tests)."""
     buffer = io.BytesIO()
     xlsx_write(sheets, buffer)
@@ -77,7 +77,7 @@ def xlsx_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes
 class Snapshot:
     """A read transaction opened now and closed when the response is (see SnapshotStream)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         outermost = not connection.in_atomic_block
         self._block = transaction.atomic()
         self._block.__enter__()
@@ -92,10 +92,10 @@ class Snapshot:
             self._open = False
             self._block.__exit__(None, None, None)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -103,11 +103,11 @@ class SnapshotStream:
     """A response body that reads inside a snapshot and ends it when the response closes,
     whether it was read to the end, abandoned by the client, or never read."""
 
-    def __init__(self, snapshot: Snapshot, chunks: Iterator):
+    def __init__(self, snapshot: Snapshot, chunks: Iterator[str | bytes]) -> None:
         self._snapshot = snapshot
         self._chunks = chunks
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str | bytes]:
         try:
             yield from self._chunks
         finally:
@@ -122,7 +122,7 @@ def csv_response(
     filename: str,
     columns: list[str],
     count: Callable[[], int],
-    rows: Callable[[], Iterable[list]],
+    rows: Callable[[], Iterable[list[Any]]],
     bom: bool = False,
 ) -> StreamingHttpResponse:
     """A streamed CSV of ``rows()`` under ``columns``; ``count()`` is read in the same snapshot.
@@ -136,7 +136,7 @@ def csv_response(
         snapshot.close()
         raise
 
-    def chunks():
+    def chunks() -> Iterator[str]:
         if bom:
             yield "\ufeff"
         yield from csv_lines([columns])
@@ -159,7 +159,7 @@ def csv_copy_response(
     columns: list[str],
     count: Callable[[], int],
     sql: str,
-    params: tuple,
+    params: tuple[Any, ...],
     bom: bool = False,
 ) -> StreamingHttpResponse:
     """:func:`csv_response` written by PostgreSQL's COPY (see copy_export), in one snapshot."""
@@ -172,7 +172,7 @@ def csv_copy_response(
         snapshot.close()
         raise
 
-    def chunks():
+    def chunks() -> Iterator[str | bytes]:
         yield ("\ufeff" if bom else "") + header_line(columns)
         yield from copy_chunks(sql, params)
 

@@ -21,8 +21,10 @@ holds once done.
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -63,11 +65,15 @@ class LeasedJob(TimeStampedModel):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
+    # Each concrete job model has a manager with its ``status``; the stubs give abstract ones
+    # none, and this one's lookups name fields that only the concrete models have.
+    objects: models.Manager[Any]
+
     class Meta:
         abstract = True
 
 
-def _gave_up(job) -> dict:
+def _gave_up(job: LeasedJob) -> dict[str, Any]:
     return {
         "error": f"Gave up after {MAX_ATTEMPTS} attempts: each time the worker stopped "
         "(killed, out of memory or its machine lost) before finishing."
@@ -85,7 +91,7 @@ class JobQueue:
     waiting: str
     working: tuple[str, ...]
     failed: str
-    gave_up: Callable[[LeasedJob], dict] = field(default=_gave_up)
+    gave_up: Callable[[LeasedJob], dict[str, Any]] = field(default=_gave_up)
     # The fields ``gave_up`` reads (the job's row is read with these alone).
     gave_up_reads: tuple[str, ...] = ()
 
@@ -109,7 +115,7 @@ class JobQueue:
         self.model.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
         return True
 
-    def claim(self, job_id: int, **fields) -> bool:
+    def claim(self, job_id: int, **fields: Any) -> bool:
         """Take a job for this worker: one waiting, or one whose worker's lease ran out."""
         now = timezone.now()
         claimable = Q(status=self.waiting) | Q(status__in=self.working, lease_until__lt=now)
@@ -124,7 +130,7 @@ class JobQueue:
             )
         )
 
-    def lease_kept(self, job_id: int):
+    def lease_kept(self, job_id: int) -> AbstractContextManager[None]:
         """The heartbeat that keeps the claim while the worker works (a context manager)."""
         return lease_kept(self.model.objects.filter(pk=job_id), lease=LEASE)
 

@@ -11,21 +11,24 @@ writes nobody else sees until it commits.
 import contextlib
 import logging
 import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def lease_kept(queryset, *, lease: timedelta):
+def lease_kept(queryset: QuerySet[Any], *, lease: timedelta) -> Iterator[None]:
     """Push ``lease_until`` of the rows of ``queryset`` forward every third of ``lease``
     while the block runs; stop when it ends, however it ends."""
     stop = threading.Event()
 
-    def beat():
+    def beat() -> None:
         try:
             while not stop.wait(lease.total_seconds() / 3):
                 queryset.update(lease_until=timezone.now() + lease)
@@ -44,19 +47,21 @@ def lease_kept(queryset, *, lease: timedelta):
 
 
 @contextlib.contextmanager
-def progress_aside(queryset, *, every: float = 0.5):
+def progress_aside(
+    queryset: QuerySet[Any], *, every: float = 0.5
+) -> Iterator[Callable[[int, int], None]]:
     """Progress of work whose own connection is busy (a ``COPY`` running while rows are
     checked): the block calls ``note(done, total)``, which keeps the latest figures, and a
     thread with its own connection writes them to ``rows_done`` and ``rows_total`` of the
     rows of ``queryset`` every ``every`` seconds, and once more at the end."""
-    latest: dict = {}
+    latest: dict[str, tuple[int, int]] = {}
     stop = threading.Event()
 
     def note(done: int, total: int) -> None:
         latest["figures"] = (done, total)
 
-    def report():
-        written = None
+    def report() -> None:
+        written: tuple[int, int] | None = None
         try:
             while True:
                 stopping = stop.wait(every)

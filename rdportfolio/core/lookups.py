@@ -1,5 +1,8 @@
 """Filters over thousands of values, as one parameter rather than one per value."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -16,7 +19,7 @@ _ARRAY_TYPES = {
 }
 
 
-def among(model, path: str, values) -> Q:
+def among(model: type[Any], path: str, values: Iterable[Any]) -> Q:
     """``Q(path__in=values)``, for the thousands of keys an import file names.
 
     On PostgreSQL the values are one array, unnested by the database: as an IN list of

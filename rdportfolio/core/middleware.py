@@ -1,17 +1,20 @@
 """Response headers every page carries beyond Django's own."""
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 
 class PermissionsPolicyMiddleware:
     """Sends ``Permissions-Policy`` (settings.PERMISSIONS_POLICY) unless a view set its own."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy and "Permissions-Policy" not in response:
@@ -26,17 +29,17 @@ class NullCharacterMiddleware:
     filter, would otherwise reach the database and come back as a server error.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return self.refuse(request, name.replace("\x00", "\\0"))
         return self.get_response(request)
 
     @staticmethod
-    def refuse(request, name: str):
+    def refuse(request: HttpRequest, name: str) -> HttpResponse:
         detail = f"Null characters are not allowed (parameter {name})."
         if request.path.startswith("/api/"):
             # The API's error shape (drf-standardized-errors).

@@ -1,11 +1,18 @@
 """Building blocks shared by every app: timestamps, provenance, year bounds."""
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db.models import Field
+    from django_stubs_ext import StrOrPromise
 
 # Fiscal years this system can hold. Wide enough for pre-strategy records and
 # the game-changer track's long tail, narrow enough to catch typos like 20240.
@@ -21,14 +28,16 @@ year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
 won_validators = [MinValueValidator(0), MaxValueValidator(MAX_WON)]
 
 
-def year_field(verbose_name, **kwargs) -> models.PositiveSmallIntegerField:
+def year_field(
+    verbose_name: "StrOrPromise", **kwargs: Any
+) -> "models.PositiveSmallIntegerField[Any, Any]":
     kwargs.setdefault(
         "help_text", format_lazy(_("A year between {min} and {max}."), min=MIN_YEAR, max=MAX_YEAR)
     )
     return models.PositiveSmallIntegerField(verbose_name, validators=year_validators, **kwargs)
 
 
-def won_field(verbose_name, **kwargs) -> models.BigIntegerField:
+def won_field(verbose_name: "StrOrPromise", **kwargs: Any) -> "models.BigIntegerField[Any, Any]":
     """Whole won in a signed 64-bit column (never float, never negative, at most MAX_WON)."""
     kwargs.setdefault(
         "help_text", _("Whole won, no fractions; 1억 원 = 100,000,000; at most 1,000조 원.")
@@ -119,16 +128,16 @@ def validate_end_not_before_start(instance: models.Model, start: str, end: str) 
             {
                 end: format_lazy(
                     _("{end} ({end_value}) cannot be before {start} ({start_value})."),
-                    end=opts.get_field(end).verbose_name,
+                    end=cast("Field[Any, Any]", opts.get_field(end)).verbose_name,
                     end_value=end_value,
-                    start=opts.get_field(start).verbose_name,
+                    start=cast("Field[Any, Any]", opts.get_field(start)).verbose_name,
                     start_value=start_value,
                 )
             }
         )
 
 
-def rows_copy(model, columns: list[str], rows) -> int:
+def rows_copy(model: type[Any], columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (tuples of ``columns``, attribute names) into ``model``'s table.
 
     On PostgreSQL with COPY: derived rows written by the system (the KPI's snapshots and

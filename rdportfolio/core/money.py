@@ -5,6 +5,7 @@ Amounts are whole won in ``int``; arithmetic here uses ``Decimal`` so that
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 from django.utils.translation import get_language
 
@@ -138,6 +139,14 @@ def unit_scale(unit: str, language: str | None = None) -> tuple[int, str]:
     return (EOK, "억 원") if korean else (10**9, "KRW billion")
 
 
+@overload
+def chart_value(
+    amount: int, unit: str, language: str | None = ..., krw_per_usd: Decimal | int | None = ...
+) -> str: ...
+@overload
+def chart_value(
+    amount: None, unit: str, language: str | None = ..., krw_per_usd: Decimal | int | None = ...
+) -> None: ...
 def chart_value(
     amount: int | None,
     unit: str,
@@ -212,7 +221,9 @@ class Display:
             return chart_value(sum(won_by_year.values()), self.unit, self.language)
         divisor, _label = unit_scale("usd", self.language)
         dollars = sum(Decimal(won) / self.rate(year) for year, won in won_by_year.items())
-        return str((dollars / divisor).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+        # No years would make ``dollars`` the int 0 (then a float): callers give at least one.
+        scaled: Decimal = dollars / divisor  # type: ignore[assignment]
+        return str(scaled.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
 
 
 def apportion(total: int, weights: list[int]) -> list[int]:

@@ -7,22 +7,24 @@ new app, so its permissions, the groups holding them and the admin's log
 entries follow it.
 """
 
+from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
 def content_types_move(source: str, target: str, model_names: list[str]) -> migrations.RunPython:
     """A reversible migration operation: the content types of ``model_names`` change app."""
 
-    def forwards(apps, schema_editor):
+    def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         _move(apps, source, target, model_names)
 
-    def backwards(apps, schema_editor):
+    def backwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         _move(apps, target, source, model_names)
 
     return migrations.RunPython(forwards, backwards)
 
 
-def _move(apps, source: str, target: str, model_names: list[str]) -> None:
+def _move(apps: Apps, source: str, target: str, model_names: list[str]) -> None:
     content_type = apps.get_model("contenttypes", "ContentType")
     for model in model_names:
         moving = content_type.objects.filter(app_label=source, model=model).first()

@@ -8,6 +8,11 @@ later gets its permissions in each role without a migration of its own.
 """
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 MINISTRY_EDITOR = "Ministry editor"
 EVALUATION_MANAGER = "Evaluation manager"
@@ -60,7 +65,7 @@ def dashboard_permissions() -> tuple[str, ...]:
     from django.apps import apps
 
     return tuple(
-        config.dashboard_permission
+        cast(Any, config).dashboard_permission  # the feeding apps' own attribute
         for config in apps.get_app_configs()
         if getattr(config, "dashboard_permission", None)
     )
@@ -103,7 +108,7 @@ def _evaluation_permissions(role: str, model: str) -> set[str]:
     return set()
 
 
-def roles_sync(apps, schema_editor=None) -> None:
+def roles_sync(apps: "Apps", schema_editor: "BaseDatabaseSchemaEditor | None" = None) -> None:
     """Create the role groups and set their permissions to exactly the matrix above."""
     from django.contrib.auth.management import create_permissions
 
@@ -111,7 +116,7 @@ def roles_sync(apps, schema_editor=None) -> None:
     for app_config in apps.get_app_configs():
         # Migration state apps have no models module; create_permissions skips those.
         models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
+        cast(Any, app_config).models_module = models_module or True  # True: not a module
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module
 

@@ -6,15 +6,27 @@ these forms and show the stored figure with separators and its 억 figure beside
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Field
+from django.forms.renderers import BaseRenderer
 from django.forms.widgets import TextInput
+from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_WON
 from .money import format_won
+
+if TYPE_CHECKING:  # what the mixin goes with: an admin, for its super() call
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _AdminBase = BaseModelAdmin[Any]
+else:
+    _AdminBase = object
 
 # Units from the largest: each may appear once, in this order ("1조 2,000억", "3억 5천만").
 UNITS = [
@@ -81,12 +93,18 @@ def _unreadable(raw: str) -> ValidationError:
 class WonInput(TextInput):
     """The amount with separators, and its 억 figure beside it."""
 
-    def format_value(self, value):
+    def format_value(self, value: Any) -> Any:
         if isinstance(value, int):
             return f"{value:,}"
         return super().format_value(value)
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
         field = super().render(name, value, {**(attrs or {}), "inputmode": "text"}, renderer)
         if isinstance(value, int):
             return format_html(
@@ -99,7 +117,14 @@ class WonFormField(forms.Field):
     widget = WonInput
     default_error_messages = {"required": _("This field is required.")}
 
-    def __init__(self, *, max_value=None, min_value=None, step_size=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        max_value: int | None = None,
+        min_value: int | None = None,
+        step_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         # What a BigIntegerField's form field is given: the model's validators still apply.
         kwargs.setdefault(
             "help_text",
@@ -107,7 +132,7 @@ class WonFormField(forms.Field):
         )
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
         if isinstance(value, int):
@@ -118,16 +143,18 @@ class WonFormField(forms.Field):
 class SignedWonFormField(WonFormField):
     """Won as staff type them; a leading minus is a cut ("-300억"), for changes of a total."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> int | None:
         if isinstance(value, str) and value.strip().startswith("-"):
             return -parse_won(value.strip()[1:])
         return super().to_python(value)
 
 
-class WonInputMixin:
+class WonInputMixin(_AdminBase):
     """For a ModelAdmin or an inline: every ``*_won`` amount typed as staff say it."""
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: "Field[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         if db_field.get_internal_type() == "BigIntegerField" and db_field.name.endswith("_won"):
             kwargs["form_class"] = WonFormField
             return db_field.formfield(**kwargs)

@@ -13,7 +13,8 @@ string (Excel's own way to stream a sheet, and XlsxWriter's in constant-memory m
 import math
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header included
@@ -58,7 +59,7 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def _cell(reference: str, value) -> str:
+def _cell(reference: str, value: Any) -> str:
     """One cell's XML; an empty string for an empty cell (None or "")."""
     kind = type(value)
     if kind is str:
@@ -80,7 +81,7 @@ def _cell(reference: str, value) -> str:
     return _cell(reference, str(value))
 
 
-def _sheet_rows(headers: list, rows: Iterable[list]) -> Iterable[str]:
+def _sheet_rows(headers: list[Any], rows: Iterable[Sequence[Any]]) -> Iterable[str]:
     """The <row> elements of a sheet, in chunks of rows."""
     letters = [column_letters(i) for i in range(len(headers))]
     header = "".join(_cell(f"{c}1", str(h)) for c, h in zip(letters, headers, strict=True))
@@ -178,7 +179,9 @@ def _package_parts(names: list[str]) -> dict[str, str]:
     }
 
 
-def xlsx_write(sheets: Iterable[tuple[str, list[str], Iterable[list]]], target) -> None:
+def xlsx_write(
+    sheets: Iterable[tuple[str, list[str], Iterable[Sequence[Any]]]], target: IO[bytes]
+) -> None:
     """Write (sheet name, headers, rows) sheets as a workbook into ``target`` (a binary file).
 
     Text is always a text cell, never a formula, so stored text starting with "=" stays text;

@@ -1,5 +1,7 @@
 """An uploaded file and what became of it."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from rdportfolio.core.jobs import LeasedJob
 from rdportfolio.core.tabular import WORKBOOK, kind_choices, spec_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def job_kinds() -> list[tuple[str, str]]:
+
+def job_kinds() -> list[tuple[str, "StrOrPromise"]]:
     """What a job imports: one kind of rows, or a workbook with a sheet for each kind."""
     return [*kind_choices(), (WORKBOOK, _("Workbook: a sheet for each kind"))]
 

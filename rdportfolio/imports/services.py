@@ -2,7 +2,8 @@
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -149,7 +150,8 @@ def import_job_confirm_refusal(job: ImportJob, user) -> str | None:
     if job.requested_by_id != user.pk:
         return _("Only the person who checked this file can import it: check it yourself.")
     window = timedelta(minutes=settings.RDP_IMPORT_CONFIRM_MINUTES)
-    if job.finished_at < timezone.now() - window:
+    # A checked job is finished (_import_finish): it has its finished_at.
+    if cast(datetime, job.finished_at) < timezone.now() - window:
         return _("This check is older than %(minutes)s minutes: check the file again.") % {
             "minutes": settings.RDP_IMPORT_CONFIRM_MINUTES
         }
@@ -237,7 +239,7 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
             job, status=ImportStatus.CHECKED, signature=plan.signature(), **counts
         )
     if job.confirms_id is not None:
-        changed = tabular.plans_differ(job.confirms.signature, plan)
+        changed = tabular.plans_differ(cast(ImportJob, job.confirms).signature, plan)
         if changed:
             return _import_finish(job, status=ImportStatus.REFUSED, **_changed_since(job, changed))
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING)
@@ -275,8 +277,9 @@ def _import_job_check_and_write(job: ImportJob, deadline: float) -> ImportJob:
                 spec=job.spec,
                 content=bytes(job.content),
                 file_format=job.file_format,
-                checked_signature=job.confirms.signature,
-                checked_creates=job.confirms.created_count,
+                # Only a confirmed import comes here (_import_job_carry_out): it confirms a check.
+                checked_signature=cast(ImportJob, job.confirms).signature,
+                checked_creates=cast(ImportJob, job.confirms).created_count,
                 user=job.requested_by,
                 reason=f"Import #{job.pk}",
                 progress=progress,

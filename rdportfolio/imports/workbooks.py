@@ -8,6 +8,7 @@ sheet with an error, or a sheet whose rows changed since the check, rolls back t
 """
 
 import logging
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ def workbook_carry_out(job: ImportJob) -> ImportJob:
     progress, _deadline = job_progress(job)
     content = bytes(job.content)
     sheets: list[tuple[str, tabular.Plan]] = []
-    checked = _signatures(job.confirms.signature) if job.confirms_id else {}
+    checked = _signatures(cast(ImportJob, job.confirms).signature) if job.confirms_id else {}
     changed: dict[str, list[int]] = {}
     if not job.dry_run:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING)

@@ -18,7 +18,7 @@ TRILLION = 10**12
 STRATEGY_DATE = datetime.date(2023, 12, 5)
 STRATEGY_PLAN_NAME = "Comprehensive Global Technology Collaboration Strategy (Dec 2023)"
 
-PROGRAMS = [
+PROGRAMS: list[dict] = [
     dict(
         track=Track.LEAPFROGGING,
         name_ko="초격차 도약 핵심기술",
@@ -247,7 +247,7 @@ KOITA = "KOITA webzine, “국제협력 R&D 투자 현황과 전략적 추진을
 
 # The registry of published figures: each with what it counts, where it was published, and
 # (``measure``) what the portfolio computes to put beside it.
-FIGURES = [
+FIGURES: list[dict] = [
     dict(
         code="motie-industrial-rd-budget",
         description_ko="산업부 산업기술 R&D 예산 (약 43.3억 달러)",

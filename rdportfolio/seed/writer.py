@@ -1,9 +1,12 @@
 """Idempotent bulk writes keyed by natural keys: what exists is left alone."""
 
-from django.db import models
+from typing import Any
+
+# ``model``: a model class, used through its ``objects`` manager, which ``Model`` itself (in
+# django-stubs) does not declare: hence ``type[Any]``.
 
 
-def create_missing(model: type[models.Model], rows: list[dict], key: tuple[str, ...]) -> int:
+def create_missing(model: type[Any], rows: list[dict], key: tuple[str, ...]) -> int:
     """Insert the rows whose natural key is not in the table yet; return how many.
 
     Existing rows are never updated, so a second run writes nothing and staff
@@ -22,5 +25,5 @@ def create_missing(model: type[models.Model], rows: list[dict], key: tuple[str, 
     return len(new)
 
 
-def id_map(model: type[models.Model], key: str) -> dict:
+def id_map(model: type[Any], key: str) -> dict:
     return dict(model.objects.values_list(key, "id"))

@@ -1,5 +1,7 @@
 """The blind evaluation in the admin: one table, three views (managers, editors, evaluators)."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
@@ -13,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from rdportfolio.core import roles
 from rdportfolio.core.admin import NamedCellsMixin, PortfolioModelAdmin
 
-from .models import EvaluationAssignment, EvaluationLayer, EvaluationRound
+from .models import (
+    EvaluationAssignment,
+    EvaluationAssignmentQuerySet,
+    EvaluationLayer,
+    EvaluationRound,
+)
 from .services import assignment_submit
 
 
@@ -89,7 +96,8 @@ class AssignmentForm(forms.ModelForm):
         fields = ("layer", "technology", "reviewer", *REVIEW_FIELDS)
 
     def clean(self):
-        cleaned = super().clean()
+        # A ModelForm's clean() returns its cleaned_data (the stubs allow a form's None).
+        cleaned = cast(dict[str, Any], super().clean())
         # The model's clean() checks a submission is complete (declaration, score, verdict).
         self.instance.submitting = bool(cleaned.get("submit"))
         return cleaned
@@ -118,7 +126,9 @@ class EvaluationAssignmentAdmin(PortfolioModelAdmin):
         ) and not self.sees_reviewers(request)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        # The default manager's queryset (objects): the stubs see a plain QuerySet.
+        queryset = cast(EvaluationAssignmentQuerySet, super().get_queryset(request))
+        return queryset.visible_to(request.user)
 
     def get_list_display(self, request):
         columns = [

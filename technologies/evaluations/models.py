@@ -165,6 +165,8 @@ class EvaluationAssignment(TimeStampedModel):
     )
     reasons = models.TextField(_("reasons"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    # Not a field: set on an instance being submitted, for clean() (annotated, never assigned).
+    submitting: bool
 
     objects = EvaluationAssignmentQuerySet.as_manager()
     # The history keeps every score change, but neither the reviewer nor the user who saved it.

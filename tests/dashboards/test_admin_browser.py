@@ -3,6 +3,7 @@ in their language, with no console error, nothing serious for a screen reader, n
 another host; a screenshot of each is kept. And an edit as staff make it: 억 원 typed, saved,
 read back in the history."""
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 
@@ -16,7 +17,11 @@ from tests.dashboards.browser import SCREENSHOTS
 AXE = Axe()
 
 
-def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
+# One language a test, so that the two can run side by side (pytest-xdist).
+@pytest.mark.parametrize(
+    ("locale", "language", "word"), [("ko-KR", "ko", "로그아웃"), ("en-US", "en", "Log out")]
+)
+def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site, locale, language, word):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     project = Project.objects.order_by("pk").first()
     line = BudgetLine.objects.filter(project=project).order_by("pk").first()
@@ -45,28 +50,27 @@ def test_the_admin_pages_staff_work_in_render_in_korean_and_english(site):
         "scenario-draft": f"/admin/scenarios/scenario/{draft.pk}/change/",
     }
     # A word from each page's own chrome in the language it must be in.
-    for locale, language, word in (("ko-KR", "ko", "로그아웃"), ("en-US", "en", "Log out")):
-        page = site.page(locale)
-        site.log_in_admin(page)
-        for name, path in pages.items():
-            response = page.goto(site.base_url + path)
-            assert response.status == 200, (name, response.status)
-            assert page.evaluate("document.documentElement.lang") == language, name
-            assert word.lower() in page.locator("#user-tools").inner_text().lower(), name
-            page.screenshot(path=SCREENSHOTS / f"admin-{name}-{language}.png", full_page=True)
-            # axe itself, auditing a form's select2 boxes, applies an inline style that the
-            # policy refuses (seen only with axe running): its own console noise is dropped.
-            page.wait_for_load_state("networkidle")
-            before = len(site.errors)
-            violations = AXE.run(page).response["violations"]
-            del site.errors[before:]
-            grave = [
-                (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
-                for v in violations
-                if v["impact"] in ("serious", "critical")
-            ]
-            assert not grave, f"admin {name} ({language}): {grave}"
-        page.context.close()
+    page = site.page(locale)
+    site.log_in_admin(page)
+    for name, path in pages.items():
+        response = page.goto(site.base_url + path)
+        assert response.status == 200, (name, response.status)
+        assert page.evaluate("document.documentElement.lang") == language, name
+        assert word.lower() in page.locator("#user-tools").inner_text().lower(), name
+        page.screenshot(path=SCREENSHOTS / f"admin-{name}-{language}.png", full_page=True)
+        # axe itself, auditing a form's select2 boxes, applies an inline style that the
+        # policy refuses (seen only with axe running): its own console noise is dropped.
+        page.wait_for_load_state("networkidle")
+        before = len(site.errors)
+        violations = AXE.run(page).response["violations"]
+        del site.errors[before:]
+        grave = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not grave, f"admin {name} ({language}): {grave}"
+    page.context.close()
     site.assert_clean()
 
 

@@ -9,10 +9,13 @@ active language.
 import datetime
 import math
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Choices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -20,6 +23,9 @@ from django_countries import countries
 
 from ..exports import formula_unguard
 from ..models import MAX_WON, MAX_YEAR, MIN_YEAR
+
+# A raw cell: text from a CSV; str, int, float, bool, date, a Formula or None from Excel.
+Cell = Any
 
 # Excel keeps numbers as doubles: above 2^53 a cell cannot hold every whole won exactly.
 EXACT_FLOAT_LIMIT = 2**53
@@ -32,7 +38,7 @@ class CellError(ValueError):
     """A cell that cannot be read; the message names what is wrong with it."""
 
 
-def text(value) -> str:
+def text(value: Cell) -> str:
     """A cell as trimmed text; whole-number floats (Excel's 2031.0) lose their ".0"."""
     if type(value) is str:  # every CSV cell: 0.7 million calls for 100,000 budget lines
         return value.strip()
@@ -48,7 +54,7 @@ def text(value) -> str:
 WHOLE_NUMBER = re.compile(r"[+-]?(\d{1,19})(?:\.0*)?")
 
 
-def whole_number(value, *, what: str) -> int:
+def whole_number(value: Cell, *, what: str) -> int:
     """A whole number; ``what`` (untranslated, marked with gettext_noop) names it in messages,
     translated only when there is a message to write: a clean row costs no translation."""
     if type(value) is str and len(value) <= 18 and value.isascii() and value.isdigit():
@@ -104,7 +110,7 @@ _A_WON_AMOUNT = gettext_noop("a whole number of won")
 _A_YEAR = gettext_noop("a year")
 
 
-def won(value) -> int:
+def won(value: Cell) -> int:
     amount = whole_number(value, what=_A_WON_AMOUNT)
     if amount < 0:
         raise CellError(_("The amount cannot be negative (%(value)s).") % {"value": amount})
@@ -116,7 +122,7 @@ def won(value) -> int:
     return amount
 
 
-def year(value) -> int:
+def year(value: Cell) -> int:
     number = whole_number(value, what=_A_YEAR)
     if not MIN_YEAR <= number <= MAX_YEAR:
         raise CellError(
@@ -125,7 +131,7 @@ def year(value) -> int:
     return number
 
 
-def optional_year(value) -> int | None:
+def optional_year(value: Cell) -> int | None:
     return year(value) if text(value) else None
 
 
@@ -137,7 +143,9 @@ class Choice:
     otherwise translate every label of the set 100,000 times.
     """
 
-    def __init__(self, choices, *, default=None):
+    def __init__(
+        self, choices: type[Choices] | Iterable[tuple[str, Any]], *, default: str | None = None
+    ) -> None:
         self._choices = choices  # a Choices enum or a list of (code, label); read when used
         self.default = default
         self._lookup: dict[str, str] | None = None
@@ -161,7 +169,7 @@ class Choice:
                     lookup.setdefault(str(label).casefold(), code)
         return lookup
 
-    def __call__(self, value) -> str:
+    def __call__(self, value: Cell) -> str:
         cell = text(value)
         if not cell:
             if self.default is None:
@@ -178,12 +186,14 @@ class Choice:
         return code
 
 
-def choice(value, choices, *, default=None) -> str:
+def choice(
+    value: Cell, choices: type[Choices] | Iterable[tuple[str, Any]], *, default: str | None = None
+) -> str:
     """One cell against a set of choices (for a single cell; a file uses :class:`Choice`)."""
     return Choice(choices, default=default)(value)
 
 
-def boolean(value, *, default=None) -> bool:
+def boolean(value: Cell, *, default: bool | None = None) -> bool:
     if isinstance(value, bool):
         return value
     cell = text(value).casefold()
@@ -198,14 +208,14 @@ def boolean(value, *, default=None) -> bool:
     raise CellError(_("“%(value)s” is not Y or N.") % {"value": text(value)})
 
 
-def required_text(value, *, max_length: int) -> str:
+def required_text(value: Cell, *, max_length: int) -> str:
     cell = text(value)
     if not cell:
         raise CellError(_("This column is required."))
     return optional_text(cell, max_length=max_length)
 
 
-def optional_text(value, *, max_length: int) -> str:
+def optional_text(value: Cell, *, max_length: int) -> str:
     # Our exports write "=x" as "'=x" (formula-safe CSV): read back, it is "=x" again.
     cell = formula_unguard(text(value))
     if len(cell) > max_length:
@@ -226,7 +236,7 @@ def _country_codes() -> frozenset[str]:
     return _COUNTRY_CODES
 
 
-def country(value) -> str:
+def country(value: Cell) -> str:
     """An ISO 3166-1 alpha-2 code, from the code or the country's English name."""
     cell = text(value)
     if not cell:
@@ -241,7 +251,7 @@ def country(value) -> str:
     return code
 
 
-def website(value) -> str:
+def website(value: Cell) -> str:
     address = optional_text(value, max_length=200)
     if address and "://" not in address:
         address = f"https://{address}"  # staff write "www.mit.edu", as the admin form accepts
@@ -253,12 +263,12 @@ def website(value) -> str:
     return address
 
 
-def yes_no(value) -> str:
+def yes_no(value: Cell) -> str:
     """How a boolean is written in an export: Y or N, as the importer reads it back."""
     return "Y" if value else "N"
 
 
-def percent(value) -> Decimal:
+def percent(value: Cell) -> Decimal:
     """A percent between 0 and 100 with at most two decimals: "60", "60.5", "60%"."""
     cell = text(value).removesuffix("%").strip()
     if not cell:
@@ -277,7 +287,7 @@ def percent(value) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
-def optional_date(value) -> datetime.date | None:
+def optional_date(value: Cell) -> datetime.date | None:
     """A day: an Excel date cell, or text written 2025-03-01."""
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -294,7 +304,7 @@ def optional_date(value) -> datetime.date | None:
         ) from None
 
 
-def optional_whole_number(value, *, at_most: int) -> int | None:
+def optional_whole_number(value: Cell, *, at_most: int) -> int | None:
     """An optional count between 0 and ``at_most`` (a term in years, say)."""
     if not text(value):
         return None

@@ -2,15 +2,21 @@
 
 import hashlib
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils.translation import gettext as _
 
 from .cells import text
-from .reading import MAX_CELL_CHARS, FileRefused, Formula, file_error, file_rows
-from .specs import Column, RowErrors, Spec, all_specs, normalise_header
+from .reading import MAX_CELL_CHARS, FileRefused, Formula, Tick, file_error, file_rows
+from .specs import Column, Context, Row, RowErrors, Spec, Stored, all_specs, normalise_header
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from .writing import CreateStream
 
 __all__ = [
     "FileRefused",
@@ -30,12 +36,13 @@ class Plan:
     """What an import would do: rows to create and to update, or the errors that stop it."""
 
     total: int = 0
-    create: list = field(default_factory=list)  # (row number, field values)
-    update: list = field(default_factory=list)  # (row number, stored object, field values)
+    create: list[tuple[int, Row]] = field(default_factory=list)  # (row number, field values)
+    # (row number, stored object, field values)
+    update: "list[tuple[int, Model, Row]]" = field(default_factory=list)
     unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
-    preview: list[dict] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
     # Per row, in file order: what the import would do and the state of the stored row it read
     # ("c" new; "u"/"=" and a hash of the stored row). Two plans of one file that differ here
     # were made against different data.
@@ -44,15 +51,16 @@ class Plan:
     def signature(self) -> str:
         return "".join(token for _number, token in self.tokens)
 
-    def add_error(self, row, column, message):
+    def add_error(self, row: int | None, column: str | None, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"row": row, "column": column, "message": message})
 
 
-def header_columns(spec: Spec, header: list) -> list[Column | None]:
+def header_columns(spec: Spec, header: list[Any]) -> list[Column | None]:
     """Map the header row to the spec's columns, or refuse the file naming what is wrong."""
     names = spec.header_map()
+    mapped: list[Column | None]
     errors, mapped, seen = [], [], set()
     for position, title in enumerate(header, start=1):
         heading = text(title)
@@ -123,7 +131,9 @@ def kinds_of_file(content: bytes, file_format: str) -> list[str]:
     return [kind for _count, kind in sorted(matches, reverse=True)]
 
 
-def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None, sheet=None) -> list[dict]:
+def _raw_rows(
+    spec: Spec, content: bytes, file_format: str, tick: Tick = None, sheet: str | None = None
+) -> list[Row]:
     """Every data row as {column name: cell}, with its row number and a flag for stray cells."""
     rows = file_rows(content, file_format, tick, sheet)
     if sheet is not None:
@@ -147,7 +157,7 @@ def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None, sheet=Non
     width, blank_heading = len(names), None in names
     for number, values in rows_iter:
         # A short row's missing cells are absent: read as None, as empty cells are.
-        row = dict(zip(names, values, strict=False))
+        row: dict[Any, Any] = dict(zip(names, values, strict=False))  # None keys: popped
         if blank_heading:
             row.pop(None, None)
         row["__row__"] = number
@@ -159,7 +169,7 @@ def _raw_rows(spec: Spec, content: bytes, file_format: str, tick=None, sheet=Non
     return raw_rows
 
 
-def _cell_problems(spec: Spec, row: dict) -> list[tuple[str, str]]:
+def _cell_problems(spec: Spec, row: Row) -> list[tuple[str, str]]:
     """What no column's conversion should meet: formulas, and cells past Excel's length."""
     if not any(
         type(value) is Formula or (type(value) is str and len(value) > MAX_CELL_CHARS)
@@ -197,7 +207,7 @@ def import_plan(
     content: bytes,
     file_format: str,
     progress: Callable[[int, int], None] | None = None,
-    stream=None,
+    stream: "CreateStream | None" = None,
     sheet: str | None = None,
 ) -> Plan:
     """Read and check every row. ``progress(done, total)`` is called as it goes.
@@ -223,7 +233,8 @@ def import_plan(
         for values in converted:
             _sort_row(spec, plan, values, existing)
     else:
-        existing = spec.existing_up_front(ctx)
+        # A stream is given only for a kind that has existing_up_front.
+        existing = cast("Callable[[Context], Stored]", spec.existing_up_front)(ctx)
         with stream.opened():
             for values in rows:
                 if _sort_row(spec, plan, values, existing) and not plan.error_count:
@@ -236,10 +247,17 @@ def import_plan(
     return plan
 
 
-def _checked_rows(spec: Spec, plan: Plan, raw_rows: list[dict], ctx, file_format, progress):
+def _checked_rows(
+    spec: Spec,
+    plan: Plan,
+    raw_rows: list[Row],
+    ctx: Context,
+    file_format: str,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[Row]:
     """Each row that converts, as field values with its ``__row__`` number; the errors of the
     others go into ``plan``."""
-    keys_seen = {}
+    keys_seen: dict[tuple[Any, ...], int] = {}  # key: the row number that has it
     # A CSV holds no formulas, and its reader refuses a cell past Excel's length: only an
     # Excel file's cells need looking at (0.2 s of 100,000 rows otherwise).
     look_at_cells = file_format != "csv"
@@ -274,7 +292,7 @@ def _checked_rows(spec: Spec, plan: Plan, raw_rows: list[dict], ctx, file_format
             progress(index, plan.total)
 
 
-def _sort_row(spec: Spec, plan: Plan, values: dict, existing: dict) -> bool:
+def _sort_row(spec: Spec, plan: Plan, values: Row, existing: Stored) -> bool:
     """Put one converted row into the plan: to create, update or leave. True if it is new."""
     number = values.pop("__row__")
     current = existing.get(spec.key(values))
@@ -296,7 +314,7 @@ def _sort_row(spec: Spec, plan: Plan, values: dict, existing: dict) -> bool:
 TOKEN_NEW = "c" + "0" * 8
 
 
-def _state_hash(values: list) -> str:
+def _state_hash(values: list[Any]) -> str:
     return hashlib.blake2s(repr(values).encode(), digest_size=4).hexdigest()
 
 
@@ -316,10 +334,10 @@ def plans_differ(checked_signature: str, plan: Plan) -> list[int]:
     ]
 
 
-def _preview(spec: Spec, plan: Plan, raw_rows: list[dict]) -> list[dict]:
+def _preview(spec: Spec, plan: Plan, raw_rows: list[Row]) -> list[dict[str, Any]]:
     """The first rows to add and to change, as the file has them, under the template's headers."""
 
-    def cells(number):
+    def cells(number: int) -> list[str]:
         # The rows are in file order: found by bisection, not by a dict of 100,000 rows.
         row = raw_rows[bisect_left(raw_rows, number, key=itemgetter("__row__"))]
         return [text(row.get(c.name)) for c in spec.columns]

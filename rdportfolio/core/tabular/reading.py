@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 from .cells import text
 
 MAX_CELL_CHARS = 32_767
+
+Tick = Callable[[int], None] | None  # told the rows read so far, every 2,000
 
 
 def _limit(name: str, default: int) -> int:
@@ -29,12 +32,12 @@ def _limit(name: str, default: int) -> int:
 class FileRefused(Exception):
     """The file as a whole cannot be read (format, encoding, headers, size)."""
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(errors[0]["message"] if errors else "refused")
         self.errors = errors
 
 
-def file_error(message: str, *, row=None, column=None) -> FileRefused:
+def file_error(message: str, *, row: int | None = None, column: str | None = None) -> FileRefused:
     return FileRefused([{"row": row, "column": column, "message": message}])
 
 
@@ -52,10 +55,10 @@ class Formula:
 class Rows:
     """The non-empty rows of a file's first sheet, numbered as the reader sees them."""
 
-    rows: Iterator[tuple[int, list]]
+    rows: Iterator[tuple[int, list[Any]]]
     sheet_names: list[str] = field(default_factory=list)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         return self.rows
 
     def other_sheets_hint(self) -> str | None:
@@ -73,7 +76,7 @@ class Rows:
 def file_rows(
     content: bytes,
     file_format: str,
-    tick: Callable[[int], None] | None = None,
+    tick: Tick = None,
     sheet: str | None = None,
 ) -> Rows:
     """The rows of ``content`` (an Excel file's first sheet, or the one named ``sheet``);
@@ -98,7 +101,7 @@ def sheet_names(content: bytes) -> dict[str, bool]:
         raise file_error(_("This is not an Excel (.xlsx) file we can read.")) from exc
 
 
-def _xlsx_rows(content: bytes, tick, sheet: str | None) -> Rows:
+def _xlsx_rows(content: bytes, tick: Tick, sheet: str | None) -> Rows:
     has_formulas = _xlsx_bounds(content)
     if has_formulas:
         # Only openpyxl tells a formula from its cached value; the fast reader would hand us
@@ -107,7 +110,7 @@ def _xlsx_rows(content: bytes, tick, sheet: str | None) -> Rows:
     return _calamine_rows(content, tick, sheet)
 
 
-def _calamine_rows(content: bytes, tick, sheet_name: str | None) -> Rows:
+def _calamine_rows(content: bytes, tick: Tick, sheet_name: str | None) -> Rows:
     """A sheet read by calamine (Rust): 100,000 rows in well under a second, where openpyxl
     takes about eight. Numbers come as floats, empty cells as ""."""
     import python_calamine
@@ -121,7 +124,7 @@ def _calamine_rows(content: bytes, tick, sheet_name: str | None) -> Rows:
     except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
         raise file_error(_("This is not an Excel (.xlsx) file we can read.")) from exc
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         limit = _limit("RDP_IMPORT_XLSX_MAX_ROWS", 300_000)
         # Rows from the sheet's first row (A1), empty ones included, so numbers match Excel's.
         for number, values in enumerate(sheet.iter_rows(), start=1):
@@ -133,7 +136,7 @@ def _calamine_rows(content: bytes, tick, sheet_name: str | None) -> Rows:
     return Rows(rows(), names)
 
 
-def _openpyxl_rows(content: bytes, tick, sheet_name: str | None) -> Rows:
+def _openpyxl_rows(content: bytes, tick: Tick, sheet_name: str | None) -> Rows:
     from openpyxl import load_workbook
 
     try:
@@ -143,7 +146,7 @@ def _openpyxl_rows(content: bytes, tick, sheet_name: str | None) -> Rows:
         raise file_error(_("This is not an Excel (.xlsx) file we can read.")) from exc
     names = list(workbook.sheetnames)
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         limit = _limit("RDP_IMPORT_XLSX_MAX_ROWS", 300_000)
         number = 0
         try:
@@ -221,7 +224,7 @@ def _too_big(size: int, limit: int) -> FileRefused:
     )
 
 
-def _csv_rows(content: bytes, tick) -> Iterator[tuple[int, list]]:
+def _csv_rows(content: bytes, tick: Tick) -> Iterator[tuple[int, list[Any]]]:
     for encoding in ("utf-8-sig", "cp949"):
         try:
             decoded = content.decode(encoding)
@@ -249,7 +252,7 @@ def _csv_rows(content: bytes, tick) -> Iterator[tuple[int, list]]:
         ) from exc
 
 
-def _count(number: int, limit: int, tick, file_format: str) -> None:
+def _count(number: int, limit: int, tick: Tick, file_format: str) -> None:
     if number > limit + 1:  # the header row does not count
         message = _("The file has more than %(limit)s rows; split it into smaller files.")
         if file_format == "xlsx":

@@ -6,14 +6,25 @@ here by kind, so no app needs to know another's columns.
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import translation
 
-from .cells import CellError, text
+from .cells import Cell, CellError, text
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from .planning import Plan
+
+# A file's row as read (column name: cell), or a converted row (field name: value).
+Row = dict[str, Any]
+# The rows already stored, by natural key.
+Stored = Mapping[tuple[Any, ...], models.Model]
 
 
 @dataclass(frozen=True)
@@ -28,7 +39,7 @@ class Column:
     help_ko: str = ""
     # The ORM path an export reads (``values_list``), and how a value is written in the cell.
     export: str = ""
-    export_as: Callable | None = None
+    export_as: Callable[[Any], Any] | None = None
     # A column of codes: its Choices enum. The template lists the very labels the admin
     # shows and the importer reads (one vocabulary), rather than a hand-typed copy.
     choices: Any = None
@@ -53,7 +64,7 @@ class RowErrors(Exception):
 class Context:
     """What every row may look up, read once per file (a few queries, not one per row)."""
 
-    lookups: dict = field(default_factory=dict)
+    lookups: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,22 +85,22 @@ class Spec:
     """
 
     kind: str
-    label: str
+    label: "StrOrPromise"
     model: type[models.Model]
     columns: list[Column]
-    key: Callable[[dict], tuple]
-    key_description: str
+    key: Callable[[Row], tuple[Any, ...]]
+    key_description: "StrOrPromise"
     compare_fields: list[str]
-    convert: Callable[[dict, Context], dict]
-    existing: Callable[[list[dict], Context], dict]
-    load: Callable[[list[dict]], Context] = lambda rows: Context()
-    check: Callable | None = None
-    after_write: Callable | None = None
+    convert: Callable[[Row, Context], Row]
+    existing: Callable[[list[Row], Context], Stored]
+    load: Callable[[list[Row]], Context] = lambda rows: Context()
+    check: "Callable[[Plan], None] | None" = None
+    after_write: Callable[..., None] | None = None  # (*, created, updated, reason)
     export_order: tuple[str, ...] = ("pk",)
-    existing_up_front: Callable[[Context], dict] | None = None
+    existing_up_front: Callable[[Context], Stored] | None = None
 
     def header_map(self) -> dict[str, Column]:
-        names = {}
+        names: dict[str, Column] = {}
         for column in self.columns:
             for header in (column.header_ko, column.header_en, column.name):
                 names[normalise_header(header)] = column
@@ -98,9 +109,12 @@ class Spec:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
-    def cells(self, row: dict, converters: dict[str, Callable]) -> tuple[dict, list]:
+    def cells(
+        self, row: Row, converters: dict[str, Callable[[Cell], Any]]
+    ) -> tuple[Row, list[tuple[str, str]]]:
         """Convert the named cells of a row: (values, [(header, message), ...])."""
-        values, errors = {}, []
+        values: Row = {}
+        errors: list[tuple[str, str]] = []
         for name, convert in converters.items():
             try:
                 values[name] = convert(row.get(name))
@@ -108,7 +122,7 @@ class Spec:
                 errors.append((self.column(name).header_ko, str(exc)))
         return values, errors
 
-    def export_rows(self, queryset) -> Iterator[list]:
+    def export_rows(self, queryset: QuerySet[Any]) -> Iterator[list[Any]]:
         """Rows in the import's own columns, read with one query: an export imports back."""
         paths = [column.export or column.name for column in self.columns]
         formats = [column.export_as for column in self.columns]
@@ -120,7 +134,7 @@ class Spec:
             ]
 
 
-def normalise_header(header) -> str:
+def normalise_header(header: Cell) -> str:
     return re.sub(r"[\s*]", "", text(header)).casefold()
 
 
@@ -141,6 +155,6 @@ def all_specs() -> dict[str, Spec]:
     return dict(_REGISTRY)
 
 
-def kind_choices() -> list[tuple[str, str]]:
+def kind_choices() -> "list[tuple[str, StrOrPromise]]":
     """(kind, label) of every registered kind, for model and form choices."""
     return [(spec.kind, spec.label) for spec in _REGISTRY.values()]

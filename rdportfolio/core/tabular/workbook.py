@@ -33,6 +33,7 @@ def workbook_sheets(content: bytes) -> list[tuple[str, str]]:
     workbook with a sheet named after no kind, or two sheets of one kind, or none with rows."""
     known = _names_of_kinds()
     order = list(all_specs())
+    seen: dict[str, str]  # kind: the sheet that holds it
     sheets, unknown, seen = [], [], {}
     for name, has_rows in sheet_names(content).items():
         kind = known.get(normalise_header(name))

@@ -8,23 +8,30 @@ without building a model instance per row. 100,000 budget lines took 13 s throug
 """
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from operator import itemgetter
+from typing import Any, Self
 
 import django.dispatch
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from ..history import history_copy
 from .planning import Plan, import_plan, plans_differ
-from .specs import Spec
+from .specs import Row, Spec
 
 # Sent inside the writing transaction once per written file (bulk writes send no post_save):
 # whoever keeps figures derived from these rows marks them stale here. Arguments: kind, count.
 rows_imported = django.dispatch.Signal()
 
 BATCH_SIZE = 2000
+
+_Column = tuple[str, Any, Callable[[Any], Any] | None]  # (attname, default, prepare)
+_Updated = list[tuple[Any, Row, Row]]  # (pk, previous values, values) of each updated row
+_User = AbstractBaseUser | None  # who the history names
 
 # Field types psycopg writes as they come from the converters (int, str, bool, dates); any
 # other type goes through the field's own get_db_prep_save.
@@ -51,7 +58,7 @@ _PLAIN_TYPES = {
 
 
 @transaction.atomic
-def plan_write(*, spec: Spec, plan: Plan, user, reason: str) -> None:
+def plan_write(*, spec: Spec, plan: Plan, user: _User, reason: str) -> None:
     """Insert and update the plan's rows in bulk, with a history row each naming ``reason``.
 
     ``spec.after_write`` then gets ``created`` as (pk, values) and ``updated`` as
@@ -63,7 +70,9 @@ def plan_write(*, spec: Spec, plan: Plan, user, reason: str) -> None:
     _plan_write_rest(spec, plan, created_ids, user=user, reason=reason, now=now)
 
 
-def _plan_write_rest(spec: Spec, plan: Plan, created_ids: list, *, user, reason: str, now):
+def _plan_write_rest(
+    spec: Spec, plan: Plan, created_ids: list[Any], *, user: _User, reason: str, now: datetime
+) -> None:
     """What follows the new rows: their history, the updates and theirs, the kind's hook."""
     model = spec.model
     history_copy(model, created_ids, history_type="+", when=now, user=user, reason=reason)
@@ -102,7 +111,7 @@ def import_written(
     file_format: str,
     checked_signature: str,
     checked_creates: int,
-    user,
+    user: _User,
     reason: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Plan, list[int]]:
@@ -140,11 +149,11 @@ def import_written(
 class _PerRow:
     """A default that is new for each row (a callable default, such as a fresh UUID)."""
 
-    def __init__(self, make):
+    def __init__(self, make: Callable[[], Any]) -> None:
         self.make = make
 
 
-def _column_plan(model, now, reason):
+def _column_plan(model: type[Any], now: datetime, reason: str) -> list[_Column]:
     """For each column of a new row: its attribute name, the value when the file gives none
     (a :class:`_PerRow` when each row needs its own), and how to prepare a value for the
     database (None: as it is)."""
@@ -152,6 +161,7 @@ def _column_plan(model, now, reason):
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
+        default: Any
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             default = now
         elif field.attname == "source":
@@ -160,14 +170,14 @@ def _column_plan(model, now, reason):
             default = _PerRow(field.get_default)
         else:
             default = field.get_default()
-        prepare = None
+        prepare: Callable[[Any], Any] | None = None
         if field.get_internal_type() not in _PLAIN_TYPES:
             prepare = lambda value, field=field: field.get_db_prep_save(value, connection)  # noqa: E731
         plan.append((field.attname, default, prepare))
     return plan
 
 
-def rows_create(model, rows: list[dict], *, now, reason: str = "") -> list:
+def rows_create(model: type[Any], rows: list[Row], *, now: datetime, reason: str = "") -> list[Any]:
     """Insert ``rows`` (field values by attribute name); returns their primary keys in order.
 
     Fields a row does not give take their defaults (timestamps ``now``, ``source`` the
@@ -201,16 +211,20 @@ class CreateStream:
     fields; the others take their defaults, as in :func:`rows_create`.
     """
 
-    def __init__(self, model, *, now, reason: str, most: int):
+    def __init__(self, model: type[Any], *, now: datetime, reason: str, most: int) -> None:
         self.model, self.most = model, most
         self.columns = _column_plan(model, now, reason)
-        self.ids: list = []
+        self.ids: list[Any] = []
         self.overflow = False
-        self._reserved: list = []
-        self._cursor = self._copy_block = self._copy = self._format = None
+        self._reserved: list[Any] = []
+        # Set while the COPY is open: Django's cursor, psycopg's COPY, how a row is laid out.
+        self._cursor: Any = None
+        self._copy_block: Any = None
+        self._copy: Any = None
+        self._format: Any = None
 
     @contextlib.contextmanager
-    def opened(self):
+    def opened(self) -> Iterator[Self]:
         """Reserve the ids and hold the ``COPY`` open while the block writes."""
         quote = connection.ops.quote_name
         table = self.model._meta.db_table
@@ -239,7 +253,7 @@ class CreateStream:
             if self._copy is not None:
                 self._copy_block.__exit__(None, None, None)
 
-    def write(self, values: dict) -> None:
+    def write(self, values: Row) -> None:
         if len(self.ids) == len(self._reserved):
             self.overflow = True
             return
@@ -249,7 +263,7 @@ class CreateStream:
         self._copy.write_row(self._format(pk, values))
         self.ids.append(pk)
 
-    def _start(self, first: dict) -> None:
+    def _start(self, first: Row) -> None:
         """Open the COPY with the columns of the first row; build how each row is laid out."""
         model, columns = self.model, self.columns
         # Every converted row has the same keys: the given columns come from each row in one
@@ -264,7 +278,7 @@ class CreateStream:
         plain = not any(prepare for _name, prepare in given) and len(given) > 1
         per_row = any(isinstance(default, _PerRow) for _n, default, _p in fixed)
 
-        def rest():
+        def rest() -> list[Any]:
             return [
                 (default.make() if isinstance(default, _PerRow) else default)
                 if prepare is None
@@ -275,7 +289,7 @@ class CreateStream:
         constants = None if per_row else rest()
         width = len(first)
 
-        def layout(pk, values):
+        def layout(pk: Any, values: Row) -> list[Any]:
             if len(values) != width:
                 raise ValueError("the converted rows do not all have the same fields")
             if plain:
@@ -304,7 +318,9 @@ class CreateStream:
 _BINARY = {16: bool, 20: int, 21: int, 23: int, 25: str, 1043: str, 1082: date, 1184: datetime}
 
 
-def _binary_types(cursor, table: str, columns: list[str], first_row: list) -> list[int] | None:
+def _binary_types(
+    cursor: CursorWrapper, table: str, columns: list[str], first_row: list[Any]
+) -> list[int] | None:
     """The oids of ``columns`` when every one has a binary form here and the first row's
     values are of its Python type (or None); else None, and the COPY is text.
 
@@ -315,7 +331,7 @@ def _binary_types(cursor, table: str, columns: list[str], first_row: list) -> li
         [connection.ops.quote_name(table)],
     )
     oids = dict(cursor.fetchall())
-    types = [oids.get(column) for column in columns]
+    types: list[Any] = [oids.get(column) for column in columns]  # an oid each, or None
     for oid, value in zip(types, first_row, strict=True):
         kind = _BINARY.get(oid)
         # bool is an int, and datetime a date: each must be exactly its column's type.
@@ -324,7 +340,7 @@ def _binary_types(cursor, table: str, columns: list[str], first_row: list) -> li
     return types
 
 
-def _rows_update(model, fields: list[str], updated: list, *, now) -> None:
+def _rows_update(model: type[Any], fields: list[str], updated: _Updated, *, now: datetime) -> None:
     """Set ``fields`` (and ``updated_at``) of each (pk, previous, values) row."""
     has_updated_at = any(f.attname == "updated_at" for f in model._meta.concrete_fields)
     if connection.vendor != "postgresql":

@@ -45,7 +45,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {username:<10} {password:<22} {role}")
                 self.stdout.write(f"  API token of the analyst: {DEMO_ANALYST_TOKEN}")
                 # Blind reviews need reviewers, who exist only with the demo logins.
-                created = demo_evaluation_ensure()
-                self.stdout.write(f"Demo evaluation round: {created} assignments created.")
+                assignments = demo_evaluation_ensure()
+                self.stdout.write(f"Demo evaluation round: {assignments} assignments created.")
             else:
                 self.stdout.write("No demo logins: RDP_DEMO_LOGINS is off (production).")

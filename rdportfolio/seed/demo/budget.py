@@ -8,6 +8,7 @@ international spending of 342 billion won (6% of 5.7 trillion) in 2023.
 """
 
 import random
+from typing import Any
 
 from budgets.models import Basis
 from programs.models import Track
@@ -128,7 +129,8 @@ def _lines_of_year(
     p: DemoProject, year: int, basis: str, amount: int, international: int, factor, weights
 ):
     """The lines of one project, year and basis: (partner name or None, field values)."""
-    rows, planned_parts = [], {}
+    rows: list[tuple[str | None, dict[str, Any]]] = []
+    planned_parts: dict[str, int] = {}
     domestic = amount - international
     if domestic:
         rows.append(

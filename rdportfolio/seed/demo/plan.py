@@ -175,7 +175,7 @@ def demo_status_history(technologies: list[dict]) -> list[tuple[str, str, dateti
     Legacy technologies were under way before the strategy; some reach the market in 2025-2026.
     """
     rng = random.Random(RANDOM_SEED + 1)  # noqa: S311 - reproducible demo data
-    history = []
+    history: list[tuple[str, str, datetime.date]] = []
 
     def day(year: int, last_month: int = 10) -> datetime.date:
         return datetime.date(year, rng.randint(2, last_month), rng.randint(1, 28))
@@ -255,7 +255,7 @@ def _partners(
             weights=list(COUNTRY_WEIGHTS.values()),
             k=rng.choice([1, 1, 2, 2, 3]),
         )
-    partners = []
+    partners: list[tuple[str, str]] = []
     for position, country in enumerate(partner_countries):
         name = rng.choice(institutions_by_country[country])
         role = CollaborationRole.LEAD_PARTNER if position == 0 else rng.choice(SECOND_ROLES)
