@@ -114,6 +114,13 @@ class SnapshotStream:
             self._snapshot.close()
 
     def close(self) -> None:
+        # The rows first, then the snapshot. An abandoned download leaves its generators
+        # suspended, and their cursor open, until the garbage collector comes by: on SQLite
+        # the open statement kept its lock past the connection's close, and every write
+        # answered "database is locked" for minutes.
+        close_chunks = getattr(self._chunks, "close", None)
+        if close_chunks is not None:
+            close_chunks()
         self._snapshot.close()
 
 
