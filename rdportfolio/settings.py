@@ -98,7 +98,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "rdportfolio.urls"
 WSGI_APPLICATION = "rdportfolio.wsgi.application"
-ASGI_APPLICATION = "rdportfolio.asgi.application"
 
 TEMPLATES = [
     {
@@ -117,9 +116,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-if EMBEDDED:
+if EMBEDDED:  # a writer waits its turn up to 30 s (imports take turns: core/turns.py)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": env.db_url_config(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 else:
     DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if EMBEDDED else 60)

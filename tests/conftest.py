@@ -63,6 +63,8 @@ def django_db_setup(
     """
     from django.test.utils import setup_databases, teardown_databases
 
+    if os.environ.get("RDP_TEST_SQLITE_FILE"):  # SQLite's own locking, as the embedded mode has
+        settings.DATABASES["default"]["TEST"]["NAME"] = os.environ["RDP_TEST_SQLITE_FILE"]
     with django_db_blocker.unblock():
         config = setup_databases(
             verbosity=request.config.option.verbose,

@@ -14,10 +14,15 @@ from django.utils.translation import gettext as _
 from rdportfolio.core import tabular
 from rdportfolio.core.jobs import MAX_ATTEMPTS, JobQueue
 from rdportfolio.core.leases import progress_aside
+from rdportfolio.core.turns import write_turn
 
 from .models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
+
+# Every confirmed import writes in this one turn: a workbook writes several kinds, and
+# imports are few (a turn per kind would add an order to keep, for nothing measurable).
+IMPORT_TURN = "rdportfolio.imports"
 
 
 def _gave_up(job) -> dict:
@@ -169,8 +174,8 @@ def import_job_execute(*, job_id: int) -> ImportJob:
 
     The worker first claims the job: a waiting one, or one whose worker's lease ran out
     (checking writes nothing, and writing is one transaction, rolled back when its worker
-    died). Checking runs outside any transaction so that its progress shows while it runs;
-    writing is one transaction: every row or none.
+    died). A check runs outside any transaction; a confirmed import checks again and writes
+    in one transaction, in turn with the other imports: every row or none.
     """
     claimed = IMPORT_JOBS.claim(job_id)
     # The check it confirms comes along, without its copy of the file (3.8 MB for 100,000
@@ -205,7 +210,7 @@ def job_progress(job: ImportJob):
 
 def _import_job_carry_out(job: ImportJob) -> ImportJob:
     progress, deadline = job_progress(job)
-    if not job.dry_run and job.confirms_id is not None and tabular.streams(job.spec):
+    if not job.dry_run and job.confirms_id is not None:
         return _import_job_check_and_write(job, deadline)
     try:
         with override(job.language):
@@ -234,39 +239,20 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
     counts = _counts(plan)
     if plan.error_count:
         return _import_finish(job, status=ImportStatus.REFUSED, **counts)
-    if job.dry_run:
-        return _import_finish(
-            job, status=ImportStatus.CHECKED, signature=plan.signature(), **counts
-        )
-    if job.confirms_id is not None:
-        changed = tabular.plans_differ(cast(ImportJob, job.confirms).signature, plan)
-        if changed:
-            return _import_finish(job, status=ImportStatus.REFUSED, **_changed_since(job, changed))
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING)
-    try:
-        with transaction.atomic():
-            tabular.plan_write(
-                spec=job.spec, plan=plan, user=job.requested_by, reason=f"Import #{job.pk}"
-            )
-    except Exception as exc:
-        logger.exception("import %s failed while writing; nothing was written", job.pk)
-        return _import_finish(
-            job,
-            status=ImportStatus.FAILED,
-            message=f"Nothing was written: {type(exc).__name__}: {exc}",
-            **counts,
-        )
-    return _import_finish(job, status=ImportStatus.SUCCEEDED, **counts)
+    return _import_finish(job, status=ImportStatus.CHECKED, signature=plan.signature(), **counts)
 
 
 def _import_job_check_and_write(job: ImportJob, deadline: float) -> ImportJob:
-    """A confirmed import of a kind that writes while it checks (budget lines on PostgreSQL):
-    one pass, one transaction; refused, with nothing written, if a row has an error or
-    changed since the check."""
+    """A confirmed import: checked again and written in one transaction, in turn with every
+    other import (two editors confirming the same rows at once: the second reads what the
+    first wrote); refused, with nothing written, if a row has an error or changed since the
+    check. Kinds that write while they check (budget lines on PostgreSQL) do it in one pass."""
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING)
     jobs = ImportJob.objects.filter(pk=job.pk)
+    checked = cast(ImportJob, job.confirms)  # only a confirmed import comes here
+    reason = f"Import #{job.pk}"
     try:
-        with progress_aside(jobs) as note, override(job.language), transaction.atomic():
+        with progress_aside(jobs) as note, override(job.language), write_turn(IMPORT_TURN):
 
             def progress(done: int, total: int) -> None:
                 note(done, total)
@@ -277,11 +263,10 @@ def _import_job_check_and_write(job: ImportJob, deadline: float) -> ImportJob:
                 spec=job.spec,
                 content=bytes(job.content),
                 file_format=job.file_format,
-                # Only a confirmed import comes here (_import_job_carry_out): it confirms a check.
-                checked_signature=cast(ImportJob, job.confirms).signature,
-                checked_creates=cast(ImportJob, job.confirms).created_count,
+                checked_signature=checked.signature,
+                checked_creates=checked.created_count,
                 user=job.requested_by,
-                reason=f"Import #{job.pk}",
+                reason=reason,
                 progress=progress,
             )
     except tabular.FileRefused as refused:

@@ -10,14 +10,15 @@ sheet with an error, or a sheet whose rows changed since the check, rolls back t
 import logging
 from typing import cast
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from rdportfolio.core import tabular
+from rdportfolio.core.turns import write_turn
 
 from .models import ImportJob, ImportStatus
 from .services import (
+    IMPORT_TURN,
     ImportTooSlow,
     _counts,
     _import_finish,
@@ -41,7 +42,8 @@ def workbook_carry_out(job: ImportJob) -> ImportJob:
     if not job.dry_run:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING)
     try:
-        with override(job.language), transaction.atomic():
+        # A check writes too, then rolls back: in turn with the imports, like them.
+        with override(job.language), write_turn(IMPORT_TURN):
             for sheet, kind in tabular.workbook_sheets(content):
                 spec = tabular.spec_for(kind)
                 plan = tabular.import_plan(

@@ -21,7 +21,7 @@ from .specs import (
     spec_for,
 )
 from .workbook import WORKBOOK, is_workbook, workbook_sheets, workbook_template
-from .writing import import_written, plan_write, rows_create, rows_imported, streams
+from .writing import import_written, plan_write, rows_create, rows_imported
 
 __all__ = [
     "WORKBOOK",
@@ -46,7 +46,6 @@ __all__ = [
     "rows_create",
     "rows_imported",
     "spec_for",
-    "streams",
     "template_file",
     "workbook_sheets",
     "workbook_template",

@@ -95,11 +95,6 @@ def _plan_write_rest(
     rows_imported.send(sender=model, kind=spec.kind, count=len(created_ids) + len(updated))
 
 
-def streams(spec: Spec) -> bool:
-    """Whether a confirmed import of this kind writes while it checks (:func:`import_written`)."""
-    return spec.existing_up_front is not None and connection.vendor == "postgresql"
-
-
 class _Abandoned(Exception):
     """The pass found errors, or rows changed since the check: its writes are rolled back."""
 
@@ -115,17 +110,20 @@ def import_written(
     reason: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Plan, list[int]]:
-    """Check a confirmed file again and write it in the same pass, in one transaction.
+    """Check a confirmed file again and write it, in one transaction.
 
-    The check runs in Python while PostgreSQL stores the rows already checked: 100,000
-    budget lines took the check's time and the write's one after the other; in one pass
-    the two overlap. Returns the plan and the numbers of the rows that changed since the
-    check (``checked_signature``, which found ``checked_creates`` new rows); when the plan
-    has errors or rows changed, nothing is written. ``progress`` must not use the database:
-    its connection is busy with the COPY.
+    Returns the plan and the numbers of the rows that changed since the check
+    (``checked_signature``, which found ``checked_creates`` new rows); when the plan has
+    errors or rows changed, nothing is written. On PostgreSQL, kinds that read their rows
+    up front (budget lines) do it in one pass: PostgreSQL stores the rows checked while
+    Python checks the next (100,000 budget lines took the check's time and the write's one
+    after the other), and ``progress`` must not use the database, busy with the COPY.
     """
     now = timezone.now()
-    stream = CreateStream(spec.model, now=now, reason=reason, most=checked_creates)
+    streams = spec.existing_up_front is not None and connection.vendor == "postgresql"
+    stream = (
+        CreateStream(spec.model, now=now, reason=reason, most=checked_creates) if streams else None
+    )
     try:
         with transaction.atomic():
             plan = import_plan(
@@ -136,11 +134,14 @@ def import_written(
                 stream=stream,
             )
             changed = plans_differ(checked_signature, plan)
-            if stream.overflow and not changed:  # more new rows than the check found
+            if stream is not None and stream.overflow and not changed:  # more new rows
                 changed = [number for number, _values in plan.create]
             if plan.error_count or changed:
                 raise _Abandoned
-            _plan_write_rest(spec, plan, stream.ids, user=user, reason=reason, now=now)
+            if stream is None:
+                plan_write(spec=spec, plan=plan, user=user, reason=reason)
+            else:
+                _plan_write_rest(spec, plan, stream.ids, user=user, reason=reason, now=now)
     except _Abandoned:
         return plan, changed
     return plan, []
