@@ -21,6 +21,7 @@ from rdportfolio.core.admin import (
     won_column,
 )
 from rdportfolio.core.admin_paging import LargeTablePaginator
+from rdportfolio.core.admin_stale import UnchangedSinceOpenedForm
 from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
 
@@ -53,7 +54,7 @@ def _line_figure(values: Mapping[str, Any]) -> LineFigure:
     return line_figure(*cast(Iterator[Any], (values.get(name) for name in LINE_FIELDS)))
 
 
-class FigureMoveConfirmForm(forms.ModelForm):
+class FigureMoveConfirmForm(UnchangedSinceOpenedForm):
     """A form whose save may move a year's KPI figure: refused, with the move said, until
     the editor ticks the confirmation (figures.CONFIRM_POINTS)."""
 
@@ -70,8 +71,7 @@ class FigureMoveConfirmForm(forms.ModelForm):
         raise NotImplementedError
 
     def clean(self):
-        # A ModelForm's clean() returns its cleaned_data (the stubs allow a form's None).
-        cleaned_data = cast(dict[str, Any], super().clean())
+        cleaned_data = super().clean()
         if not self.errors:
             moves = self.moves(cleaned_data)
             if moves and not cleaned_data.get(CONFIRM_FIELD):

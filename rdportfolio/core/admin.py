@@ -22,6 +22,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import tabular
 from .admin_delete import delete_selected_in_bulk
+from .admin_stale import UnchangedSinceOpenedForm, UnchangedSinceOpenedMixin
 from .exports import file_response
 from .history import bulk_delete_with_history
 from .models import rows_copy
@@ -92,13 +93,15 @@ class NamedCellsMixin(_InlineBase):
         return Named
 
 
-class PortfolioModelAdmin(WonInputMixin, _HistoryAdmin):
+class PortfolioModelAdmin(UnchangedSinceOpenedMixin, WonInputMixin, _HistoryAdmin):
     """The base of every portfolio admin: what the row is about first, where it came from last.
 
     The "History" page lists every version of the row with who changed it and when (from
     django-simple-history); users who may change the row can revert to an earlier version.
+    A save from a form opened before someone else's save is refused (admin_stale).
     """
 
+    form = UnchangedSinceOpenedForm
     readonly_fields: ClassVar[tuple[str, ...]] = TIMESTAMPS
 
     def __init__(self, model: type[Model], admin_site: admin.AdminSite) -> None:
@@ -156,15 +159,8 @@ class PortfolioModelAdmin(WonInputMixin, _HistoryAdmin):
             now, user_id = timezone.now(), request.user.pk
             rows_copy(
                 LogEntry,
-                [
-                    "action_time",
-                    "user_id",
-                    "content_type_id",
-                    "object_id",
-                    "object_repr",
-                    "action_flag",
-                    "change_message",
-                ],
+                "action_time user_id content_type_id object_id object_repr action_flag "
+                "change_message".split(),
                 (
                     (now, user_id, content_type.pk, str(pk), name[:200], DELETION, "")
                     for pk, name in names

@@ -1,6 +1,6 @@
 """The blind evaluation in the admin: one table, three views (managers, editors, evaluators)."""
 
-from typing import Any, cast
+from typing import cast
 
 from django import forms
 from django.contrib import admin
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rdportfolio.core import roles
 from rdportfolio.core.admin import NamedCellsMixin, PortfolioModelAdmin
+from rdportfolio.core.admin_stale import UnchangedSinceOpenedForm
 
 from .models import (
     EvaluationAssignment,
@@ -84,7 +85,7 @@ class EvaluationLayerAdmin(PortfolioModelAdmin):
 REVIEW_FIELDS = ("has_conflict", "conflict_statement", "score", "cooperation_essential", "reasons")
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(UnchangedSinceOpenedForm):
     submit = forms.BooleanField(
         label=_("Submit the review"),
         required=False,
@@ -96,8 +97,7 @@ class AssignmentForm(forms.ModelForm):
         fields = ("layer", "technology", "reviewer", *REVIEW_FIELDS)
 
     def clean(self):
-        # A ModelForm's clean() returns its cleaned_data (the stubs allow a form's None).
-        cleaned = cast(dict[str, Any], super().clean())
+        cleaned = super().clean()
         # The model's clean() checks a submission is complete (declaration, score, verdict).
         self.instance.submitting = bool(cleaned.get("submit"))
         return cleaned

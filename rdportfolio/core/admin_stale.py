@@ -1,0 +1,72 @@
+"""An edit made in a form opened before someone else saved the same row is refused, not
+saved over theirs.
+
+Two editors open the same budget line; the first saves; the second, from the form as it
+was, used to overwrite the first without either knowing. The form now carries the row's
+``updated_at`` as it was drawn, and the save compares it with the stored one, the row
+locked for the rest of the save (the admin saves in one transaction), so that two saves
+at the same instant are compared one after the other.
+"""
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+OPENED = "opened_version"
+
+
+class UnchangedSinceOpenedForm(forms.ModelForm):  # type: ignore[type-arg] # any model
+    """A model form refused if its row was saved by anyone after the form was drawn."""
+
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and getattr(self.instance, "updated_at", None):
+            self.fields[OPENED].initial = self.instance.updated_at.isoformat()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())  # a ModelForm's: its cleaned_data
+        opened = cleaned.get(OPENED)
+        if self.instance.pk is None or not opened:
+            return cleaned
+        stored = (
+            type(self.instance)
+            ._default_manager.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if stored is not None and stored.isoformat() != opened:
+            when = formats.date_format(timezone.localtime(stored), "DATETIME_FORMAT")
+            raise ValidationError(
+                _(
+                    "Someone else saved this record at %(when)s, after you opened it: your "
+                    "changes were not saved. Open the record again to see theirs, then make "
+                    "yours."
+                ),
+                code="stale",
+                params={"when": when},
+            )
+        return cleaned
+
+
+class UnchangedSinceOpenedMixin:
+    """For a ModelAdmin whose form is an :class:`UnchangedSinceOpenedForm`: the row's version
+    travels in the change form, as a hidden input at the end of its last fieldset."""
+
+    form: type[forms.ModelForm]  # type: ignore[type-arg]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc] # ModelAdmin's
+        if obj is None or OPENED not in self.form.base_fields:
+            return fieldsets
+        if OPENED in flatten_fieldsets(fieldsets):
+            return fieldsets
+        *first, (name, options) = fieldsets
+        return [*first, (name, {**options, "fields": [*options["fields"], OPENED]})]
