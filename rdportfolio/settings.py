@@ -278,8 +278,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "rdportfolio.core.api_schema.PortfolioAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-_ENUMS = "scenarios.models.ScenarioStatus scenarios.models.ResultStatus"
-_ENUMS += " kpi.models.ShareStatus kpi.models.RunStatus models.Basis models.TotalBasis"
+_ENUMS = "scenarios.models.ScenarioStatus scenarios.models.ResultStatus kpi.models.ShareStatus"
+_ENUMS += " kpi.models.RunStatus models.Basis models.TotalBasis"
 SPECTACULAR_SETTINGS = {
     "TITLE": "rdportfolio API",
     "DESCRIPTION": (
@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "ALLOWED_ERROR_STATUS_CODES": "400 401 403 404 405 406 409 415 429 500".split(),
+    "EXCEPTION_HANDLER_CLASS": "rdportfolio.core.api_errors.PortfolioExceptionHandler",
 }
 # Throttle counts must be shared by every web process: Redis when CACHE_URL is set. Without
 # it each process counts on its own (n processes let n times the rate through). When Redis is
@@ -348,9 +349,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 X_FRAME_OPTIONS = "DENY"
 # Only our own static files run: no inline script, event handler or style (stored text that
-# slipped through as HTML could not act), no other host. The admin's change list writes one
-# fixed <style> when it has no actions: allowed by its hash. Violations are reported to
-# /csp-report/ and logged, so a page the policy breaks is noticed.
+# slipped through as HTML could not act), no other host; the admin's one fixed <style> by its
+# hash. Violations are logged through /csp-report/, so a page the policy breaks is noticed.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

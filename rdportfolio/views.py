@@ -1,10 +1,11 @@
 import json
 import logging
+import sys
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -13,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from health_check.views import HealthCheckView
+
+from rdportfolio.core.api_errors import RETRY_SECONDS, UNAVAILABLE
 
 
 @require_GET
@@ -116,6 +119,18 @@ def not_found(request, exception):
 
 
 def server_error(request):
+    """An error of ours (500), or the database out of reach (503, to try again shortly: an
+    outage, or SQLite's write lock held past its wait). Pages drawn without the database:
+    no user, no session, only the request's language."""
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
     if request.path.startswith("/api/"):
+        if unavailable:
+            response = _api_error(503, "server_error", "unavailable", UNAVAILABLE)
+            response["Retry-After"] = str(RETRY_SECONDS)
+            return response
         return _api_error(500, "server_error", "error", "A server error occurred.")
-    return defaults.server_error(request)
+    if not unavailable:
+        return defaults.server_error(request)
+    page = defaults.server_error(request, template_name="503.html")
+    page.status_code, page["Retry-After"] = 503, str(RETRY_SECONDS)
+    return page

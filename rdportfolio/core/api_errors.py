@@ -1,0 +1,27 @@
+"""The API's errors: drf-standardized-errors' shape, and the database out of reach as 503.
+
+Without this a database outage answered 500 "Server Error", which a client takes for a bug
+on our side; 503 with Retry-After says to try again, and clients that retry (urllib3's
+Retry, requests' adapters) do.
+"""
+
+from django.db import InterfaceError, OperationalError
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework import exceptions
+
+UNAVAILABLE = "The database cannot be reached just now: try again in a minute."
+RETRY_SECONDS = 30
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = UNAVAILABLE
+    default_code = "unavailable"
+    wait = RETRY_SECONDS  # drf-standardized-errors sends it as Retry-After
+
+
+class PortfolioExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return DatabaseUnavailable()
+        return super().convert_known_exceptions(exc)
