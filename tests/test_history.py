@@ -1,5 +1,7 @@
 """Audit history: every core model keeps its versions, with who and when; editors revert."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -144,8 +146,13 @@ def test_editors_revert_to_an_earlier_version(ministry_editor):
     url = reverse(
         "admin:technologies_technology_simple_history", args=[technology.pk, original.history_id]
     )
-    assert client.get(url).status_code == 200
-    response = client.post(url, technology_form(technology, name_en="Original"))
+    page = client.get(url)
+    assert page.status_code == 200
+    # The version the form carries is the stored row's, not the old one's it shows.
+    opened = re.search(r'name="opened_version" value="([^"]+)"', page.content.decode())
+    assert opened and opened.group(1) == technology.updated_at.isoformat()
+    form = {**technology_form(technology, name_en="Original"), "opened_version": opened.group(1)}
+    response = client.post(url, form)
     assert response.status_code == 302
     technology.refresh_from_db()
     assert technology.name_en == "Original"

@@ -27,21 +27,26 @@ class UnchangedSinceOpenedForm(forms.ModelForm):  # type: ignore[type-arg] # any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is not None and getattr(self.instance, "updated_at", None):
-            self.fields[OPENED].initial = self.instance.updated_at.isoformat()
+        if self.is_bound or self.instance.pk is None or not hasattr(self.instance, "updated_at"):
+            return
+        # The stored row's, not the instance's: a revert draws the form from an old version.
+        stored = self._stored_updated_at()
+        self.fields[OPENED].initial = stored.isoformat() if stored else ""
+
+    def _stored_updated_at(self, *, lock: bool = False) -> Any:
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        return (
+            (rows.select_for_update() if lock else rows)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = cast(dict[str, Any], super().clean())  # a ModelForm's: its cleaned_data
         opened = cleaned.get(OPENED)
         if self.instance.pk is None or not opened:
             return cleaned
-        stored = (
-            type(self.instance)
-            ._default_manager.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("updated_at", flat=True)
-            .first()
-        )
+        stored = self._stored_updated_at(lock=True)
         if stored is not None and stored.isoformat() != opened:
             when = formats.date_format(timezone.localtime(stored), "DATETIME_FORMAT")
             raise ValidationError(
