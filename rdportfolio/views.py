@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views import defaults
@@ -129,8 +129,13 @@ def server_error(request):
             response["Retry-After"] = str(RETRY_SECONDS)
             return response
         return _api_error(500, "server_error", "error", "A server error occurred.")
-    if not unavailable:
-        return defaults.server_error(request)
-    page = defaults.server_error(request, template_name="503.html")
-    page.status_code, page["Retry-After"] = 503, str(RETRY_SECONDS)
+    try:
+        page = defaults.server_error(
+            request, template_name="503.html" if unavailable else "500.html"
+        )
+    except Exception:  # the page itself failed (its static files missing, say): a plain one
+        logging.getLogger(__name__).exception("the error page could not be drawn")
+        page = HttpResponseServerError(f"<h1>{UNAVAILABLE if unavailable else 'Server Error'}</h1>")
+    if unavailable:
+        page.status_code, page["Retry-After"] = 503, str(RETRY_SECONDS)
     return page

@@ -27,6 +27,19 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def collected_static(folder: Path) -> dict[str, str]:
+    """Production's static files in ``folder``, as its image has them (``collectstatic``): the
+    environment that gives them to a process started with production settings."""
+    environment = {"STATIC_ROOT": str(folder), "DEBUG": "false"}
+    subprocess.run(  # noqa: S603 - our own program, fixed arguments
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, "SECRET_KEY": "test-static", **environment},
+        check=True,
+    )
+    return environment
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -4,11 +4,9 @@ Error (500)". gunicorn as production runs it, its database at a port where none 
 
 import http.client
 import json
-import os
-import subprocess
-import sys
+import socket
 
-from tests.processes import ROOT, free_port, gunicorn, stop, wait_for
+from tests.processes import collected_static, free_port, gunicorn, stop, wait_for
 
 
 def _get(port, path, language="en"):
@@ -36,15 +34,12 @@ def _answers(port):
 
 def test_every_page_says_the_database_is_unreachable_and_to_try_again(tmp_path):
     port = free_port()
-    dead = f"postgres://postgres@127.0.0.1:{free_port()}/rdportfolio"
-    # Production's static files, as its image has them (the pages' look comes from them).
-    production = {"DATABASE_URL": dead, "STATIC_ROOT": str(tmp_path / "static"), "DEBUG": "false"}
-    subprocess.run(  # noqa: S603 - our own program, fixed arguments
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env={**os.environ, "SECRET_KEY": "test-outage", **production},
-        check=True,
-    )
+    # A port held by this test and listening to nothing: connections to it are refused, and
+    # no other test's server can take it meanwhile.
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    dead = f"postgres://postgres@127.0.0.1:{held.getsockname()[1]}/rdportfolio"
+    production = {"DATABASE_URL": dead, **collected_static(tmp_path / "static")}
     server = gunicorn(port, env=production, log=tmp_path / "gunicorn.log")
     try:
         assert wait_for(lambda: _answers(port), timeout=30, what="gunicorn") == 503
@@ -61,4 +56,5 @@ def test_every_page_says_the_database_is_unreachable_and_to_try_again(tmp_path):
         assert json.loads(body)["errors"][0]["code"] == "unavailable"
     finally:
         stop(server)
+        held.close()
     assert "OperationalError" in (tmp_path / "gunicorn.log").read_text()  # logged for staff

@@ -20,10 +20,15 @@ from django.utils.translation import gettext_lazy as _
 OPENED = "opened_version"
 
 
+class _Version(forms.CharField):
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False  # not an edit: a form whose own fields are unchanged saves nothing
+
+
 class UnchangedSinceOpenedForm(forms.ModelForm):  # type: ignore[type-arg] # any model
     """A model form refused if its row was saved by anyone after the form was drawn."""
 
-    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    opened_version = _Version(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.processes import free_port, gunicorn, stop, wait_for
+from tests.processes import collected_static, free_port, gunicorn, stop, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,11 +30,15 @@ def _answers(port: int) -> bool:
 
 def test_gunicorn_sends_the_security_headers_and_no_server_banner(on_postgresql, tmp_path):
     port = free_port()
-    server = gunicorn(port, env={}, log=tmp_path / "gunicorn.log")
+    server = gunicorn(
+        port, env=collected_static(tmp_path / "static"), log=tmp_path / "gunicorn.log"
+    )
     try:
         wait_for(lambda: _answers(port), timeout=30, what="gunicorn")
         for path in ("/accounts/login/", "/admin/login/", "/api/v1/docs/", "/no-such-page/"):
             response = _get(port, path)
+            # The pages themselves, not error pages in their place.
+            assert response.status == (404 if path == "/no-such-page/" else 200), path
             assert "gunicorn" not in (response.getheader("Server") or "").lower(), path
             policy = response.getheader("Content-Security-Policy") or ""
             assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, path
