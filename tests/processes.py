@@ -34,7 +34,13 @@ def collected_static(folder: Path) -> dict[str, str]:
     subprocess.run(  # noqa: S603 - our own program, fixed arguments
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
-        env={**os.environ, "SECRET_KEY": "test-static", **environment},
+        # Production settings (a database named, never reached): the manifest storage.
+        env={
+            "DATABASE_URL": "postgres://unused@127.0.0.1:1/unused",
+            **os.environ,
+            "SECRET_KEY": "test-static",
+            **environment,
+        },
         check=True,
     )
     return environment
