@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from typing import Any, TypeGuard
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
@@ -87,7 +89,15 @@ def copy_select(
     queryset: QuerySet[Any], paths: list[str], kinds: list[str]
 ) -> tuple[str, tuple[Any, ...]]:
     """One SELECT over ``queryset.values_list(*paths)`` that formats each column for CSV."""
-    inner, params = queryset.values_list(*paths).query.sql_with_params()
+    query, empty = queryset.values_list(*paths).query, ""
+    try:
+        inner, params = query.sql_with_params()
+    except EmptyResultSet:
+        # A filter Django knows matches nothing (an unknown id, a year beyond any integer)
+        # has no SQL of its own: the same columns over no rows, as the JSON's empty list.
+        query = query.clone()
+        query.where, empty = WhereNode(), " WHERE false"
+        inner, params = query.sql_with_params()
     names = [f"c{i}" for i in range(len(paths))]
     expressions = []
     for name, kind in zip(names, kinds, strict=True):
@@ -97,7 +107,7 @@ def copy_select(
         else:
             expressions.append(_FORMATS[kind].format(c=name))
     # Only our own column names and format templates are put into the text; values stay params.
-    sql = f"SELECT {', '.join(expressions)} FROM ({inner}) AS q ({', '.join(names)})"  # noqa: S608
+    sql = f"SELECT {', '.join(expressions)} FROM ({inner}) AS q ({', '.join(names)}){empty}"  # noqa: S608
     return sql, params
 
 
