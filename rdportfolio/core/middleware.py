@@ -23,16 +23,19 @@ class PermissionsPolicyMiddleware:
 
 
 class NullCharacterMiddleware:
-    """Refuses a query string holding a NUL character with a 400 that names the parameter.
+    """Refuses a path or a query string holding a NUL character with a 400 that names it.
 
     PostgreSQL cannot compare text with NUL in it: such a value, in an admin search or any
-    filter, would otherwise reach the database and come back as a server error.
+    filter, or as the id in an admin URL (``/admin/…/1%00/history/``), would otherwise
+    reach the database and come back as a server error.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path_info:
+            return self.refuse(request, "path")
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return self.refuse(request, name.replace("\x00", "\\0"))
@@ -40,7 +43,7 @@ class NullCharacterMiddleware:
 
     @staticmethod
     def refuse(request: HttpRequest, name: str) -> HttpResponse:
-        detail = f"Null characters are not allowed (parameter {name})."
+        detail = f"Null characters are not allowed ({'the address' if name == 'path' else f'parameter {name}'})."
         if request.path.startswith("/api/"):
             # The API's error shape (drf-standardized-errors).
             body = {

@@ -89,6 +89,27 @@ def test_a_nul_anywhere_is_a_400_in_the_admin_and_the_dashboards(ministry_editor
     assert viewer.get(f"/technologies/?field={nul}").status_code == 400
 
 
+def test_a_nul_in_the_address_is_a_400_on_every_admin_page_and_the_api(ministry_editor, analyst):
+    """A NUL in an id (``/admin/…/1%00/history/``) reached PostgreSQL: 500s on 41 of 133 probes."""
+    from django.contrib import admin
+
+    editor = Client()
+    editor.force_login(ministry_editor)
+    pages = [
+        f"/admin/{model._meta.app_label}/{model._meta.model_name}/1%00/{page}"
+        for model in admin.site._registry
+        for page in ("change/", "history/", "history/1/", "delete/")
+    ]
+    for url in [*pages, "/technologies/1%00/", "/partners/%00/"]:
+        response = editor.get(url)
+        assert response.status_code == 400, url
+        assert b"Null characters are not allowed (the address)" in response.content, url
+    refused = api(analyst).get("/api/v1/projects/1%00/")
+    assert refused.status_code == 400 and errors(refused) == {
+        "path": "Null characters are not allowed (the address)."
+    }
+
+
 def test_the_schema_is_built_once_per_process_and_language(monkeypatch):
     SchemaView.forget()
     builds = []
