@@ -5,6 +5,8 @@ on our side; 503 with Retry-After says to try again, and clients that retry (url
 Retry, requests' adapters) do.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions
@@ -20,8 +22,20 @@ class DatabaseUnavailable(exceptions.APIException):
     wait = RETRY_SECONDS  # drf-standardized-errors sends it as Retry-After
 
 
+class BodyTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+
 class PortfolioExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, OperationalError | InterfaceError):
             return DatabaseUnavailable()
+        if isinstance(exc, RequestDataTooBig):
+            # Django's SuspiciousOperation, a bare 500 through DRF: the client sent too much.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return BodyTooLarge(
+                f"The request body is over {limit:,} bytes: send less at a time, "
+                "or import it as a file (the admin's imports)."
+            )
         return super().convert_known_exceptions(exc)

@@ -132,3 +132,19 @@ def test_the_schema_is_built_once_per_process_and_language(monkeypatch):
     assert len(builds) == 2 and korean.content != first.content
     # Errors are documented once, not per operation and field (the schema was 3 MB).
     assert len(first.content) < 600_000
+
+
+def test_a_json_body_over_the_limit_is_a_413_that_says_so(ministry_editor, settings):
+    """Django's RequestDataTooBig came through DRF as a bare 500."""
+    from partners.models import Institution
+
+    before = Institution.objects.count()
+    body = json.dumps({"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 100_000)})
+    response = api(ministry_editor).post(
+        "/api/v1/institutions/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    (error,) = response.json()["errors"]
+    assert error["code"] == "too_large"
+    assert f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes" in error["detail"]
+    assert Institution.objects.count() == before
