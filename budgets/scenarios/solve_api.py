@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rdportfolio.core.api import DecimalTextField, StrictCharField
+from rdportfolio.core.models import MAX_WON
 
 from .engine import AdjustmentError
 from .models import Scenario
@@ -49,11 +50,16 @@ class SolveSerializer(serializers.Serializer):
         default=Decimal(100),
         help_text="shift: the most of a scope's domestic won that may move in a year, percent.",
     )
+    # Bounded as every amount is (1,000조 won): a limit beyond any budget says nothing more.
     max_add_won = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, help_text="add: the most per scope and year."
+        min_value=0,
+        max_value=MAX_WON,
+        required=False,
+        allow_null=True,
+        help_text="add: the most per scope and year.",
     )
     caps = serializers.DictField(
-        child=serializers.IntegerField(min_value=0),
+        child=serializers.IntegerField(min_value=0, max_value=MAX_WON),
         required=False,
         default=dict,
         help_text="Scope (track or field code) -> the most won over the open years.",

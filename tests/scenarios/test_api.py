@@ -160,6 +160,24 @@ def test_the_solver_answers_readers_and_saves_for_editors(cto_viewer, ministry_e
     assert bad.json()["errors"][0]["attr"] == "caps" and "nope" in bad.json()["errors"][0]["detail"]
 
 
+@pytest.mark.parametrize(
+    ("ask", "attr"),
+    [
+        ({"source": "add", "max_add_won": 10**30}, "max_add_won"),
+        ({"caps": {"leapfrogging": 10**30}}, "caps.leapfrogging"),
+        ({"caps": {"leapfrogging": 10**15 + 1}}, "caps.leapfrogging"),
+    ],
+)
+def test_the_solvers_amounts_are_bounded_as_every_amount_is(ministry_editor, ask, attr):
+    bad = api(ministry_editor).post(
+        f"{URL}solve/", {**ask, "save": True, "name": "x"}, format="json"
+    )
+    assert bad.status_code == 400
+    assert [error["attr"] for error in bad.json()["errors"]] == [attr]
+    assert "1000000000000000" in bad.json()["errors"][0]["detail"]
+    assert not Scenario.objects.filter(name="x").exists()
+
+
 def test_the_list_costs_the_same_queries_at_any_length(ministry_editor):
     client = api(ministry_editor)
     client.post(URL, TWO_STEPS, format="json")
