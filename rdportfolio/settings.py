@@ -127,14 +127,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = not EMBEDDED
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------
+_PASSWORDS = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": _PASSWORDS + "UserAttributeSimilarityValidator"},
+    {"NAME": _PASSWORDS + "MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": _PASSWORDS + "CommonPasswordValidator"},
+    {"NAME": _PASSWORDS + "NumericPasswordValidator"},
 ]
 # django-axes first: a locked-out username/address pair is refused before any password check.
 AUTHENTICATION_BACKENDS = [
@@ -223,31 +221,24 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # worker that died is noticed much sooner by the watchdogs below (leases of under a minute).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 35 * 60}
 # The watchdogs: waiting work whose message was lost, and work whose worker died, go out again.
+# /health/ fails when none ran for three times this (is beat running?).
 RDP_WATCHDOG_SECONDS = env.float("RDP_WATCHDOG_SECONDS", default=30)
 # A worker renews its lease on a run or an import every third of this; past it, the work is
 # taken up again. With the watchdog every 30 s, a dead worker's work resumes within ~75 s.
 RDP_LEASE_SECONDS = env.float("RDP_LEASE_SECONDS", default=45)
 # One queue unless told otherwise (tests and drills give each run a queue of its own).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+_WATCHDOGS = {
+    "share-runs-watchdog": "budgets.kpi.tasks.share_runs_watchdog",
+    "scenario-results-watchdog": "budgets.scenarios.tasks.scenario_results_watchdog",
+    "import-jobs-watchdog": "rdportfolio.imports.tasks.import_jobs_watchdog",
+}
 CELERY_BEAT_SCHEDULE = {
-    "share-nightly": {
+    "share-nightly": {  # 02:30 Seoul time, after the nightly imports
         "task": "budgets.kpi.tasks.recompute_share_nightly",
-        # 02:30 Seoul time, after the nightly imports.
         "schedule": crontab(hour=2, minute=30),
     },
-    "share-runs-watchdog": {
-        "task": "budgets.kpi.tasks.share_runs_watchdog",
-        "schedule": RDP_WATCHDOG_SECONDS,
-    },
-    "scenario-results-watchdog": {
-        "task": "budgets.scenarios.tasks.scenario_results_watchdog",
-        "schedule": RDP_WATCHDOG_SECONDS,
-    },
-    "import-jobs-watchdog": {
-        "task": "rdportfolio.imports.tasks.import_jobs_watchdog",
-        "schedule": RDP_WATCHDOG_SECONDS,
-    },
-}
+} | {name: {"task": task, "schedule": RDP_WATCHDOG_SECONDS} for name, task in _WATCHDOGS.items()}
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
@@ -398,3 +389,5 @@ RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3
 RDP_IMPORT_CONFIRM_MINUTES = env.int("RDP_IMPORT_CONFIRM_MINUTES", default=30)
 # An import job that checks for longer than this stops and fails, saying so.
 RDP_IMPORT_TIME_LIMIT_SECONDS = env.int("RDP_IMPORT_TIME_LIMIT_SECONDS", default=25 * 60)
+# /health/'s details (hosts, queues, errors) for staff and a monitor sending this as a Bearer.
+RDP_HEALTH_TOKEN = env.str("RDP_HEALTH_TOKEN", default="")

@@ -1,3 +1,4 @@
+import asyncio
 import json
 import logging
 import sys
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from health_check.views import HealthCheckView
 
 from rdportfolio.core.api_errors import RETRY_SECONDS, UNAVAILABLE
+from rdportfolio.core.health import Remembered, may_read
 
 
 @require_GET
@@ -52,7 +54,9 @@ def health_checks() -> list:
         broker = settings.CELERY_BROKER_URL
         if broker.startswith("redis"):
             checks.append(("health_check.contrib.redis.Redis", {"client_factory": _broker_client}))
-        checks.append(("health_check.contrib.celery.Ping", {"timeout": timedelta(seconds=2)}))
+        # limit=1: answered as soon as one worker replies, not after the whole timeout.
+        ping = {"timeout": timedelta(seconds=2), "limit": 1}
+        checks += [("health_check.contrib.celery.Ping", ping), "rdportfolio.core.health.Watchdogs"]
     return checks
 
 
@@ -64,11 +68,24 @@ def _broker_client():
 
 class HealthView(HealthCheckView):
     """/health/ for an operator's monitor: the database, the cache, the broker, the workers,
-    the KPI's figures and the import jobs. JSON with ?format=json or Accept: application/json."""
+    beat's watchdogs, the KPI's figures and the import jobs. JSON with ?format=json or Accept:
+    application/json. Anyone else is told ``{"status": "ok"}`` or ``"error"`` (and 500)."""
 
     @property
     def checks(self):
         return health_checks()
+
+    def get_checks(self):
+        return (Remembered(check) for check in super().get_checks())
+
+    async def get(self, request, *args, **kwargs):
+        if await may_read(request):
+            return await super().get(request, *args, **kwargs)
+        results = await asyncio.gather(*(check.get_result() for check in self.get_checks()))
+        failing = any(result.error for result in results)
+        return JsonResponse(
+            {"status": "error" if failing else "ok"}, status=500 if failing else 200
+        )
 
 
 CSP_REPORT_MAX_BYTES = 8192

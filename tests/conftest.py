@@ -106,8 +106,12 @@ def _fast_password_hashing():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Throttle counters live in the cache; user ids repeat between tests.
+    # Throttle counters live in the cache; user ids repeat between tests. /health/ keeps its
+    # results a few seconds per process: each test asks afresh.
+    from rdportfolio.core.health import Remembered
+
     cache.clear()
+    Remembered.kept.clear()
 
 
 @pytest.fixture(autouse=True)

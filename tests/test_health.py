@@ -2,12 +2,20 @@
 
 from datetime import timedelta
 
+import time
+
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
+from health_check.exceptions import ServiceUnavailable
 from django.utils import timezone
 
 from budgets.kpi.models import LATE_AFTER, RunStatus, RunTrigger, ShareRun
-from budgets.kpi.services import share_recompute
+from budgets.kpi.health import ShareFigures
+from budgets.kpi.services import SHARE_RUNS, share_recompute
+from rdportfolio.core import health
+from rdportfolio.core.health import Remembered
+from rdportfolio.core.jobs import WATCHED
 from rdportfolio.imports.models import ImportJob, ImportStatus
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +24,21 @@ DATABASE, KPI, IMPORTS = "Database(alias='default')", "ShareFigures()", "ImportJ
 
 
 def report(client):
-    response = client.get("/health/", {"format": "json"}, secure=True)
+    # As the operator's monitor, with its token: anyone else is told only ok or error. Afresh:
+    # results are kept a few seconds (tested below), and these tests change what is checked.
+    Remembered.kept.clear()
+    response = client.get(
+        "/health/", {"format": "json"}, secure=True, HTTP_AUTHORIZATION=f"Bearer {MONITOR}"
+    )
     return response.status_code, response.json()
+
+
+MONITOR = "a-monitors-token-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _monitor_token(settings):
+    settings.RDP_HEALTH_TOKEN = MONITOR
 
 
 @pytest.fixture
@@ -101,3 +122,78 @@ def test_with_a_broker_the_workers_are_asked(client, with_broker):
     ping = next(key for key in checks if key.startswith("Ping("))
     # No worker runs in this test: the monitor is told so (a real worker: tests/test_drills.py).
     assert (status, checks[ping]) == (500, "Unavailable: Celery workers unavailable")
+
+
+def test_anyone_else_is_told_only_whether_all_is_well(
+    client, no_broker, cto_viewer, ministry_editor, settings
+):
+    share_recompute(trigger=RunTrigger.COMMAND, force=True)
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer wrong"}, {"HTTP_AUTHORIZATION": "Bearer "}):
+        response = client.get("/health/", {"format": "json"}, **headers)
+        assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    ShareRun.objects.update(finished_at=timezone.now() - timedelta(hours=27))
+    Remembered.kept.clear()
+    response = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert (response.status_code, response.json()) == (500, {"status": "error"})
+    # Signed-in staff read the details; a non-staff user does not.
+    settings.RDP_HEALTH_TOKEN = ""
+    client.force_login(cto_viewer)
+    assert client.get("/health/", {"format": "json"}).json() == {"status": "error"}
+    assert ministry_editor.is_staff
+    client.force_login(ministry_editor)
+    assert "27 hours old" in client.get("/health/", {"format": "json"}).json()[KPI]
+
+
+def test_results_are_kept_a_few_seconds_so_a_loop_of_requests_costs_one_check(
+    client, no_broker, monkeypatch
+):
+    share_recompute(trigger=RunTrigger.COMMAND, force=True)
+    runs = []
+    original = ShareFigures.check
+    monkeypatch.setattr(ShareFigures, "check", lambda self: runs.append(1) or original(self))
+    for _ in range(20):
+        assert client.get("/health/", {"format": "json"}).status_code == 200
+    assert len(runs) == 1
+    monkeypatch.setattr(health, "FRESH_SECONDS", 0.0)
+    client.get("/health/", {"format": "json"})
+    assert len(runs) == 2
+
+
+@pytest.fixture
+def shared_cache(settings, tmp_path):
+    # A cache every process reads, as CACHE_URL's Redis is (the test's locmem is per process).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+
+
+def test_beat_stopped_is_told_by_the_watchdogs_age(shared_cache, settings):
+    check = health.Watchdogs()
+    with pytest.raises(ServiceUnavailable, match="No watchdog has run: is celery beat running"):
+        check.run()
+    SHARE_RUNS.watch()  # what beat has a worker run every RDP_WATCHDOG_SECONDS
+    check.run()
+    settings.RDP_WATCHDOG_SECONDS = 30
+    cache.set(WATCHED, time.time() - 100)
+    with pytest.raises(ServiceUnavailable, match=r"last ran 100 s ago \(every 30 s expected\)"):
+        check.run()
+    cache.set(WATCHED, time.time() - 80)
+    check.run()
+
+
+def test_without_a_shared_cache_the_watchdogs_cannot_be_seen(settings):
+    assert "locmem" in settings.CACHES["default"]["BACKEND"].lower()
+    with pytest.raises(ServiceUnavailable, match="CACHE_URL is not set"):
+        health.Watchdogs().run()
+
+
+def test_with_a_broker_the_watchdogs_are_checked(settings):
+    from rdportfolio.views import health_checks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert "rdportfolio.core.health.Watchdogs" in health_checks()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert "rdportfolio.core.health.Watchdogs" not in health_checks()

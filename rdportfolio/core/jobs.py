@@ -20,6 +20,7 @@ holds once done.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -47,6 +49,9 @@ MAX_ATTEMPTS = 3
 RESEND_AFTER = timedelta(minutes=2)
 # ...but not in the seconds after it was created, while its first message is on the way.
 GRACE = timedelta(seconds=20)
+# When a watchdog last ran (seconds since the epoch), in the cache every web process shares:
+# beat's pulse, which /health/ reads (rdportfolio.core.health.Watchdogs).
+WATCHED = "rdportfolio.jobs.watched"
 
 
 class LeasedJob(TimeStampedModel):
@@ -160,4 +165,5 @@ class JobQueue:
         sent = sum(bool(enqueue(job_id)) for job_id in job_ids)
         if sent or failed:
             logger.warning("%s watchdog: %s sent again, %s given up", self.name, sent, failed)
+        cache.set(WATCHED, time.time(), timeout=None)
         return {"sent": sent, "failed": failed}

@@ -71,8 +71,8 @@ def test_health_and_schema_are_open_to_anyone():
     client = api()
     with override_settings(CELERY_TASK_ALWAYS_EAGER=True):  # no broker to ask: tests/test_health.py
         health = client.get("/api/v1/health/", {"format": "json"})
-    assert health.status_code == 200
-    assert health.json()["Database(alias='default')"] == "OK"
+    # Anyone is told whether all is well; the details are the operator's (tests/test_health.py).
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
     schema = client.get("/api/v1/schema/", {"format": "json"})
     assert schema.status_code == 200
     paths = schema.json()["paths"]
