@@ -254,6 +254,8 @@ REST_FRAMEWORK = {
         "rdportfolio.core.drf.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rdportfolio.core.drf.CursorPagination",
+    # No browsable API: its pages break the CSP (inline handlers); Swagger UI is the browser's.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only: DRF reads an empty HTML-form field in a partial update as "not sent",
     # which would let a blank required field through. Forms get a clear 415.
     "DEFAULT_PARSER_CLASSES": ["rdportfolio.core.drf.StrictJSONParser"],

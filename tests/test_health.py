@@ -1,17 +1,16 @@
 """/health/ for an operator's monitor, /health/live/ for load balancers: what each says when."""
 
-from datetime import timedelta
-
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
-from health_check.exceptions import ServiceUnavailable
 from django.utils import timezone
+from health_check.exceptions import ServiceUnavailable
 
-from budgets.kpi.models import LATE_AFTER, RunStatus, RunTrigger, ShareRun
 from budgets.kpi.health import ShareFigures
+from budgets.kpi.models import LATE_AFTER, RunStatus, RunTrigger, ShareRun
 from budgets.kpi.services import SHARE_RUNS, share_recompute
 from rdportfolio.core import health
 from rdportfolio.core.health import Remembered

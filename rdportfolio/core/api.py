@@ -114,7 +114,6 @@ class ExportMixin(_ExportBase):
     export_name = "export"
     renderer_classes = [
         renderers.JSONRenderer,
-        renderers.BrowsableAPIRenderer,
         CSVRenderer,
         XLSXRenderer,
     ]

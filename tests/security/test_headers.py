@@ -68,3 +68,20 @@ def test_browsers_report_what_the_policy_refused(caplog):
     )
     assert too_big.status_code == 413
     assert Client().post("/csp-report/", "{", content_type="application/json").status_code == 400
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/programs/", "/api/v1/share/", "/api/v1/scenarios/solve/"])
+def test_a_browser_on_the_api_gets_json_not_the_browsable_pages(analyst, url):
+    """DRF's browsable pages ran inline event handlers, which the CSP refuses (console errors);
+    a browser reads the JSON, and Swagger UI (/api/v1/docs/) is for exploring."""
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(url, HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert response["Content-Type"].startswith("application/json")
+    assert b"<html" not in response.content
+    refused = client.get("/api/v1/programs/", {"format": "api"})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "format"
