@@ -133,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": _PASSWORDS + "MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": _PASSWORDS + "CommonPasswordValidator"},
     {"NAME": _PASSWORDS + "NumericPasswordValidator"},
+    {"NAME": "rdportfolio.core.auth.TokensRevokedWithThePassword"},
 ]
 # django-axes first: a locked-out username/address pair is refused before any password check.
 AUTHENTICATION_BACKENDS = [

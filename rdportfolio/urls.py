@@ -27,6 +27,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("csp-report/", views.csp_report, name="csp-report"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own: the same page, a wrong old password counted toward the lockout.
+    path("admin/password_change/", admin.site.admin_view(views.admin_password_change)),
     path("admin/", admin.site.urls),
     # A session login for people who are not admin staff (analysts, CTOs): browsable API, Swagger UI.
     # Outside the "api" namespace: DRF's templates look for "rest_framework:login".

@@ -6,10 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from health_check.views import HealthCheckView
 
 from rdportfolio.core.api_errors import RETRY_SECONDS, UNAVAILABLE
+from rdportfolio.core.auth import CountedPasswordChangeView
 from rdportfolio.core.health import Remembered, may_read
 
 
@@ -86,6 +89,15 @@ class HealthView(HealthCheckView):
         return JsonResponse(
             {"status": "error" if failing else "ok"}, status=500 if failing else 200
         )
+
+
+def admin_password_change(request):
+    """The admin's password change (its page, its context), the old password counted."""
+    request.current_app = admin.site.name
+    return CountedPasswordChangeView.as_view(
+        success_url=reverse("admin:password_change_done"),
+        extra_context=admin.site.each_context(request),
+    )(request)
 
 
 CSP_REPORT_MAX_BYTES = 8192

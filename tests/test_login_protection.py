@@ -108,3 +108,46 @@ def test_session_cookies_are_http_only_and_same_site(cto_viewer):
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert cookie["max-age"] == ""  # ends with the browser
     assert settings.CSRF_COOKIE_HTTPONLY and settings.SESSION_COOKIE_AGE <= 8 * 3600
+
+
+def change_password(client, old, new="another-long-passphrase-27"):
+    return client.post(
+        "/admin/password_change/",
+        {"old_password": old, "new_password1": new, "new_password2": new},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_wrong_old_passwords_count_toward_the_lockout(ministry_editor):
+    """The password change form checked the old password itself: unlimited guesses."""
+    client = Client(REMOTE_ADDR="203.0.113.20")
+    client.force_login(ministry_editor)
+    page = client.get("/admin/password_change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and b"revokes your API tokens" in page.content
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        wrong = change_password(client, "wrong")
+        assert wrong.status_code == 200 and b"old password was entered incorrectly" in wrong.content
+    assert change_password(client, "wrong").status_code == 429
+    # Locked: even the right old password changes nothing now.
+    assert change_password(client, PASSWORD).status_code == 429
+    ministry_editor.refresh_from_db()
+    assert ministry_editor.check_password(PASSWORD)
+
+
+def test_a_password_change_revokes_the_users_api_tokens(ministry_editor, analyst):
+    from rest_framework.authtoken.models import Token
+
+    mine, theirs = Token.objects.create(user=ministry_editor), Token.objects.create(user=analyst)
+    api_client = Client(HTTP_AUTHORIZATION=f"Token {mine.key}")
+    assert api_client.get("/api/v1/programs/").status_code == 200
+    client = Client(REMOTE_ADDR="203.0.113.21")
+    client.force_login(ministry_editor)
+    done = change_password(client, PASSWORD)
+    assert done.status_code == 302 and done["Location"] == "/admin/password_change/done/"
+    assert api_client.get("/api/v1/programs/").status_code == 401
+    assert not Token.objects.filter(user=ministry_editor).exists()
+    assert Token.objects.filter(pk=theirs.pk).exists()  # another user's stays
+    # A password an administrator sets (the user's page in the admin) revokes them too.
+    analyst.set_password("set-by-an-administrator-1")
+    analyst.save()
+    assert not Token.objects.filter(pk=theirs.pk).exists()

@@ -13,12 +13,17 @@ hand: compiling it from the ORM cost more than running it, on every request.
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.admin.forms import AdminPasswordChangeForm
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.views import PasswordChangeView
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 def _permissions_sql() -> str:
@@ -54,3 +59,48 @@ class PortfolioBackend(ModelBackend):
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         perms: set[str] = user_obj._perm_cache
         return perms
+
+
+class TokensRevokedWithThePassword:
+    """Not a rule for passwords: Django calls ``password_changed`` on every entry of
+    AUTH_PASSWORD_VALIDATORS once a new password is saved, whichever form or command set it,
+    and this one deletes the user's API tokens then. A token outlived a password change
+    before, so a leaked token kept working after its owner changed the password to be safe."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        return None
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        from rest_framework.authtoken.models import Token
+
+        if user is not None and user.pk is not None:
+            Token.objects.filter(user=user).delete()
+
+    def get_help_text(self) -> str:
+        return str(_("Changing the password revokes your API tokens: ask for a new one after."))
+
+
+class CountedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's own password change, its old password checked through ``authenticate``:
+    a wrong one counts toward django-axes' lockout as a wrong login does (it was unlimited,
+    so a stolen session could guess the password at leisure)."""
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old: str = self.cleaned_data["old_password"]
+        user = authenticate(self.request, username=self.user.get_username(), password=old)
+        if user is None or user.pk != self.user.pk:
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old
+
+
+class CountedPasswordChangeView(PasswordChangeView):
+    form_class = CountedPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
