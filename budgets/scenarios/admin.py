@@ -111,7 +111,17 @@ class ScenarioAdmin(PortfolioModelAdmin):
                 scenario_result_request(scenario=scenario)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("results")
+        # One rule with the API and the pages: drafts are their editors' (Scenario.visible_to).
+        scenarios = super().get_queryset(request).visible_to(request.user)
+        return scenarios.prefetch_related("results")
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history draws a row its queryset hides from its last history record (as for a
+        # deleted one): a reader would see a draft, or a deleted draft, by name that way.
+        if not request.user.has_perm("scenarios.change_scenario"):
+            if self.get_object(request, object_id) is None:
+                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description=_("figures"))
     def result_status(self, obj):
@@ -131,3 +141,7 @@ class ScenarioResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("scenario",)
     readonly_fields = [f.name for f in ScenarioResult._meta.fields]
+
+    def get_queryset(self, request):
+        visible = Scenario.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(scenario__in=visible)

@@ -58,3 +58,32 @@ def test_a_published_scenario_is_read_only_in_the_admin(ministry_editor):
         == 403
     )
     assert not scenario.adjustments.exists()
+
+
+def test_drafts_are_hidden_in_the_admin_as_in_the_api_from_those_who_may_only_read(
+    ministry_editor, evaluation_manager
+):
+    from tests.api.client import api
+
+    draft = scenario_create(name="Editors' own draft", owner=ministry_editor)
+    published = scenario_create(name="Published plan", owner=ministry_editor)
+    scenario_publish(scenario_id=published.pk)
+    reader = browser(evaluation_manager)
+    listing = reader.get("/admin/scenarios/scenario/")
+    assert listing.status_code == 200
+    assert "Published plan" in listing.content.decode()
+    assert "Editors&#x27; own draft" not in listing.content.decode()
+    for page in ("change/", "history/"):
+        hidden = reader.get(f"/admin/scenarios/scenario/{draft.pk}/{page}")
+        assert hidden.status_code == 302 and hidden["Location"] == "/admin/", page
+    results = reader.get("/admin/scenarios/scenarioresult/").content.decode()
+    assert "Published plan" in results and "Editors&#x27; own draft" not in results
+    in_the_api = {
+        row["id"] for row in api(evaluation_manager).get("/api/v1/scenarios/").json()["results"]
+    }
+    assert published.pk in in_the_api and draft.pk not in in_the_api
+    # Editors see both, in either.
+    assert (
+        "Editors&#x27; own draft"
+        in browser(ministry_editor).get("/admin/scenarios/scenario/").content.decode()
+    )
