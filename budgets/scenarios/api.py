@@ -15,6 +15,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from budgets.kpi.freshness import LATE_AFTER
 from programs.models import Track
@@ -202,6 +203,8 @@ class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
             return ScenarioExportSerializer
         return ScenarioSerializer
 
+    throttle_scope = "recompute"  # read by the recompute action's throttle alone
+
     def get_queryset(self):
         return (
             Scenario.objects.visible_to(self.request.user)
@@ -281,7 +284,12 @@ class ScenarioViewSet(ExportMixin, viewsets.ModelViewSet):
         return Response(self.get_serializer(scenario).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={202: ResultSerializer})
-    @action(detail=True, methods=["post"])
+    # A few a minute per user (API_THROTTLE_RECOMPUTE), on top of requests joining a waiting one.
+    @action(
+        detail=True,
+        methods=["post"],
+        throttle_classes=[ScopedRateThrottle],
+    )
     def recompute(self, request, pk=None):
         """Compute the draft's result again (after the budget lines changed, or a lost worker)."""
         scenario = self._editor()

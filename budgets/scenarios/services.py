@@ -220,8 +220,24 @@ def scenario_revise(*, scenario_id: int, owner) -> Scenario:
 
 def scenario_result_request(*, scenario: Scenario) -> ScenarioResult:
     """A pending result for the scenario's revision, sent to the workers after commit (run in
-    this process when there is no broker)."""
-    result = ScenarioResult.objects.create(scenario=scenario, scenario_revision=scenario.revision)
+    this process when there is no broker).
+
+    Requests coalesce, as share runs' do: while a result of this revision waits for a worker,
+    later requests join it (ten clicks were ten computations, the last five minutes later,
+    with every other job behind them). One under way absorbs none: what changed while it
+    read gets a result of its own.
+    """
+    with transaction.atomic():
+        # One request at a time per scenario: two at once would both find none waiting.
+        list(Scenario.objects.select_for_update().filter(pk=scenario.pk).values_list("pk"))
+        waiting = ScenarioResult.objects.filter(
+            scenario=scenario, scenario_revision=scenario.revision, status=ResultStatus.PENDING
+        ).first()
+        if waiting is not None:
+            return waiting
+        result = ScenarioResult.objects.create(
+            scenario=scenario, scenario_revision=scenario.revision
+        )
     transaction.on_commit(lambda: SCENARIO_RESULTS.enqueue(result.pk), robust=True)
     return result
 
