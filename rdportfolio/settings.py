@@ -178,7 +178,7 @@ RDP_UPLOAD_MAX_BYTES = env.int("RDP_UPLOAD_MAX_BYTES", default=50 * 2**20)
 FILE_UPLOAD_HANDLERS = [
     "rdportfolio.core.uploads.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    "rdportfolio.core.uploads.SpaceCheckedTemporaryFileUploadHandler",
 ]
 # Import limits (rdportfolio.core.tabular.reading): larger sets go as several files.
 RDP_IMPORT_MAX_ROWS = env.int("RDP_IMPORT_MAX_ROWS", default=1_000_000)

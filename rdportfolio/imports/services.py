@@ -105,8 +105,15 @@ def _too_large(size: int | None) -> str:
 
 
 def import_refusal_of_upload(request) -> str | None:
-    """What to tell the person whose upload was stopped at the size limit while it streamed."""
-    return _too_large(None) if getattr(request, "upload_refused", None) else None
+    """What to tell the person whose upload was stopped while it streamed: at the size
+    limit, or for want of temporary space on the server."""
+    refused = getattr(request, "upload_refused", None)
+    if refused and refused.get("no_space"):
+        return _(
+            "The server has no room for this upload just now (its temporary space is full); "
+            "nothing was kept. Try again later, or tell the site's administrators."
+        )
+    return _too_large(None) if refused else None
 
 
 class AlreadyImported(ImportRefused):

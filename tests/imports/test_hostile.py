@@ -323,3 +323,49 @@ def test_the_upload_tells_a_workbook_from_its_sheets_text_alone(monkeypatch):
     monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: 1 / 0)
     assert tabular.is_workbook(buffer.getvalue())
     assert tabular.workbook_sheets(buffer.getvalue()) == [("institutions", "institutions")]
+
+
+class _FillingDisk:
+    """A real temporary file on a disk that fills after ``room`` bytes, as a full upload
+    directory does (the kernel's ENOSPC)."""
+
+    def __init__(self, room, **kwargs):
+        import tempfile
+
+        self._file, self._room = tempfile.NamedTemporaryFile(**kwargs), room  # noqa: SIM115
+        self.name = self._file.name
+
+    def write(self, data):
+        import errno
+
+        self._room -= len(data)
+        if self._room < 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self._file.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+
+@override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_full_upload_directory_says_so_and_frees_its_partial_file(staff, tmp_path, monkeypatch):
+    """A bare 500 before, and the partial file kept open in the web worker."""
+    opened = []
+
+    def temporary_file(**kwargs):
+        opened.append(_FillingDisk(200_000, **{**kwargs, "dir": tmp_path}))
+        return opened[-1]
+
+    monkeypatch.setattr(
+        "django.core.files.uploadedfile.tempfile.NamedTemporaryFile", temporary_file
+    )
+    response = staff.post(
+        reverse("admin:imports_importjob_add"),
+        {"kind": "budget_lines", "file": SimpleUploadedFile("big.csv", b"x" * 500_000)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "The server has no room for this upload just now" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert len(opened) == 1 and opened[0].closed
+    assert list(tmp_path.iterdir()) == []  # the partial file is gone, its space given back
