@@ -391,6 +391,8 @@ RDP_DASHBOARDS_PUBLIC = env.bool("RDP_DASHBOARDS_PUBLIC", default=False)
 RDP_SHARE_RUN_RETENTION_DAYS = env.int("RDP_SHARE_RUN_RETENTION_DAYS", default=3 * 365)
 # A check can be confirmed (imported) by its requester within this many minutes of it.
 RDP_IMPORT_CONFIRM_MINUTES = env.int("RDP_IMPORT_CONFIRM_MINUTES", default=30)
+# An import's file is removed this many days after its job finished (0 keeps them all).
+RDP_IMPORT_KEEP_DAYS = env.int("RDP_IMPORT_KEEP_DAYS", default=30)
 # An import job that checks for longer than this stops and fails, saying so.
 RDP_IMPORT_TIME_LIMIT_SECONDS = env.int("RDP_IMPORT_TIME_LIMIT_SECONDS", default=25 * 60)
 # /health/'s details (hosts, queues, errors) for staff and a monitor sending this as a Bearer.

@@ -261,7 +261,8 @@ def _preview_tables(job) -> list[tuple[str, list[str], list[dict]]]:
     """The preview as tables: one, or for a workbook one per sheet, each under its headers."""
     if job.spec is not None:
         return [("", [c.header_ko for c in job.spec.columns], job.preview)]
-    kinds = dict(tabular.workbook_sheets(bytes(job.content))) if job.preview else {}
+    kept = job.preview and job.file_removed_at is None  # the sheets' kinds are read from it
+    kinds = dict(tabular.workbook_sheets(bytes(job.content))) if kept else {}
     tables = []
     for sheet, kind in kinds.items():
         rows = [row for row in job.preview if row.get("sheet") == sheet]

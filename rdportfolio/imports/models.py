@@ -34,7 +34,8 @@ FINISHED = (ImportStatus.CHECKED, ImportStatus.REFUSED, ImportStatus.SUCCEEDED, 
 class ImportJob(LeasedJob):
     """One Excel or CSV file, checked (dry run) or imported, with its progress and errors.
 
-    The file is kept in the database so that any worker on any machine can read it.
+    The file is kept in the database so that any worker on any machine can read it, for
+    RDP_IMPORT_KEEP_DAYS after the job finished.
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=job_kinds)
@@ -43,6 +44,9 @@ class ImportJob(LeasedJob):
         _("format"), max_length=4, choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")]
     )
     content = models.BinaryField(_("file"), editable=False)
+    # The file goes after RDP_IMPORT_KEEP_DAYS (the job stays: who imported what, when, and
+    # what it did); see imports.services.import_files_prune.
+    file_removed_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
     dry_run = models.BooleanField(
         _("dry run"), default=True, help_text=_("Check every row and preview; write nothing.")
     )

@@ -16,7 +16,7 @@ from rdportfolio.core.jobs import MAX_ATTEMPTS, JobQueue
 from rdportfolio.core.leases import progress_aside
 from rdportfolio.core.turns import write_turn
 
-from .models import ImportJob, ImportStatus
+from .models import FINISHED, ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,21 @@ def import_job_create(
         language=language or get_language() or settings.LANGUAGE_CODE,
     )
     transaction.on_commit(lambda: import_job_enqueue(job_id=job.pk))
+    import_files_prune()
     return job
+
+
+def import_files_prune() -> int:
+    """Remove the files of jobs finished more than RDP_IMPORT_KEEP_DAYS ago (the jobs stay,
+    with their counts, errors and who asked); 0 keeps them all. Run as each job is created:
+    one statement, no beat needed (82 MB for 83 jobs were kept forever before)."""
+    days = settings.RDP_IMPORT_KEEP_DAYS
+    if not days:
+        return 0
+    now = timezone.now()
+    return ImportJob.objects.filter(
+        status__in=FINISHED, finished_at__lt=now - timedelta(days=days), file_removed_at=None
+    ).update(content=b"", file_removed_at=now)
 
 
 def _too_large(size: int | None) -> str:
