@@ -21,7 +21,11 @@ from rdportfolio.core.admin import (
     won_column,
 )
 from rdportfolio.core.admin_paging import LargeTablePaginator
-from rdportfolio.core.admin_stale import UnchangedSinceOpenedForm
+from rdportfolio.core.admin_stale import (
+    OPENED,
+    UnchangedSinceOpenedForm,
+    UnchangedSinceOpenedInlineForm,
+)
 from rdportfolio.core.won_input import WonInputMixin
 from technologies.admin import project_inline_add
 
@@ -143,10 +147,19 @@ class BudgetLineFormSet(BaseInlineFormSet):
 
 class BudgetLineInline(NamedCellsMixin, WonInputMixin, admin.TabularInline):
     model = BudgetLine
+    form = UnchangedSinceOpenedInlineForm  # a line saved by someone else since: refused
     formset = BudgetLineFormSet
     extra = 0
     # "International" is not typed: it follows from the collaboration (shown once saved).
-    fields = ("fiscal_year", "basis", "amount_won", "collaboration", "is_international", "source")
+    fields = (
+        "fiscal_year",
+        "basis",
+        "amount_won",
+        "collaboration",
+        "is_international",
+        "source",
+        OPENED,
+    )
     readonly_fields = ("is_international",)
 
     def get_queryset(self, request):

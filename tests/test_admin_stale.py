@@ -115,3 +115,42 @@ def test_two_saves_at_the_same_instant_keep_one_and_refuse_the_other(
     (refused,) = [n for n, answer in answers.items() if answer.status_code == 200]
     assert STALE in answers[refused].content.decode()
     assert BudgetLine.objects.get(pk=line.pk).amount_won == (kept + 2) * 1_000_000_000
+
+
+@pytest.mark.django_db
+def test_a_line_changed_inline_from_a_page_opened_before_another_save_is_refused(
+    django_user_model, line
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.kpi.test_closing import change_form_data
+
+    first, second = _editor(django_user_model, "editor_a"), _editor(django_user_model, "editor_b")
+    url = reverse("admin:technologies_project_change", args=[line.project_id])
+    with CaptureQueriesContext(connection) as one_line:
+        page = first.get(url)
+    data = change_form_data(page)
+    (row,) = [key for key, value in data.items() if key.endswith("-id") and value == line.pk]
+    prefix = row.removesuffix("-id")
+    assert data[f"{prefix}-opened_version"]
+    # The other editor saves the line from its own page meanwhile.
+    assert _save(second, line, _opened(second, line), 2_000_000_000).status_code == 302
+
+    refused = first.post(
+        url,
+        {**data, f"{prefix}-amount_won": "3000000000", "budget_lines-confirm_kpi_change": "1"},
+    )
+    assert refused.status_code == 200 and STALE in refused.content.decode()
+    line.refresh_from_db()
+    assert line.amount_won == 2_000_000_000
+    # Saving the project with its lines untouched is no edit of theirs: it goes through.
+    fresh = change_form_data(first.get(url))
+    assert first.post(url, fresh).status_code == 302
+    # And the version costs no query per line: a page of five lines, as many as of one.
+    for year in (2032, 2033):
+        BudgetLineFactory(project=line.project, fiscal_year=year)
+        BudgetLineFactory(project=line.project, fiscal_year=year, basis="executed")
+    with CaptureQueriesContext(connection) as five_lines:
+        first.get(url)
+    assert len(five_lines) == len(one_line)

@@ -66,6 +66,22 @@ class UnchangedSinceOpenedForm(forms.ModelForm):  # type: ignore[type-arg] # any
         return cleaned
 
 
+class UnchangedSinceOpenedInlineForm(UnchangedSinceOpenedForm):
+    """The same for a row edited inline under its parent: its version is the one the page's
+    own query read (no query per row), and only a row being changed is compared and locked
+    (a page of 72 lines costs no more queries; saving three of them, three)."""
+
+    def _stored_updated_at(self, *, lock: bool = False) -> Any:
+        if not lock:
+            return getattr(self.instance, "updated_at", None)
+        return super()._stored_updated_at(lock=lock)
+
+    def clean(self) -> dict[str, Any]:
+        if not self.has_changed():
+            return cast(dict[str, Any], forms.ModelForm.clean(self))
+        return super().clean()
+
+
 class UnchangedSinceOpenedMixin:
     """For a ModelAdmin whose form is an :class:`UnchangedSinceOpenedForm`: the row's version
     travels in the change form, as a hidden input at the end of its last fieldset."""
