@@ -303,7 +303,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 DRF_STANDARDIZED_ERRORS = {
-    "ALLOWED_ERROR_STATUS_CODES": "400 401 403 404 405 406 409 415 429 500".split(),
+    "ALLOWED_ERROR_STATUS_CODES": "400 401 403 404 405 406 409 413 415 429 500 503".split(),
     "EXCEPTION_HANDLER_CLASS": "rdportfolio.core.api_errors.PortfolioExceptionHandler",
 }
 # Throttle counts must be shared by every web process: Redis when CACHE_URL is set. Without

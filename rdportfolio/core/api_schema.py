@@ -23,6 +23,7 @@ from drf_standardized_errors.openapi import AutoSchema
 from drf_standardized_errors.openapi_serializers import (
     ClientErrorEnum,
     ParseErrorResponseSerializer,
+    ServerErrorEnum,
     ValidationErrorEnum,
 )
 from rest_framework import serializers
@@ -135,35 +136,51 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
     return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
 
 
-class ConflictError(serializers.Serializer[Any]):
-    code = serializers.ChoiceField(choices=[("conflict", "conflict")])
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
+def _error_response(name: str, code: str, kind: Any) -> type[serializers.Serializer[Any]]:
+    """The error shape (drf-standardized-errors') of an answer whose code is always ``code``."""
+    fields = {
+        "code": serializers.ChoiceField(choices=[(code, code)]),
+        "detail": serializers.CharField(),
+        "attr": serializers.CharField(allow_null=True),
+    }
+    error = type(f"{name}Error", (serializers.Serializer,), fields)
+    body = {"type": serializers.ChoiceField(choices=kind.choices), "errors": error(many=True)}
+    return type(f"{name}ErrorResponse", (serializers.Serializer,), body)
 
 
-class ConflictErrorResponse(serializers.Serializer[Any]):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = ConflictError(many=True)  # type: ignore[assignment]  # a field, over Serializer.errors
+# Deleting a record still in use; a body over the upload limit; the database out of reach.
+ERROR_RESPONSES = {
+    "409": _error_response("Conflict", "conflict", ClientErrorEnum),
+    "413": _error_response("TooLarge", "too_large", ClientErrorEnum),
+    "503": _error_response("Unavailable", "unavailable", ServerErrorEnum),
+}
 
 
 class PortfolioAutoSchema(AutoSchema):
     """drf-standardized-errors' schema, told about the errors our views add.
 
     Every operation may answer 400 (a bad field, filter, page size, cursor, ordering, export
-    format or an unknown parameter, named in ``attr``); deleting a record still in use is a
-    409.
+    format or an unknown parameter, named in ``attr``) and 503 (the database out of reach,
+    with Retry-After); deleting a record still in use is a 409; a body over the upload limit
+    a 413.
     """
 
     def _should_add_error_response(self, responses: dict[str, Any], status_code: str) -> bool:
+        if status_code in ERROR_RESPONSES and status_code in responses:
+            return False
         if status_code == "409":
-            return self.method == "DELETE" and status_code not in responses
+            return self.method == "DELETE"
+        if status_code == "413":
+            return self.method in ("POST", "PUT", "PATCH")
+        if status_code == "503":
+            return True
         return super()._should_add_error_response(responses, status_code)
 
     def _get_error_response_serializer(
         self, status_code: str
     ) -> type[serializers.Serializer[Any]] | serializers.Serializer[Any]:
-        if status_code == "409":
-            return ConflictErrorResponse
+        if status_code in ERROR_RESPONSES:
+            return ERROR_RESPONSES[status_code]
         return super()._get_error_response_serializer(status_code)
 
     def _is_list(self) -> bool:

@@ -148,3 +148,20 @@ def test_a_json_body_over_the_limit_is_a_413_that_says_so(ministry_editor, setti
     assert error["code"] == "too_large"
     assert f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes" in error["detail"]
     assert Institution.objects.count() == before
+
+
+def test_the_schema_documents_a_database_out_of_reach_and_a_body_too_large():
+    paths = api().get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+    operations = [
+        (method, operation)
+        for path in paths.values()
+        for method, operation in path.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert all("503" in operation["responses"] for _method, operation in operations)
+    writes = [operation for method, operation in operations if method in {"post", "put", "patch"}]
+    assert writes and all("413" in operation["responses"] for operation in writes)
+    unavailable = paths["/api/v1/programs/"]["get"]["responses"]["503"]
+    assert unavailable["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/UnavailableErrorResponse"
+    )
