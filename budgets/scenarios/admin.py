@@ -112,15 +112,17 @@ class ScenarioAdmin(PortfolioModelAdmin):
 
     def get_queryset(self, request):
         # One rule with the API and the pages: drafts are their editors' (Scenario.visible_to).
-        scenarios = super().get_queryset(request).visible_to(request.user)
-        return scenarios.prefetch_related("results")
+        visible = Scenario.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(pk__in=visible).prefetch_related("results")
 
     def history_view(self, request, object_id, extra_context=None):
         # simple-history draws a row its queryset hides from its last history record (as for a
         # deleted one): a reader would see a draft, or a deleted draft, by name that way.
         if not request.user.has_perm("scenarios.change_scenario"):
             if self.get_object(request, object_id) is None:
-                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+                # Django's own answer to an id its queryset does not hold (a private method).
+                redirect = self._get_obj_does_not_exist_redirect  # type: ignore[attr-defined]
+                return redirect(request, self.opts, object_id)
         return super().history_view(request, object_id, extra_context)
 
     @admin.display(description=_("figures"))

@@ -109,3 +109,32 @@ def test_every_export_answers_what_its_json_answers(analyst, filters, endpoint):
         assert [int(pk) for pk in sheet["id"]] == ids, params
 
     check()
+
+
+def test_an_excel_list_on_a_full_disk_says_so_and_keeps_nothing(analyst, monkeypatch):
+    """ENOSPC while the file is built: a 503 that says why and what to ask for instead (a
+    500 "server error" before), its partial file closed, so removed."""
+    import errno
+    import tempfile
+
+    opened, real = [], tempfile.TemporaryFile
+
+    class FullDisk:
+        def __init__(self):
+            self._file = real()  # noqa: SIM115 - closed by the code tested
+            opened.append(self._file)
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self._file, name)
+
+    monkeypatch.setattr("rdportfolio.core.exports.tempfile.TemporaryFile", FullDisk)
+    client = api(analyst)
+    client.raise_request_exception = False  # a 5xx is reported as the error it answers
+    response = client.get("/api/v1/budget-lines/", {"format": "xlsx"})
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    (error,) = response.json()["errors"]
+    assert error["code"] == "unavailable" and "format=csv" in error["detail"]
+    assert len(opened) == 1 and opened[0].closed
