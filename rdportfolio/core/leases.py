@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -59,6 +59,17 @@ def progress_aside(
 
     def note(done: int, total: int) -> None:
         latest["figures"] = (done, total)
+
+    if connection.vendor == "sqlite":
+        # SQLite has one writer at a time: a second connection writing beside a long write
+        # transaction only waits for it, and holding its read lock meanwhile it can make the
+        # work's own writes fail, "database is locked". The figures are written at the end.
+        try:
+            yield note
+        finally:
+            if figures := latest.get("figures"):
+                queryset.update(rows_done=figures[0], rows_total=figures[1])
+        return
 
     def report() -> None:
         written: tuple[int, int] | None = None
