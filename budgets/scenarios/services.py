@@ -47,6 +47,7 @@ SCENARIO_RESULTS = JobQueue(
     working=(ResultStatus.RUNNING,),
     failed=ResultStatus.FAILED,
     gave_up=_gave_up,
+    priority=6,  # what-ifs after edits' recomputes and imports
 )
 
 ADJUSTMENT_FIELDS = (

@@ -99,6 +99,10 @@ class JobQueue:
     gave_up: Callable[[LeasedJob], dict[str, Any]] = field(default=_gave_up)
     # The fields ``gave_up`` reads (the job's row is read with these alone).
     gave_up_reads: tuple[str, ...] = ()
+    # Which waiting message a free worker takes first: 0 before 3 before 6 (Redis keeps a list
+    # per step and a worker reads them in that order), so an edit's recompute (0) never
+    # waits behind a pile of scenario computations (6); what runs already runs on.
+    priority: int = 0
 
     @property
     def name(self) -> str:
@@ -108,7 +112,7 @@ class JobQueue:
         """Hand a job to its task; False (logged) if the broker could not take it."""
         try:
             # One try: the watchdog is the retry, and a request must not wait on a broker.
-            import_string(self.task).apply_async(args=[job_id], retry=False)
+            import_string(self.task).apply_async(args=[job_id], retry=False, priority=self.priority)
         except Exception:  # noqa: BLE001 - whatever the broker raised, the job keeps waiting
             logger.warning(
                 "could not queue %s %s; the watchdog sends it again",

@@ -47,6 +47,7 @@ IMPORT_JOBS = JobQueue(
     failed=ImportStatus.FAILED,
     gave_up=_gave_up,
     gave_up_reads=("language",),
+    priority=3,  # after edits' recomputes, before scenario computations
 )
 
 

@@ -146,3 +146,37 @@ def test_after_max_attempts_the_job_fails_saying_why(queue, make, ministry_edito
     said = getattr(job, "error", "") or getattr(job, "message", "")
     assert str(MAX_ATTEMPTS) in said and "worker" in said
     assert sent == []
+
+
+def test_a_free_worker_takes_an_edits_recompute_before_imports_and_scenarios(
+    with_broker, ministry_editor, monkeypatch
+):
+    """On the real broker: ten scenario computations and an import wait; an edit's recompute
+    sent after them is the next message a worker reads (Redis keeps a list per priority)."""
+    import uuid
+
+    from rdportfolio.celery import app
+
+    queue = f"priority-{uuid.uuid4().hex[:8]}"  # this test's own: no worker reads it
+    for job_queue in (SHARE_RUNS, IMPORT_JOBS, SCENARIO_RESULTS):
+        task = import_string(job_queue.task)
+        monkeypatch.setattr(
+            task, "apply_async", lambda *a, _send=task.apply_async, **k: _send(*a, queue=queue, **k)
+        )
+    scenarios = [scenario_result(ministry_editor) for _ in range(10)]
+    for result in scenarios:
+        assert SCENARIO_RESULTS.enqueue(result.pk)
+    assert IMPORT_JOBS.enqueue(import_job(ministry_editor).pk)
+    assert SHARE_RUNS.enqueue(share_run(ministry_editor).pk)
+    read = []
+    with app.connection_for_read() as connection:
+        simple = connection.SimpleQueue(queue)
+        try:
+            while len(read) < 12:
+                message = simple.get(timeout=5)
+                read.append(message.headers["task"])
+                message.ack()
+        finally:
+            simple.close()
+    assert read[:2] == [SHARE_RUNS.task, IMPORT_JOBS.task]
+    assert read[2:] == [SCENARIO_RESULTS.task] * 10
