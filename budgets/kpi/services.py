@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from rdportfolio.core.jobs import LEASE, JobQueue
+from rdportfolio.core.turns import write_turn
 
 from .models import RunStatus, RunTrigger, ShareRun
 from .reading import share_inputs_read
@@ -22,8 +23,8 @@ logger = logging.getLogger(__name__)
 # Errors worth another try later: the database went away or timed out.
 RETRYABLE_ERRORS = (OperationalError, InterfaceError)
 
-# Any constant: the advisory lock that serialises recomputes on PostgreSQL.
-SHARE_LOCK_KEY = 7_150_2023
+# The turn (rdportfolio.core.turns) that serialises recomputes.
+SHARE_TURN = "budgets.kpi.share"  # one run writes its figures at a time
 # Claimed, leased, sent and watched as every job is (rdportfolio.core.jobs).
 SHARE_RUNS = JobQueue(
     model=ShareRun,
@@ -116,8 +117,8 @@ def _share_run_carry_out(*, run_id: int, final_attempt: bool) -> ShareRun:
     recorded as skipped (unless forced).
     """
     try:
-        with SHARE_RUNS.lease_kept(run_id), transaction.atomic():
-            _share_lock()
+        with SHARE_RUNS.lease_kept(run_id), write_turn(SHARE_TURN, wait="10min"):
+            _share_settings()
             run = ShareRun.objects.select_for_update().get(pk=run_id)
             if run.status != RunStatus.RUNNING:
                 return run  # finished by a concurrent delivery while we waited for the lock
@@ -221,14 +222,13 @@ def share_runs_prune() -> int:
     return deleted
 
 
-def _share_lock() -> None:
-    # A transaction-scoped advisory lock: released at commit or rollback, even if the
-    # worker dies. SQLite serialises writers by itself and has no such lock.
+def _share_settings() -> None:
+    # The run's transaction: in its turn (one run at a time: an advisory lock on PostgreSQL,
+    # BEGIN IMMEDIATE on SQLite, where a run that read first and wrote later beside an
+    # import's write failed "database is locked").
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '10min'")
             # The run writes derived figures: if the server crashed right after the commit
             # and lost it, the run would still be "running", its lease would run out and the
             # watchdog would compute it again. Not waiting for the disk saves a flush a run.
             cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SHARE_LOCK_KEY])

@@ -14,11 +14,11 @@ from django.db import connection, transaction
 
 
 @contextlib.contextmanager
-def write_turn(name: str) -> Iterator[None]:
+def write_turn(name: str, *, wait: str | None = None) -> Iterator[None]:
     """A transaction, begun once no other transaction holding ``name`` is open.
 
     PostgreSQL: a transaction-scoped advisory lock on ``name`` (released at commit or
-    rollback, even if the process dies). SQLite: ``BEGIN IMMEDIATE``, the database's one
+    rollback, even if the process dies), waited for at most ``wait`` ("10min") if given. SQLite: ``BEGIN IMMEDIATE``, the database's one
     write lock taken first, waiting for it as long as the busy timeout, rather than a read
     under a shared lock that fails, "database is locked", at its first write. Inside an
     outer transaction (the tests), SQLite's turn is that transaction's.
@@ -36,5 +36,7 @@ def write_turn(name: str) -> Iterator[None]:
             stack.enter_context(transaction.atomic())
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
+                    if wait:
+                        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
                     cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
         yield

@@ -344,13 +344,38 @@ def _counts(plan) -> dict:
     )
 
 
+def import_written_meanwhile(job: ImportJob) -> str:
+    """Names the import written since ``job``'s check, if one was (the other editor's, when
+    two confirm at once); "" when the rows changed otherwise (an edit in the admin or API)."""
+    checked = cast(ImportJob, job.confirms)
+    other = (
+        ImportJob.objects.filter(
+            status=ImportStatus.SUCCEEDED, dry_run=False, finished_at__gte=checked.finished_at
+        )
+        .exclude(pk=job.pk)
+        .select_related("requested_by")
+        .order_by("-finished_at")
+        .first()
+    )
+    if other is None:
+        return ""
+    return " " + _(
+        "Since the check, import #%(id)s by %(who)s was written (%(when)s): open it to see "
+        "what it changed."
+    ) % {
+        "id": other.pk,
+        "who": other.requested_by.get_username(),
+        "when": timezone.localtime(cast(datetime, other.finished_at)).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
 def _changed_since(job: ImportJob, rows: list[int]) -> dict:
     """The refusal of an import whose rows changed in the database since its check."""
     with override(job.language):
         message = _(
             "Changed since the check: %(count)s rows. Nothing was written; check the file again "
             "to see what it would do now."
-        ) % {"count": len(rows)}
+        ) % {"count": len(rows)} + import_written_meanwhile(job)
         errors = [
             {"row": number, "column": None, "message": _("Changed since the check.")}
             for number in rows[: tabular.planning.MAX_ERRORS]

@@ -23,6 +23,7 @@ from .services import (
     _counts,
     _import_finish,
     _too_slow_message,
+    import_written_meanwhile,
     job_progress,
 )
 
@@ -89,7 +90,7 @@ def _workbook_finish(job, sheets, changed) -> ImportJob:
             message = _(
                 "Changed since the check: %(count)s rows. Nothing was written; check the file "
                 "again to see what it would do now."
-            ) % {"count": sum(map(len, changed.values()))}
+            ) % {"count": sum(map(len, changed.values()))} + import_written_meanwhile(job)
             errors = [
                 _on_sheet(
                     sheet, {"row": row, "column": None, "message": _("Changed since the check.")}

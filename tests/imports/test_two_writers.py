@@ -116,6 +116,8 @@ def test_two_confirms_of_the_same_rows_at_once_write_one_and_refuse_the_other(
     assert errors_of(outcomes[loser]) == [
         (number, None, "Changed since the check.") for number in range(2, 7)
     ]
+    # The refusal names the other editor's import, written meanwhile.
+    assert f"import #{outcomes[winner].pk} by {winner} was written" in outcomes[loser].message
     # What is stored is the winner's file, whole: none of the loser's values.
     base = 2_000_000_000 if winner == "editor_a" else 3_000_000_000
     stored = BudgetLine.objects.filter(project=fresh_project).order_by("fiscal_year")
