@@ -24,6 +24,7 @@ from rdportfolio.core.admin import (
     template_download,
 )
 
+from .messages import import_refusal_of_upload
 from .models import ImportJob, job_kinds
 from .services import (
     AlreadyImported,
@@ -31,7 +32,6 @@ from .services import (
     import_job_confirm,
     import_job_confirm_refusal,
     import_job_create,
-    import_refusal_of_upload,
 )
 
 

@@ -16,6 +16,7 @@ from rdportfolio.core.jobs import MAX_ATTEMPTS, JobQueue
 from rdportfolio.core.leases import progress_aside
 from rdportfolio.core.turns import write_turn
 
+from .messages import changed_since, too_large, too_slow_message
 from .models import FINISHED, ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def import_job_create(
     if not content:
         raise ImportRefused(_("The file is empty."))
     if len(content) > settings.RDP_UPLOAD_MAX_BYTES:
-        raise ImportRefused(_too_large(len(content)))
+        raise ImportRefused(too_large(len(content)))
     job = ImportJob.objects.create(
         kind=kind,
         file_name=file_name,
@@ -107,30 +108,6 @@ def import_files_prune() -> int:
     ).update(content=b"", file_removed_at=now)
 
 
-def _too_large(size: int | None) -> str:
-    limit = settings.RDP_UPLOAD_MAX_BYTES // 2**20
-    if size is None:
-        return _("The file is larger than %(limit)s MB: split it, or save it as CSV.") % {
-            "limit": limit
-        }
-    return _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-        "size": size // 2**20,
-        "limit": limit,
-    }
-
-
-def import_refusal_of_upload(request) -> str | None:
-    """What to tell the person whose upload was stopped while it streamed: at the size
-    limit, or for want of temporary space on the server."""
-    refused = getattr(request, "upload_refused", None)
-    if refused and refused.get("no_space"):
-        return _(
-            "The server has no room for this upload just now (its temporary space is full); "
-            "nothing was kept. Try again later, or tell the site's administrators."
-        )
-    return _too_large(None) if refused else None
-
-
 class AlreadyImported(ImportRefused):
     """The check was confirmed before: its import is ``existing``."""
 
@@ -146,7 +123,7 @@ def import_job_confirm(*, checked: ImportJob, user) -> ImportJob:
 
     Only the person who asked for the check, only once, and only within
     RDP_IMPORT_CONFIRM_MINUTES of it; the import itself is refused if the data
-    changed since the check (see ``_changed_since``).
+    changed since the check (see ``messages.changed_since``).
     """
     with transaction.atomic():
         # One confirmation at a time per check: a double click imports once.
@@ -247,7 +224,7 @@ def _import_job_carry_out(job: ImportJob) -> ImportJob:
             job, status=ImportStatus.REFUSED, errors=refused.errors, error_count=len(refused.errors)
         )
     except ImportTooSlow:
-        return _import_finish(job, status=ImportStatus.FAILED, message=_too_slow_message(job))
+        return _import_finish(job, status=ImportStatus.FAILED, message=too_slow_message(job))
     except Exception:
         logger.exception("import %s failed while checking", job.pk)
         return _import_finish(
@@ -315,7 +292,7 @@ def _import_job_check_and_write(job: ImportJob, deadline: float) -> ImportJob:
             job, status=ImportStatus.REFUSED, errors=refused.errors, error_count=len(refused.errors)
         )
     except ImportTooSlow:
-        return _import_finish(job, status=ImportStatus.FAILED, message=_too_slow_message(job))
+        return _import_finish(job, status=ImportStatus.FAILED, message=too_slow_message(job))
     except Exception as exc:
         logger.exception("import %s failed; nothing was written", job.pk)
         return _import_finish(
@@ -327,7 +304,7 @@ def _import_job_check_and_write(job: ImportJob, deadline: float) -> ImportJob:
     if plan.error_count:
         return _import_finish(job, status=ImportStatus.REFUSED, **counts)
     if changed:
-        return _import_finish(job, status=ImportStatus.REFUSED, **_changed_since(job, changed))
+        return _import_finish(job, status=ImportStatus.REFUSED, **changed_since(job, changed))
     return _import_finish(job, status=ImportStatus.SUCCEEDED, **counts)
 
 
@@ -344,55 +321,8 @@ def _counts(plan) -> dict:
     )
 
 
-def import_written_meanwhile(job: ImportJob) -> str:
-    """Names the import written since ``job``'s check, if one was (the other editor's, when
-    two confirm at once); "" when the rows changed otherwise (an edit in the admin or API)."""
-    checked = cast(ImportJob, job.confirms)
-    other = (
-        ImportJob.objects.filter(
-            status=ImportStatus.SUCCEEDED, dry_run=False, finished_at__gte=checked.finished_at
-        )
-        .exclude(pk=job.pk)
-        .select_related("requested_by")
-        .order_by("-finished_at")
-        .first()
-    )
-    if other is None:
-        return ""
-    return " " + _(
-        "Since the check, import #%(id)s by %(who)s was written (%(when)s): open it to see "
-        "what it changed."
-    ) % {
-        "id": other.pk,
-        "who": other.requested_by.get_username(),
-        "when": timezone.localtime(cast(datetime, other.finished_at)).strftime("%Y-%m-%d %H:%M"),
-    }
-
-
-def _changed_since(job: ImportJob, rows: list[int]) -> dict:
-    """The refusal of an import whose rows changed in the database since its check."""
-    with override(job.language):
-        message = _(
-            "Changed since the check: %(count)s rows. Nothing was written; check the file again "
-            "to see what it would do now."
-        ) % {"count": len(rows)} + import_written_meanwhile(job)
-        errors = [
-            {"row": number, "column": None, "message": _("Changed since the check.")}
-            for number in rows[: tabular.planning.MAX_ERRORS]
-        ]
-    return {"message": message, "errors": errors, "error_count": len(rows)}
-
-
 class ImportTooSlow(Exception):
     """The job ran past RDP_IMPORT_TIME_LIMIT_SECONDS."""
-
-
-def _too_slow_message(job: ImportJob) -> str:
-    with override(job.language):
-        return _(
-            "Checking took longer than %(minutes)s minutes and was stopped; nothing was written. "
-            "Split the file into smaller ones."
-        ) % {"minutes": settings.RDP_IMPORT_TIME_LIMIT_SECONDS // 60}
 
 
 def _import_finish(job: ImportJob, *, status: str, **fields) -> ImportJob:

@@ -16,14 +16,13 @@ from django.utils.translation import override
 from rdportfolio.core import tabular
 from rdportfolio.core.turns import write_turn
 
+from .messages import import_written_meanwhile, too_slow_message
 from .models import ImportJob, ImportStatus
 from .services import (
     IMPORT_TURN,
     ImportTooSlow,
     _counts,
     _import_finish,
-    _too_slow_message,
-    import_written_meanwhile,
     job_progress,
 )
 
@@ -71,7 +70,7 @@ def workbook_carry_out(job: ImportJob) -> ImportJob:
             job, status=ImportStatus.REFUSED, errors=errors, error_count=len(errors)
         )
     except ImportTooSlow:
-        return _import_finish(job, status=ImportStatus.FAILED, message=_too_slow_message(job))
+        return _import_finish(job, status=ImportStatus.FAILED, message=too_slow_message(job))
     except Exception as exc:
         logger.exception("workbook import %s failed; nothing was written", job.pk)
         return _import_finish(
