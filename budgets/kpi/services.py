@@ -25,6 +25,7 @@ RETRYABLE_ERRORS = (OperationalError, InterfaceError)
 
 # The turn (rdportfolio.core.turns) that serialises recomputes.
 SHARE_TURN = "budgets.kpi.share"  # one run writes its figures at a time
+REQUEST_TURN = "budgets.kpi.request"  # one request looks for a waiting run at a time
 # Claimed, leased, sent and watched as every job is (rdportfolio.core.jobs).
 SHARE_RUNS = JobQueue(
     model=ShareRun,
@@ -44,7 +45,9 @@ def share_recompute_request(*, trigger: str, requested_by=None, force: bool = Fa
     lost). A run already under way does not absorb requests, so changes
     committed during it get a run of their own.
     """
-    with transaction.atomic():
+    # In a turn of its own: on SQLite a transaction that reads, then writes beside another
+    # writer (an import's, whose commit asks for this run) failed "database is locked".
+    with write_turn(REQUEST_TURN):
         pending = ShareRun.objects.select_for_update().filter(status=RunStatus.PENDING).first()
         if pending is not None:
             if force:

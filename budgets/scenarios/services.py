@@ -16,6 +16,7 @@ from budgets.models import MinistryBudget, TargetPlan, YearClosing
 from programs.models import Program
 from rdportfolio.core.jobs import MAX_ATTEMPTS, JobQueue
 from rdportfolio.core.models import rows_copy
+from rdportfolio.core.turns import write_turn
 from technologies.models import Technology
 
 from .engine import AdjustmentError, Base, Change
@@ -228,9 +229,9 @@ def scenario_result_request(*, scenario: Scenario) -> ScenarioResult:
     with every other job behind them). One under way absorbs none: what changed while it
     read gets a result of its own.
     """
-    with transaction.atomic():
-        # One request at a time per scenario: two at once would both find none waiting.
-        list(Scenario.objects.select_for_update().filter(pk=scenario.pk).values_list("pk"))
+    with write_turn(f"budgets.scenarios.request.{scenario.pk}"):
+        # One request at a time per scenario: two at once would both find none waiting (and
+        # on SQLite, reading before writing beside another writer failed "database is locked").
         waiting = ScenarioResult.objects.filter(
             scenario=scenario, scenario_revision=scenario.revision, status=ResultStatus.PENDING
         ).first()

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import cast
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -42,13 +43,17 @@ def import_written_meanwhile(job: ImportJob) -> str:
     """Names the import written since ``job``'s check, if one was (the other editor's, when
     two confirm at once); "" when the rows changed otherwise (an edit in the admin or API)."""
     checked = cast(ImportJob, job.confirms)
+    # One still "writing" has committed its rows already (this check runs after its turn)
+    # and is about to record that it succeeded.
     other = (
         ImportJob.objects.filter(
-            status=ImportStatus.SUCCEEDED, dry_run=False, finished_at__gte=checked.finished_at
+            Q(status=ImportStatus.SUCCEEDED, finished_at__gte=checked.finished_at)
+            | Q(status=ImportStatus.WRITING),
+            dry_run=False,
         )
         .exclude(pk=job.pk)
         .select_related("requested_by")
-        .order_by("-finished_at")
+        .order_by("-started_at")
         .first()
     )
     if other is None:
@@ -59,7 +64,9 @@ def import_written_meanwhile(job: ImportJob) -> str:
     ) % {
         "id": other.pk,
         "who": other.requested_by.get_username(),
-        "when": timezone.localtime(cast(datetime, other.finished_at)).strftime("%Y-%m-%d %H:%M"),
+        "when": timezone.localtime(cast(datetime, other.finished_at or other.started_at)).strftime(
+            "%Y-%m-%d %H:%M"
+        ),
     }
 
 
