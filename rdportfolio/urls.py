@@ -30,7 +30,7 @@ urlpatterns = [
     # Before the admin's own: the same page, a wrong old password counted toward the lockout.
     path("admin/password_change/", admin.site.admin_view(views.admin_password_change)),
     path("admin/", admin.site.urls),
-    # A session login for people who are not admin staff (analysts, CTOs): browsable API, Swagger UI.
+    # A session login for people who are not admin staff (analysts, CTOs): for Swagger UI.
     # Outside the "api" namespace: DRF's templates look for "rest_framework:login".
     path("api/v1/auth/", include("rest_framework.urls")),
     path("api/v1/", include("rdportfolio.api_urls")),
